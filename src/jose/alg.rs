@@ -1,0 +1,160 @@
+//! JWS algorithms (RFC 7518 §3): which are accepted, and signing/verifying with OpenSSL.
+
+use openssl::bn::BigNum;
+use openssl::ecdsa::EcdsaSig;
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{HasPrivate, Id, PKeyRef, Public};
+use openssl::rsa::Padding;
+use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
+
+/// An asymmetric algorithm this tool verifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alg {
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+    Es256,
+    Es384,
+    Es512,
+}
+
+/// What the `alg` header member asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlgClass {
+    Supported(Alg),
+    /// `none`: no signature at all.
+    None,
+    /// HS256/384/512: a shared secret, which a public register's answer must never use.
+    Hmac,
+    Unsupported,
+}
+
+impl Alg {
+    pub fn classify(name: &str) -> AlgClass {
+        use Alg::*;
+        AlgClass::Supported(match name {
+            "RS256" => Rs256,
+            "RS384" => Rs384,
+            "RS512" => Rs512,
+            "PS256" => Ps256,
+            "PS384" => Ps384,
+            "PS512" => Ps512,
+            "ES256" => Es256,
+            "ES384" => Es384,
+            "ES512" => Es512,
+            "none" | "None" | "NONE" => return AlgClass::None,
+            "HS256" | "HS384" | "HS512" => return AlgClass::Hmac,
+            _ => return AlgClass::Unsupported,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        use Alg::*;
+        match self {
+            Rs256 => "RS256",
+            Rs384 => "RS384",
+            Rs512 => "RS512",
+            Ps256 => "PS256",
+            Ps384 => "PS384",
+            Ps512 => "PS512",
+            Es256 => "ES256",
+            Es384 => "ES384",
+            Es512 => "ES512",
+        }
+    }
+
+    fn digest(self) -> MessageDigest {
+        use Alg::*;
+        match self {
+            Rs256 | Ps256 | Es256 => MessageDigest::sha256(),
+            Rs384 | Ps384 | Es384 => MessageDigest::sha384(),
+            Rs512 | Ps512 | Es512 => MessageDigest::sha512(),
+        }
+    }
+
+    /// The curve and coordinate width of the ES algorithms.
+    fn curve(self) -> Option<(Nid, usize)> {
+        match self {
+            Alg::Es256 => Some((Nid::X9_62_PRIME256V1, 32)),
+            Alg::Es384 => Some((Nid::SECP384R1, 48)),
+            Alg::Es512 => Some((Nid::SECP521R1, 66)),
+            _ => None,
+        }
+    }
+
+    fn is_pss(self) -> bool {
+        matches!(self, Alg::Ps256 | Alg::Ps384 | Alg::Ps512)
+    }
+
+    /// Does `key` have the type this algorithm needs? `Err` says what it has instead.
+    pub fn check_key(self, key: &PKeyRef<Public>) -> Result<(), String> {
+        let (kind, bits) = super::cert::describe_key(key);
+        let ok = match self.curve() {
+            None => key.id() == Id::RSA,
+            Some((nid, _)) => key.ec_key().ok().and_then(|ec| ec.group().curve_name()) == Some(nid),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("the header says {}, but the key is {kind} ({bits} bits)", self.name()))
+        }
+    }
+
+    /// Verifies a JWS signature over `signing_input` (`header.payload` as sent).
+    pub fn verify(self, key: &PKeyRef<Public>, signing_input: &[u8], signature: &[u8]) -> Result<bool, String> {
+        self.check_key(key)?;
+        let der_sig;
+        let signature = match self.curve() {
+            Some((_, width)) => {
+                if signature.len() != 2 * width {
+                    return Err(format!(
+                        "an {} signature is {} bytes (R||S), this one is {}",
+                        self.name(),
+                        2 * width,
+                        signature.len()
+                    ));
+                }
+                let bn = |b: &[u8]| BigNum::from_slice(b).map_err(|e| e.to_string());
+                let sig = EcdsaSig::from_private_components(bn(&signature[..width])?, bn(&signature[width..])?)
+                    .map_err(|e| e.to_string())?;
+                der_sig = sig.to_der().map_err(|e| e.to_string())?;
+                &der_sig[..]
+            }
+            None => signature,
+        };
+        let mut verifier = Verifier::new(self.digest(), key).map_err(|e| e.to_string())?;
+        if self.is_pss() {
+            verifier.set_rsa_padding(Padding::PKCS1_PSS).map_err(|e| e.to_string())?;
+            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH).map_err(|e| e.to_string())?;
+            verifier.set_rsa_mgf1_md(self.digest()).map_err(|e| e.to_string())?;
+        }
+        verifier.update(signing_input).map_err(|e| e.to_string())?;
+        // OpenSSL reports a malformed signature as an error rather than `false`; both mean "does not verify".
+        Ok(verifier.verify(signature).unwrap_or(false))
+    }
+
+    /// Signs `signing_input`, giving the JWS signature bytes (R||S for ES algorithms).
+    pub fn sign<T: HasPrivate>(self, key: &PKeyRef<T>, signing_input: &[u8]) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+        let mut signer = Signer::new(self.digest(), key)?;
+        if self.is_pss() {
+            signer.set_rsa_padding(Padding::PKCS1_PSS)?;
+            signer.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+            signer.set_rsa_mgf1_md(self.digest())?;
+        }
+        signer.update(signing_input)?;
+        let sig = signer.sign_to_vec()?;
+        match self.curve() {
+            None => Ok(sig),
+            Some((_, width)) => {
+                let sig = EcdsaSig::from_der(&sig)?;
+                let mut out = sig.r().to_vec_padded(width as i32)?;
+                out.extend(sig.s().to_vec_padded(width as i32)?);
+                Ok(out)
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! JSON Web Keys (RFC 7517): reading a key set into OpenSSL public keys, and writing a public key as a JWK.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::{EcGroup, EcKey};
+use openssl::nid::Nid;
+use openssl::pkey::{Id, PKey, PKeyRef, Public};
+use openssl::rsa::Rsa;
+use serde_json::{Value, json};
+
+/// One usable key from a JWKS.
+#[derive(Clone)]
+pub struct Jwk {
+    pub kid: Option<String>,
+    /// The `alg` the set declares for the key, if any.
+    pub alg: Option<String>,
+    pub key: PKey<Public>,
+}
+
+impl std::fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jwk").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    #[error("the key set is not JSON: {0}")]
+    NotJson(String),
+    #[error("the key set has no \"keys\" array (RFC 7517 §5); got {0}")]
+    NoKeys(&'static str),
+}
+
+/// A key set as read: the keys that could be used, and a line for each that could not.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    pub keys: Vec<Jwk>,
+    pub skipped: Vec<String>,
+}
+
+impl KeySet {
+    pub fn parse(text: &str) -> Result<KeySet, JwksError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| JwksError::NotJson(e.to_string()))?;
+        // A single JWK is accepted too, as people often save one key.
+        let keys = match v.get("keys") {
+            Some(Value::Array(keys)) => keys.clone(),
+            _ if v.get("kty").is_some() => vec![v],
+            _ => return Err(JwksError::NoKeys(crate::krr::person::json_type_name(&v))),
+        };
+        let mut set = KeySet::default();
+        for (i, k) in keys.iter().enumerate() {
+            match jwk_to_key(k) {
+                Ok(key) => set.keys.push(Jwk {
+                    kid: k.get("kid").and_then(Value::as_str).map(str::to_owned),
+                    alg: k.get("alg").and_then(Value::as_str).map(str::to_owned),
+                    key,
+                }),
+                Err(why) => set.skipped.push(format!("key {i}: {why}")),
+            }
+        }
+        Ok(set)
+    }
+}
+
+fn b64_bn(k: &Value, member: &str) -> Result<BigNum, String> {
+    let s = k.get(member).and_then(Value::as_str).ok_or_else(|| format!("no \"{member}\""))?;
+    let bytes = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|e| format!("\"{member}\" is not base64url: {e}"))?;
+    BigNum::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+fn jwk_to_key(k: &Value) -> Result<PKey<Public>, String> {
+    match k.get("kty").and_then(Value::as_str) {
+        Some("RSA") => {
+            let rsa = Rsa::from_public_components(b64_bn(k, "n")?, b64_bn(k, "e")?).map_err(|e| e.to_string())?;
+            PKey::from_rsa(rsa).map_err(|e| e.to_string())
+        }
+        Some("EC") => {
+            let nid = match k.get("crv").and_then(Value::as_str) {
+                Some("P-256") => Nid::X9_62_PRIME256V1,
+                Some("P-384") => Nid::SECP384R1,
+                Some("P-521") => Nid::SECP521R1,
+                other => return Err(format!("unsupported curve {other:?}")),
+            };
+            let group = EcGroup::from_curve_name(nid).map_err(|e| e.to_string())?;
+            let (x, y) = (b64_bn(k, "x")?, b64_bn(k, "y")?);
+            let ec = EcKey::from_public_key_affine_coordinates(&group, &x, &y)
+                .map_err(|_| "the point is not on the curve".to_owned())?;
+            PKey::from_ec_key(ec).map_err(|e| e.to_string())
+        }
+        Some(other) => Err(format!("unsupported key type \"{other}\"")),
+        None => Err("no \"kty\"".into()),
+    }
+}
+
+/// The public JWK of an RSA or EC key, with `kid`, `use: sig` and `alg`.
+pub fn public_jwk(key: &PKeyRef<impl openssl::pkey::HasPublic>, kid: &str, alg: &str) -> Value {
+    let b64 = |bn: &openssl::bn::BigNumRef| URL_SAFE_NO_PAD.encode(bn.to_vec());
+    match key.id() {
+        Id::RSA => {
+            let rsa = key.rsa().expect("an RSA key has RSA parameters");
+            json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": alg, "n": b64(rsa.n()), "e": b64(rsa.e())})
+        }
+        _ => {
+            let ec = key.ec_key().expect("a non-RSA key here is EC");
+            let mut ctx = BigNumContext::new().expect("OpenSSL can allocate a context");
+            let (mut x, mut y) = (BigNum::new().expect("bignum"), BigNum::new().expect("bignum"));
+            ec.public_key().affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx).expect("EC point has coordinates");
+            let width = (ec.group().degree() as usize).div_ceil(8) as i32;
+            let pad = |bn: &BigNum| URL_SAFE_NO_PAD.encode(bn.to_vec_padded(width).expect("fits the curve"));
+            json!({"kty": "EC", "kid": kid, "use": "sig", "alg": alg, "crv": "P-256", "x": pad(&x), "y": pad(&y)})
+        }
+    }
+}

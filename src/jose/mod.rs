@@ -1,0 +1,409 @@
+//! JWS inspection: decode the protected header, verify the signature with `x5c[0]` or a JWKS key, check the
+//! certificate chain, and give a verdict with a reason a tester understands. No network.
+
+pub mod alg;
+pub mod cert;
+pub mod jwk;
+pub mod pki;
+pub mod trust;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use openssl::pkey::{HasPrivate, PKeyRef};
+use openssl::x509::X509;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+pub use alg::{Alg, AlgClass};
+pub use cert::CertificateFacts;
+pub use trust::{ChainReport, TrustStore};
+
+/// Largest body `inspect` reads. A KRR answer with a certificate is a few KiB.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// What the signature check concluded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignatureVerdict {
+    /// The signature verifies and the signer is trusted; the sentence says with which key and anchor.
+    Valid(String),
+    /// The signature does not verify, or the JWS is one that must never be accepted (`alg: none`, HMAC, ...).
+    Invalid(String),
+    /// The signature verifies, but the signer's chain is unknown, expired or not yet valid.
+    Untrusted(String),
+    /// No key to check with: no `x5c`, and no JWKS key that matches.
+    Unverifiable(String),
+    /// A plain JSON answer: nothing was signed.
+    Unsigned,
+}
+
+impl SignatureVerdict {
+    /// `valid`, `invalid`, `untrusted`, `unverifiable` or `unsigned`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SignatureVerdict::Valid(_) => "valid",
+            SignatureVerdict::Invalid(_) => "invalid",
+            SignatureVerdict::Untrusted(_) => "untrusted",
+            SignatureVerdict::Unverifiable(_) => "unverifiable",
+            SignatureVerdict::Unsigned => "unsigned",
+        }
+    }
+
+    pub fn reason(&self) -> &str {
+        match self {
+            SignatureVerdict::Valid(r)
+            | SignatureVerdict::Invalid(r)
+            | SignatureVerdict::Untrusted(r)
+            | SignatureVerdict::Unverifiable(r) => r,
+            SignatureVerdict::Unsigned => "the answer is plain JSON (Accept: application/json): nothing was signed",
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        matches!(self, SignatureVerdict::Valid(_))
+    }
+}
+
+impl Serialize for SignatureVerdict {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("SignatureVerdict", 2)?;
+        s.serialize_field("verdict", self.label())?;
+        s.serialize_field("reason", self.reason())?;
+        s.end()
+    }
+}
+
+/// The signature part of an inspection.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SignatureReport {
+    #[serde(flatten)]
+    pub verdict: SignatureVerdict,
+    /// Which key was used: `x5c[0]`, `JWKS kid=...`.
+    pub key: Option<String>,
+    /// The chain check of `x5c`, when there was one.
+    pub chain: Option<ChainReport>,
+}
+
+/// Everything a tester needs to know about a signed (or unsigned) answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JoseInspection {
+    /// The protected header, all members as sent; `None` for a JSON body.
+    pub header: Option<Value>,
+    pub algorithm: Option<String>,
+    /// The payload bytes as text (lossy when not UTF-8, see `payload_is_utf8`).
+    pub payload: String,
+    pub payload_is_utf8: bool,
+    pub certificates: Vec<CertificateFacts>,
+    pub signature: SignatureReport,
+}
+
+impl JoseInspection {
+    pub fn is_signed(&self) -> bool {
+        self.header.is_some()
+    }
+}
+
+/// Why a body could not be inspected at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JoseError {
+    #[error("the body is empty")]
+    Empty,
+    #[error("the body is {0} bytes, more than the {MAX_BODY} this inspector reads")]
+    TooLarge(usize),
+    #[error("the body is not text (not UTF-8): neither JSON nor a compact JWS")]
+    NotText,
+    #[error("this is a JWE (encrypted, 5 parts), not a JWS: it cannot be read without the recipient's private key")]
+    Jwe,
+    #[error("not a compact JWS: expected 3 parts separated by '.', found {0}")]
+    WrongParts(usize),
+    #[error("the JWS {part} is not base64url: {why}")]
+    Base64 { part: &'static str, why: String },
+    #[error("the JWS header is not a JSON object: {0}")]
+    Header(String),
+    #[error("the body is neither JSON nor a compact JWS (it starts with {0:?})")]
+    Unrecognised(String),
+}
+
+/// Inspects a /person body. `content_type` is the response's media type, if known (`application/jose` or
+/// `application/json`); without it the body's shape decides.
+pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now: DateTime<Utc>) -> Result<JoseInspection, JoseError> {
+    if body.len() > MAX_BODY {
+        return Err(JoseError::TooLarge(body.len()));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| JoseError::NotText)?.trim();
+    if text.is_empty() {
+        return Err(JoseError::Empty);
+    }
+    let declared_jose = content_type.is_some_and(|ct| media_type(ct) == "application/jose");
+    if text.starts_with('{') || text.starts_with('[') {
+        let verdict = if declared_jose {
+            SignatureVerdict::Invalid(
+                "the Content-Type says application/jose, but the body is plain JSON: nothing was signed".into(),
+            )
+        } else {
+            SignatureVerdict::Unsigned
+        };
+        return Ok(JoseInspection {
+            header: None,
+            algorithm: None,
+            payload: text.to_owned(),
+            payload_is_utf8: true,
+            certificates: Vec::new(),
+            signature: SignatureReport { verdict, key: None, chain: None },
+        });
+    }
+    let parts: Vec<&str> = text.split('.').collect();
+    match parts.len() {
+        3 => {}
+        5 => return Err(JoseError::Jwe),
+        1 => return Err(JoseError::Unrecognised(text.chars().take(16).collect())),
+        n => return Err(JoseError::WrongParts(n)),
+    }
+    let decode = |part: &'static str, s: &str| {
+        URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('=').as_bytes())
+            .map_err(|e| JoseError::Base64 { part, why: e.to_string() })
+    };
+    let header_bytes = decode("header", parts[0])?;
+    let header: Value = serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Header(e.to_string()))?;
+    if !header.is_object() {
+        return Err(JoseError::Header(format!("it is {}", crate::krr::person::json_type_name(&header))));
+    }
+    let payload = decode("payload", parts[1])?;
+    let signature = decode("signature", parts[2])?;
+    let signing_input = &text.as_bytes()[..parts[0].len() + 1 + parts[1].len()];
+
+    let algorithm = header.get("alg").and_then(Value::as_str).map(str::to_owned);
+    let (certificates, x5c_result) = read_x5c(&header);
+    let signature_report = judge(&header, algorithm.as_deref(), x5c_result, signing_input, &signature, trust, now);
+    let (payload_text, payload_is_utf8) = match String::from_utf8(payload) {
+        Ok(s) => (s, true),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
+    };
+    Ok(JoseInspection {
+        header: Some(header),
+        algorithm,
+        payload: payload_text,
+        payload_is_utf8,
+        certificates,
+        signature: signature_report,
+    })
+}
+
+/// `application/jose; charset=...` → `application/jose`.
+pub fn media_type(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// The certificates of `x5c`: facts for each that parses, and the parsed chain or the first problem.
+fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, String>>) {
+    let Some(x5c) = header.get("x5c") else { return (Vec::new(), None) };
+    let Some(items) = x5c.as_array() else {
+        return (Vec::new(), Some(Err("x5c is not an array of certificates".into())));
+    };
+    if items.is_empty() {
+        return (Vec::new(), Some(Err("x5c is an empty array".into())));
+    }
+    let mut facts = Vec::new();
+    let mut certs = Vec::new();
+    let mut problem = None;
+    for (i, item) in items.iter().enumerate() {
+        // RFC 7515 §4.1.6: standard base64 (not base64url) of DER.
+        let parsed = item
+            .as_str()
+            .ok_or_else(|| "not a string".to_owned())
+            .and_then(|s| STANDARD.decode(s.as_bytes()).map_err(|e| format!("not base64: {e}")))
+            .and_then(|der| X509::from_der(&der).map_err(|e| format!("not a DER certificate: {}", cert::first_openssl_reason(&e))));
+        match parsed {
+            Ok(c) => {
+                facts.push(CertificateFacts::of(&c));
+                certs.push(c);
+            }
+            Err(why) if problem.is_none() => problem = Some(format!("x5c[{i}] is {why}")),
+            Err(_) => {}
+        }
+    }
+    (facts, Some(problem.map_or(Ok(certs), Err)))
+}
+
+fn judge(
+    header: &Value,
+    alg_name: Option<&str>,
+    x5c: Option<Result<Vec<X509>, String>>,
+    signing_input: &[u8],
+    signature: &[u8],
+    trust: &TrustStore,
+    now: DateTime<Utc>,
+) -> SignatureReport {
+    let report = |verdict, key: Option<String>, chain| SignatureReport { verdict, key, chain };
+    let invalid = |why: String| report(SignatureVerdict::Invalid(why), None, None);
+
+    let Some(alg_name) = alg_name else {
+        return invalid("the header has no \"alg\": a JWS must say how it was signed (RFC 7515 §4.1.1)".into());
+    };
+    let alg = match Alg::classify(alg_name) {
+        AlgClass::Supported(a) => a,
+        AlgClass::None => {
+            return invalid(
+                "alg \"none\": the answer is not signed at all, and an unsigned JWS is never accepted".into(),
+            );
+        }
+        AlgClass::Hmac => {
+            return invalid(format!(
+                "alg {alg_name} is a shared-secret (HMAC) algorithm: anyone holding the secret could have made it; \
+                 KRR signs with the register's RSA key, so this is refused"
+            ));
+        }
+        AlgClass::Unsupported => {
+            return report(
+                SignatureVerdict::Unverifiable(format!(
+                    "alg \"{alg_name}\" is not one this inspector verifies (RS256/384/512, PS256/384/512, ES256/384/512)"
+                )),
+                None,
+                None,
+            );
+        }
+    };
+    if let Some(crit) = header.get("crit") {
+        return invalid(format!(
+            "the header marks extensions as critical ({crit}) that this inspector does not understand; \
+             RFC 7515 §4.1.11 requires rejecting it"
+        ));
+    }
+
+    match x5c {
+        Some(Err(problem)) => invalid(format!("{problem}: the signer's certificate cannot be read")),
+        Some(Ok(certs)) => {
+            let leaf = &certs[0];
+            let leaf_facts = CertificateFacts::of(leaf);
+            let signer = describe_signer(&leaf_facts);
+            let key = match leaf.public_key() {
+                Ok(k) => k,
+                Err(_) => return invalid(format!("the public key of x5c[0] ({signer}) cannot be read")),
+            };
+            match alg.verify(&key, signing_input, signature) {
+                Err(why) => report(SignatureVerdict::Invalid(format!("{why} (x5c[0], {signer})")), Some("x5c[0]".into()), None),
+                Ok(false) => report(
+                    SignatureVerdict::Invalid(format!(
+                        "the {} signature does not verify with the key of x5c[0] ({signer}): the answer was changed \
+                         after signing, or signed with another key",
+                        alg.name()
+                    )),
+                    Some("x5c[0]".into()),
+                    None,
+                ),
+                Ok(true) => {
+                    let chain = trust.check_chain(leaf, &certs[1..], now);
+                    let verdict = if chain.trusted {
+                        SignatureVerdict::Valid(format!(
+                            "the {} signature verifies with the key of x5c[0] ({signer}), which {}",
+                            alg.name(),
+                            chain.reason
+                        ))
+                    } else {
+                        SignatureVerdict::Untrusted(format!(
+                            "the {} signature verifies with the key of x5c[0] ({signer}), but {}",
+                            alg.name(),
+                            chain.reason
+                        ))
+                    };
+                    report(verdict, Some("x5c[0]".into()), Some(chain))
+                }
+            }
+        }
+        None => verify_with_jwks(header, alg, signing_input, signature, trust),
+    }
+}
+
+fn describe_signer(c: &CertificateFacts) -> String {
+    match &c.organisation_number {
+        Some(org) => format!("{}, org. no. {org}", c.common_name()),
+        None => c.common_name().to_owned(),
+    }
+}
+
+fn verify_with_jwks(header: &Value, alg: Alg, signing_input: &[u8], signature: &[u8], trust: &TrustStore) -> SignatureReport {
+    let kid = header.get("kid").and_then(Value::as_str);
+    let keys = &trust.jwks.keys;
+    let unverifiable = |why: String| SignatureReport { verdict: SignatureVerdict::Unverifiable(why), key: None, chain: None };
+    if keys.is_empty() {
+        return unverifiable(
+            "the header has no x5c and no key set was given: pass --jwks with the signer's keys to check it".into(),
+        );
+    }
+    let candidates: Vec<_> = match kid {
+        Some(kid) => keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect(),
+        // Without a kid every key of the right type is a candidate (RFC 7515's own examples carry no kid).
+        None => keys.iter().filter(|k| alg.check_key(&k.key).is_ok()).collect(),
+    };
+    if candidates.is_empty() {
+        return unverifiable(match kid {
+            Some(kid) => format!("no x5c, and kid \"{kid}\" is not in the key set ({} keys)", keys.len()),
+            None => format!("no x5c and no kid, and the key set has no key for {}", alg.name()),
+        });
+    }
+    let mut last_problem = None;
+    for k in &candidates {
+        let name = k.kid.as_deref().map_or_else(|| "JWKS key without kid".to_owned(), |kid| format!("JWKS kid={kid}"));
+        match alg.verify(&k.key, signing_input, signature) {
+            Ok(true) => {
+                return SignatureReport {
+                    verdict: SignatureVerdict::Valid(format!(
+                        "the {} signature verifies with the key set's key ({name})",
+                        alg.name()
+                    )),
+                    key: Some(name),
+                    chain: None,
+                };
+            }
+            Ok(false) => last_problem = Some((name, None)),
+            Err(why) => last_problem = Some((name, Some(why))),
+        }
+    }
+    let (name, why) = last_problem.unwrap_or_default();
+    SignatureReport {
+        verdict: SignatureVerdict::Invalid(match why {
+            Some(why) => format!("{why} ({name})"),
+            None => format!(
+                "the {} signature does not verify with {name}: the answer was changed after signing, or signed with another key",
+                alg.name()
+            ),
+        }),
+        key: Some(name),
+        chain: None,
+    }
+}
+
+/// Signs `payload` as a compact JWS with `header` (an object; `alg` is set from `alg`).
+pub fn sign_compact<T: HasPrivate>(
+    header: &Value,
+    payload: &[u8],
+    key: &PKeyRef<T>,
+    alg: Alg,
+) -> Result<String, openssl::error::ErrorStack> {
+    let mut header = header.clone();
+    if let Some(obj) = header.as_object_mut() {
+        obj.insert("alg".into(), Value::String(alg.name().into()));
+    }
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default()),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let sig = alg.sign(key, signing_input.as_bytes())?;
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+}
+
+/// `x5c` members for a chain: standard base64 DER, leaf first.
+pub fn x5c_of(chain: &[&X509]) -> Value {
+    Value::Array(
+        chain
+            .iter()
+            .map(|c| Value::String(STANDARD.encode(c.to_der().unwrap_or_default())))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

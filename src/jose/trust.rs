@@ -1,0 +1,162 @@
+//! Trust anchors and key sets the inspector may rely on, and the certificate chain check against them.
+//!
+//! By default nothing is trusted: a document signature is not a TLS connection, and trusting every web CA would let
+//! any of them vouch for a "register" certificate. Anchors come from `--trust-ca`, the emulator's CA, or (opt-in)
+//! the system store.
+
+use chrono::{DateTime, Utc};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
+use openssl::x509::{X509, X509Ref, X509StoreContext};
+use serde::Serialize;
+
+use super::cert::{CertificateFacts, asn1_to_utc, name_to_string};
+use super::jwk::KeySet;
+
+#[derive(Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<X509>,
+    pub jwks: KeySet,
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore").field("anchors", &self.anchors.len()).field("jwks", &self.jwks.keys.len()).finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    #[error("no PEM certificate found in the file (expected -----BEGIN CERTIFICATE-----)")]
+    NoCertificates,
+    #[error("the PEM file could not be read: {0}")]
+    BadPem(String),
+}
+
+/// Where Linux distributions keep the system trust bundle; `SSL_CERT_FILE` wins when set.
+const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+];
+
+impl TrustStore {
+    pub fn new() -> TrustStore {
+        TrustStore::default()
+    }
+
+    pub fn add_anchor(&mut self, cert: X509) {
+        self.anchors.push(cert);
+    }
+
+    /// Adds every certificate of a PEM file's text; returns how many.
+    pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, TrustError> {
+        let certs = X509::stack_from_pem(pem).map_err(|e| TrustError::BadPem(super::cert::first_openssl_reason(&e)))?;
+        if certs.is_empty() {
+            return Err(TrustError::NoCertificates);
+        }
+        let n = certs.len();
+        self.anchors.extend(certs);
+        Ok(n)
+    }
+
+    /// Adds the operating system's trust bundle; returns how many anchors it held, or `None` when none was found.
+    pub fn add_system_roots(&mut self) -> Option<usize> {
+        let from_env = std::env::var("SSL_CERT_FILE").ok();
+        let paths = from_env.iter().map(String::as_str).chain(SYSTEM_BUNDLES.iter().copied());
+        for path in paths {
+            if let Ok(pem) = std::fs::read(path)
+                && let Ok(n) = self.add_pem(&pem)
+            {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    pub fn anchors(&self) -> &[X509] {
+        &self.anchors
+    }
+
+    /// Checks that `leaf` chains to an anchor through `intermediates` and that every certificate is valid at `now`.
+    pub fn check_chain(&self, leaf: &X509Ref, intermediates: &[X509], now: DateTime<Utc>) -> ChainReport {
+        match self.verify(leaf, intermediates, now) {
+            Ok(report) => report,
+            Err(e) => ChainReport {
+                trusted: false,
+                reason: format!("OpenSSL could not run the chain check: {}", super::cert::first_openssl_reason(&e)),
+                path: Vec::new(),
+            },
+        }
+    }
+
+    fn verify(&self, leaf: &X509Ref, intermediates: &[X509], now: DateTime<Utc>) -> Result<ChainReport, openssl::error::ErrorStack> {
+        let mut builder = X509StoreBuilder::new()?;
+        for anchor in &self.anchors {
+            // Duplicates (the same CA added twice) are harmless; OpenSSL reports them as errors, so ignore those.
+            let _ = builder.add_cert(anchor.clone());
+        }
+        let mut param = X509VerifyParam::new()?;
+        param.set_time(now.timestamp() as _);
+        // A trusted intermediate is enough: testers often trust the issuing CA rather than the root.
+        param.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
+        builder.set_param(&param)?;
+        let store = builder.build();
+        let mut chain = Stack::new()?;
+        for c in intermediates {
+            chain.push(c.clone())?;
+        }
+        let mut ctx = X509StoreContext::new()?;
+        ctx.init(&store, leaf, &chain, |ctx| {
+            let ok = ctx.verify_cert()?;
+            let path: Vec<String> =
+                ctx.chain().map(|c| c.iter().map(|x| name_to_string(x.subject_name())).collect()).unwrap_or_default();
+            if ok {
+                let anchor = path.last().cloned().unwrap_or_default();
+                return Ok(ChainReport {
+                    trusted: true,
+                    reason: format!("chains to the trusted anchor '{anchor}' and every certificate is valid now"),
+                    path,
+                });
+            }
+            let failing = ctx.current_cert().map(CertificateFacts::of);
+            let who = failing.as_ref().map(|c| c.subject.clone()).unwrap_or_else(|| "a certificate".into());
+            let date = |t: Option<DateTime<Utc>>| t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+            let reason = match ctx.error().as_raw() {
+                10 => format!("the certificate '{who}' expired on {}", date(failing.as_ref().and_then(|c| c.not_after))),
+                9 => format!("the certificate '{who}' is not valid before {}", date(failing.as_ref().and_then(|c| c.not_before))),
+                2 | 18 | 19 | 20 => {
+                    let top = ctx.current_cert().map(|c| name_to_string(c.issuer_name())).unwrap_or_default();
+                    format!(
+                        "the chain ends at '{top}', which is not a trusted anchor (add its certificate with --trust-ca if you trust it)"
+                    )
+                }
+                7 => {
+                    let issuer = ctx.current_cert().map(|c| name_to_string(c.issuer_name())).unwrap_or_default();
+                    format!(
+                        "the certificate '{who}' is not signed by the key of its issuer '{issuer}' (a certificate of \
+                         that name is in x5c or trusted, but another key signed this one)"
+                    )
+                }
+                _ => format!("the chain check failed at '{who}': {}", ctx.error().error_string()),
+            };
+            Ok(ChainReport { trusted: false, reason, path })
+        })
+    }
+}
+
+/// The result of a chain check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChainReport {
+    pub trusted: bool,
+    pub reason: String,
+    /// Subjects from the leaf to the anchor, when OpenSSL built a chain.
+    pub path: Vec<String>,
+}
+
+/// The validity of one certificate, for a quick message.
+pub fn validity_window(cert: &X509Ref) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (asn1_to_utc(cert.not_before()), asn1_to_utc(cert.not_after()))
+}

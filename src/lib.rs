@@ -1,0 +1,12 @@
+//! krr-inspector: log in through ID-porten, fetch the logged-in person's record from the Norwegian contact and
+//! reservation register (KRR), and explain it: the JOSE signature verdict and every field beside its code-list
+//! meaning. The same library drives the desktop app, the `fetch`/`explain` commands and the local emulator.
+//!
+//! Rooms, and who may use whom (arrows point down only):
+//! `gui` → `inspect` → `config` / `jose` / `krr`; `krr` uses `jose::cert` to describe a person's certificate.
+
+pub mod config;
+pub mod gui;
+pub mod inspect;
+pub mod jose;
+pub mod krr;
