@@ -1,1 +1,237 @@
-fn main() {}
+//! Command-line entry point: argument parsing and wiring only.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use krr_inspector::config::{Config, Location};
+use krr_inspector::inspect::{inspect_body, render};
+use krr_inspector::jose::TrustStore;
+use krr_inspector::jose::jwk::KeySet;
+use krr_inspector::krr::{Lang, scopes};
+
+#[derive(Parser)]
+#[command(
+    name = "krr-inspector",
+    version,
+    about = "Inspect the KRR /person answer: JOSE verdict and every field explained."
+)]
+struct Cli {
+    /// Config file (default: $KRR_INSPECTOR_CONFIG, else the platform config directory's krr-inspector/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Language of explanations and messages: nb (Bokmål) or en.
+    #[arg(long, global = true, default_value = "en", env = "KRR_INSPECTOR_LANG")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the environments (built-in and from the config file).
+    Environments {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Explain a saved /person answer (JSON or compact JWS) read from FILE, or standard input for '-'.
+    Explain {
+        /// The saved answer, or '-' for standard input.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Trust this PEM certificate (CA or signer) when checking the x5c chain. Repeatable.
+        #[arg(long = "trust-ca", value_name = "PEM")]
+        trust_ca: Vec<PathBuf>,
+        /// Also trust the operating system's CA bundle (off by default: TLS roots are not document-signing roots).
+        #[arg(long)]
+        system_roots: bool,
+        /// Verify with this JWKS (or single JWK) when the header has no x5c.
+        #[arg(long, value_name = "FILE")]
+        jwks: Option<PathBuf>,
+        /// Treat the body as having this Content-Type (application/jose or application/json); default: by shape.
+        #[arg(long, value_name = "TYPE")]
+        content_type: Option<String>,
+        /// Check certificates and the 18-month rule at this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "TIME")]
+        at: Option<DateTime<Utc>>,
+        /// A scope the token was granted; with it the report checks which fields the scopes should give. Repeatable.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Largest input `explain` reads, far above any KRR answer.
+const MAX_INPUT: u64 = 16 << 20;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!(": {cause}"));
+            }
+            let _ = writeln!(anstream::stderr(), "{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        None => krr_inspector::gui::run(config).map_err(|e| {
+            anyhow::anyhow!(
+                "could not open the window ({e}); on a machine without a display use `krr-inspector explain` \
+                 or set DISPLAY / WAYLAND_DISPLAY"
+            )
+        }),
+        Some(Command::Environments { format }) => environments(&config, format),
+        Some(Command::Explain { file, format, trust_ca, system_roots, jwks, content_type, at, scopes }) => {
+            let body = read_input(&file)?;
+            let mut trust = TrustStore::new();
+            for path in &trust_ca {
+                let pem = std::fs::read(path).with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
+                trust.add_pem(&pem).with_context(|| format!("--trust-ca {}", path.display()))?;
+            }
+            if system_roots && trust.add_system_roots().is_none() {
+                bail!("--system-roots: no system CA bundle found (set SSL_CERT_FILE to one)");
+            }
+            if let Some(path) = &jwks {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --jwks {}", path.display()))?;
+                trust.jwks = KeySet::parse(&text).with_context(|| format!("--jwks {}", path.display()))?;
+                for skipped in &trust.jwks.skipped {
+                    tracing::warn!("--jwks {}: {skipped}", path.display());
+                }
+            }
+            let granted = (!scopes.is_empty()).then_some(scopes.as_slice());
+            let now = at.unwrap_or_else(Utc::now);
+            let report = inspect_body(&body, content_type.as_deref(), &trust, granted, cli.lang, now)
+                .with_context(|| format!("{} cannot be read as a /person answer", display_name(&file)))?;
+            let mut out = anstream::stdout();
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                Format::Text => write!(out, "{}", render::render_text(&report, cli.lang))?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn display_name(file: &std::path::Path) -> String {
+    if file.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        file.display().to_string()
+    }
+}
+
+fn read_input(file: &std::path::Path) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut body)
+            .context("cannot read standard input")?;
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        f.take(MAX_INPUT + 1)
+            .read_to_end(&mut body)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+    }
+    if body.len() as u64 > MAX_INPUT {
+        bail!(
+            "{} is larger than {} MiB: not a /person answer",
+            display_name(file),
+            MAX_INPUT >> 20
+        );
+    }
+    Ok(body)
+}
+
+fn environments(config: &Config, format: Format) -> Result<()> {
+    let mut out = anstream::stdout();
+    if format == Format::Json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&config.environments)?
+        )?;
+        return Ok(());
+    }
+    if let Some(src) = &config.source {
+        writeln!(out, "config: {}", src.display())?;
+    }
+    let rows: Vec<[String; 6]> = config
+        .environments
+        .iter()
+        .map(|e| {
+            let (issuer, person) = match &e.location {
+                Location::Emulator => {
+                    ("(in-process emulator, 127.0.0.1)".to_owned(), String::new())
+                }
+                Location::Remote { issuer, person_url } => (issuer.clone(), person_url.clone()),
+            };
+            [
+                e.name.clone(),
+                e.group.label().to_owned(),
+                scopes_label(e.dialect),
+                e.client
+                    .as_ref()
+                    .map_or("-".into(), |c| c.client_id.clone()),
+                issuer,
+                person,
+            ]
+        })
+        .collect();
+    let header = ["NAME", "GROUP", "SCOPES", "CLIENT", "ISSUER", "PERSON URL"];
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[&str]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(&header))?;
+    for r in &rows {
+        writeln!(
+            out,
+            "{}",
+            line(&r.iter().map(String::as_str).collect::<Vec<_>>())
+        )?;
+    }
+    Ok(())
+}
+
+fn scopes_label(dialect: krr_inspector::krr::ScopeDialect) -> String {
+    dialect.label().to_owned() + &format!(" ({} read)", scopes::read_scopes(dialect).len())
+}

@@ -1,1 +1,572 @@
-//! Environments and client registrations.
+//! Environments (built-in and the user's own) and client registrations, read from a TOML file in the platform's
+//! config directory. Secrets are never in the file: a client names the environment variable that holds its secret.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::krr::ScopeDialect;
+
+/// The environment variable that overrides where the config file is.
+pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";
+
+/// Which family an environment belongs to, for grouping in pickers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// The built-in emulator.
+    Local,
+    /// Digdir's current services.
+    Digdir,
+    /// Difi's original services.
+    Difi,
+    /// From the user's config file.
+    User,
+}
+
+impl Group {
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Local => "local",
+            Group::Digdir => "Digdir",
+            Group::Difi => "Difi",
+            Group::User => "yours",
+        }
+    }
+}
+
+/// Where an environment's provider and register are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Location {
+    /// The in-process emulator, started on demand on 127.0.0.1:0; its URLs are known once it runs.
+    Emulator,
+    /// A provider and register at fixed URLs. Endpoints other than the person URL come from discovery.
+    Remote { issuer: String, person_url: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub label: String,
+    pub group: Group,
+    pub location: Location,
+    pub dialect: ScopeDialect,
+    /// The acr value asked for by default.
+    pub acr: String,
+    /// The client registration to use, when one is configured.
+    pub client: Option<ClientRegistration>,
+}
+
+impl Environment {
+    pub fn issuer(&self) -> Option<&str> {
+        match &self.location {
+            Location::Remote { issuer, .. } => Some(issuer),
+            Location::Emulator => None,
+        }
+    }
+
+    pub fn person_url(&self) -> Option<&str> {
+        match &self.location {
+            Location::Remote { person_url, .. } => Some(person_url),
+            Location::Emulator => None,
+        }
+    }
+
+    /// A real service (not the emulator): logging in needs a registered client.
+    pub fn is_remote(&self) -> bool {
+        matches!(self.location, Location::Remote { .. })
+    }
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// A public (native) client: PKCE only, as ID-porten's desktop clients are.
+    #[default]
+    None,
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::None => "none",
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+        }
+    }
+}
+
+/// A client registered at a provider.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientRegistration {
+    pub name: String,
+    pub client_id: String,
+    pub auth_method: AuthMethod,
+    /// The environment variable holding the client secret (never the secret itself).
+    pub secret_env: Option<String>,
+    /// The path of the loopback redirect URI (`http://127.0.0.1:{port}{redirect_path}`).
+    pub redirect_path: String,
+}
+
+impl ClientRegistration {
+    /// The emulator's public client, which needs no configuration.
+    pub fn emulator_default() -> ClientRegistration {
+        ClientRegistration {
+            name: "krr-inspector".into(),
+            client_id: "krr-inspector".into(),
+            auth_method: AuthMethod::None,
+            secret_env: None,
+            redirect_path: DEFAULT_REDIRECT_PATH.into(),
+        }
+    }
+}
+
+pub const DEFAULT_REDIRECT_PATH: &str = "/callback";
+
+const DIGDIR_ACR: &str = "idporten-loa-substantial";
+const DIFI_ACR: &str = "Level3";
+
+/// The environments every install has.
+pub fn builtin_environments() -> Vec<Environment> {
+    let remote =
+        |name: &str, label: &str, group, issuer: &str, person_url: &str, dialect, acr: &str| {
+            Environment {
+                name: name.into(),
+                label: label.into(),
+                group,
+                location: Location::Remote {
+                    issuer: issuer.into(),
+                    person_url: person_url.into(),
+                },
+                dialect,
+                acr: acr.into(),
+                client: None,
+            }
+        };
+    let difi = |name: &str, label: &str, host: &str| {
+        remote(
+            name,
+            label,
+            Group::Difi,
+            &format!("https://{host}/idporten-oidc-provider/"),
+            &format!("https://{host}/kontaktinfo-oauth2-server/rest/v1/person"),
+            ScopeDialect::Difi,
+            DIFI_ACR,
+        )
+    };
+    vec![
+        Environment {
+            name: "local".into(),
+            label: "Local emulator (offline)".into(),
+            group: Group::Local,
+            location: Location::Emulator,
+            dialect: ScopeDialect::Digdir,
+            acr: DIGDIR_ACR.into(),
+            client: Some(ClientRegistration::emulator_default()),
+        },
+        remote(
+            "test",
+            "Digdir TEST",
+            Group::Digdir,
+            "https://test.idporten.no",
+            "https://test.kontaktregisteret.no/rest/v1/person",
+            ScopeDialect::Digdir,
+            DIGDIR_ACR,
+        ),
+        remote(
+            "prod",
+            "Digdir PROD",
+            Group::Digdir,
+            "https://idporten.no",
+            "https://kontaktregisteret.no/rest/v1/person",
+            ScopeDialect::Digdir,
+            DIGDIR_ACR,
+        ),
+        difi("ver1", "Difi VER1", "oidc-ver1.difi.no"),
+        difi("ver2", "Difi VER2", "oidc-ver2.difi.no"),
+        difi("yt2", "Difi YT2", "oidc-yt2.difi.eon.no"),
+        difi("difi-prod", "Difi PROD", "oidc.difi.no"),
+    ]
+}
+
+/// The config file as written by the user.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    environments: BTreeMap<String, FileEnvironment>,
+    #[serde(default)]
+    clients: BTreeMap<String, FileClient>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEnvironment {
+    label: Option<String>,
+    issuer: String,
+    person_url: String,
+    #[serde(default = "default_dialect")]
+    dialect: ScopeDialect,
+    acr: Option<String>,
+}
+
+fn default_dialect() -> ScopeDialect {
+    ScopeDialect::Digdir
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileClient {
+    client_id: String,
+    #[serde(default)]
+    auth_method: AuthMethod,
+    secret_env: Option<String>,
+    redirect_path: Option<String>,
+    /// The environments (built-in or the user's) this client is registered in.
+    environments: Vec<String>,
+    /// Refused on purpose: see `reject_secret`.
+    #[serde(default, deserialize_with = "reject_secret")]
+    #[allow(dead_code)]
+    secret: Option<()>,
+    #[serde(default, deserialize_with = "reject_secret")]
+    #[allow(dead_code)]
+    client_secret: Option<()>,
+}
+
+fn reject_secret<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
+    Err(serde::de::Error::custom(
+        "secrets are never read from the config file: put the secret in an environment variable and name that \
+         variable in `secret_env`",
+    ))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// All environments: the built-in ones, then the user's, with client registrations attached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Config {
+    pub environments: Vec<Environment>,
+    /// The file read, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// Built-in environments only.
+    pub fn builtin() -> Config {
+        Config {
+            environments: builtin_environments(),
+            source: None,
+        }
+    }
+
+    /// Reads `path` if given, else `$KRR_INSPECTOR_CONFIG`, else the platform default; a missing default file is
+    /// not an error (a fresh install has none), a missing named file is.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let named = path
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(CONFIG_ENV).map(PathBuf::from));
+        let (path, must_exist) = match named {
+            Some(p) => (p, true),
+            None => match default_config_path() {
+                Some(p) => (p, false),
+                None => return Ok(Config::builtin()),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                Ok(Config::builtin())
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file: FileConfig =
+            toml::from_str(text).map_err(|e| invalid(describe_toml_error(&e, text)))?;
+        let mut environments = builtin_environments();
+        for (name, env) in file.environments {
+            if environments.iter().any(|e| e.name == name) {
+                return Err(invalid(format!(
+                    "[environments.{name}]: '{name}' is a built-in environment; pick another name, or attach a \
+                     client to it with [clients.NAME] environments = [\"{name}\"]"
+                )));
+            }
+            for (key, url) in [("issuer", &env.issuer), ("person_url", &env.person_url)] {
+                check_url(url).map_err(|why| {
+                    invalid(format!("[environments.{name}] {key} = \"{url}\": {why}"))
+                })?;
+            }
+            environments.push(Environment {
+                label: env.label.unwrap_or_else(|| name.clone()),
+                name,
+                group: Group::User,
+                location: Location::Remote {
+                    issuer: env.issuer,
+                    person_url: env.person_url,
+                },
+                acr: env.acr.unwrap_or_else(|| {
+                    match env.dialect {
+                        ScopeDialect::Digdir => DIGDIR_ACR,
+                        ScopeDialect::Difi => DIFI_ACR,
+                    }
+                    .into()
+                }),
+                dialect: env.dialect,
+                client: None,
+            });
+        }
+        for (name, client) in file.clients {
+            let redirect_path = client
+                .redirect_path
+                .unwrap_or_else(|| DEFAULT_REDIRECT_PATH.into());
+            if !redirect_path.starts_with('/') {
+                return Err(invalid(format!(
+                    "[clients.{name}] redirect_path = \"{redirect_path}\": must start with '/'"
+                )));
+            }
+            if client.auth_method != AuthMethod::None && client.secret_env.is_none() {
+                return Err(invalid(format!(
+                    "[clients.{name}] auth_method = \"{}\" needs secret_env: the name of the environment variable \
+                     holding the client secret",
+                    client.auth_method.as_str()
+                )));
+            }
+            let registration = ClientRegistration {
+                name: name.clone(),
+                client_id: client.client_id,
+                auth_method: client.auth_method,
+                secret_env: client.secret_env,
+                redirect_path,
+            };
+            for env_name in &client.environments {
+                let env = environments
+                    .iter_mut()
+                    .find(|e| &e.name == env_name)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "[clients.{name}] environments: no environment is called '{env_name}'"
+                        ))
+                    })?;
+                env.client = Some(registration.clone());
+            }
+        }
+        Ok(Config {
+            environments,
+            source: Some(path.to_path_buf()),
+        })
+    }
+
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The environment called `name`, or an error listing the names there are.
+    pub fn require(&self, name: &str) -> Result<&Environment, String> {
+        self.environment(name).ok_or_else(|| {
+            let names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+            format!(
+                "no environment is called '{name}'; there are: {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+/// The default config file: `~/.config/krr-inspector/config.toml` on Linux, the platform's equivalent elsewhere.
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Where the app keeps data (the emulator's keys): `~/.local/share/krr-inspector` on Linux.
+pub fn default_data_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().to_path_buf())
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("no", "krr-inspector", "krr-inspector")
+}
+
+/// HTTPS everywhere except loopback (RFC 8252 §8.3 and RFC 9700 §2.6).
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        if host == "127.0.0.1" || host == "localhost" || host == "[::1]" {
+            rest
+        } else {
+            return Err("only https:// is allowed (http:// only for 127.0.0.1 / localhost)".into());
+        }
+    } else {
+        return Err("not an http(s) URL".into());
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the URL has no host".into());
+    }
+    Ok(())
+}
+
+/// "line 4, column 9: unknown field `secrte`, expected one of ..." from a TOML error.
+fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let message = e.message().trim().to_owned();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            // The source line is not quoted: it may hold a secret someone pasted by mistake.
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+[environments.staging]
+label = "Our staging ID-porten"
+issuer = "https://idporten.staging.example.no"
+person_url = "https://krr.staging.example.no/rest/v1/person"
+dialect = "digdir"
+
+[clients.digdir-test]
+client_id = "0a1b2c3d-my-client"
+auth_method = "client_secret_basic"
+secret_env = "KRR_CLIENT_SECRET"
+environments = ["test", "staging"]
+"#;
+
+    #[test]
+    fn example_file_adds_environment_and_client() {
+        let c = Config::parse(EXAMPLE, Path::new("config.toml")).unwrap();
+        let staging = c.environment("staging").unwrap();
+        assert_eq!(staging.group, Group::User);
+        assert_eq!(
+            staging.issuer(),
+            Some("https://idporten.staging.example.no")
+        );
+        assert_eq!(
+            staging.client.as_ref().unwrap().client_id,
+            "0a1b2c3d-my-client"
+        );
+        let test = c.environment("test").unwrap();
+        assert_eq!(
+            test.client.as_ref().unwrap().secret_env.as_deref(),
+            Some("KRR_CLIENT_SECRET")
+        );
+        assert_eq!(test.client.as_ref().unwrap().redirect_path, "/callback");
+        assert!(c.environment("prod").unwrap().client.is_none());
+    }
+
+    #[test]
+    fn builtins_match_the_spec() {
+        let c = Config::builtin();
+        let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["local", "test", "prod", "ver1", "ver2", "yt2", "difi-prod"]
+        );
+        let ver2 = c.environment("ver2").unwrap();
+        assert_eq!(
+            ver2.issuer(),
+            Some("https://oidc-ver2.difi.no/idporten-oidc-provider/")
+        );
+        assert_eq!(
+            ver2.person_url(),
+            Some("https://oidc-ver2.difi.no/kontaktinfo-oauth2-server/rest/v1/person")
+        );
+        assert_eq!(
+            c.environment("test").unwrap().issuer(),
+            Some("https://test.idporten.no")
+        );
+        assert_eq!(c.environment("local").unwrap().location, Location::Emulator);
+    }
+
+    #[test]
+    fn a_secret_in_the_file_is_refused_with_line_and_advice() {
+        let text =
+            "[clients.x]\nclient_id = \"a\"\nsecret = \"hunter2\"\nenvironments = [\"test\"]\n";
+        let e = Config::parse(text, Path::new("/home/t/.config/krr-inspector/config.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config file /home/t/.config/krr-inspector/config.toml: line 3"),
+            "{e}"
+        );
+        assert!(e.contains("name that variable in `secret_env`"), "{e}");
+        assert!(!e.contains("hunter2"), "the secret must not be echoed: {e}");
+    }
+
+    #[test]
+    fn broken_files_name_line_and_key() {
+        let e = Config::parse(
+            "[environments.x]\nissuer = \"https://a\"\nperson_urll = \"https://b\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 3") && e.contains("person_urll"), "{e}");
+        let e = Config::parse(
+            "[environments.x]\nissuer = \"http://idp.example\"\nperson_url = \"https://b\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("[environments.x] issuer = \"http://idp.example\": only https://"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[clients.c]\nclient_id = \"a\"\nenvironments = [\"nope\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no environment is called 'nope'"), "{e}");
+        let e = Config::parse(
+            "[environments.test]\nissuer = \"https://a\"\nperson_url = \"https://b\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("'test' is a built-in environment"), "{e}");
+        let e = Config::parse("[clients.c]\nclient_id = \"a\"\nauth_method = \"client_secret_post\"\nenvironments = []\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs secret_env"), "{e}");
+    }
+
+    #[test]
+    fn a_named_file_that_is_missing_is_an_error() {
+        let e = Config::load(Some(Path::new("/nonexistent/krr.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("cannot read the config file /nonexistent/krr.toml"),
+            "{e}"
+        );
+    }
+}

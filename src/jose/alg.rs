@@ -100,12 +100,20 @@ impl Alg {
         if ok {
             Ok(())
         } else {
-            Err(format!("the header says {}, but the key is {kind} ({bits} bits)", self.name()))
+            Err(format!(
+                "the header says {}, but the key is {kind} ({bits} bits)",
+                self.name()
+            ))
         }
     }
 
     /// Verifies a JWS signature over `signing_input` (`header.payload` as sent).
-    pub fn verify(self, key: &PKeyRef<Public>, signing_input: &[u8], signature: &[u8]) -> Result<bool, String> {
+    pub fn verify(
+        self,
+        key: &PKeyRef<Public>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, String> {
         self.check_key(key)?;
         let der_sig;
         let signature = match self.curve() {
@@ -119,8 +127,11 @@ impl Alg {
                     ));
                 }
                 let bn = |b: &[u8]| BigNum::from_slice(b).map_err(|e| e.to_string());
-                let sig = EcdsaSig::from_private_components(bn(&signature[..width])?, bn(&signature[width..])?)
-                    .map_err(|e| e.to_string())?;
+                let sig = EcdsaSig::from_private_components(
+                    bn(&signature[..width])?,
+                    bn(&signature[width..])?,
+                )
+                .map_err(|e| e.to_string())?;
                 der_sig = sig.to_der().map_err(|e| e.to_string())?;
                 &der_sig[..]
             }
@@ -128,9 +139,15 @@ impl Alg {
         };
         let mut verifier = Verifier::new(self.digest(), key).map_err(|e| e.to_string())?;
         if self.is_pss() {
-            verifier.set_rsa_padding(Padding::PKCS1_PSS).map_err(|e| e.to_string())?;
-            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH).map_err(|e| e.to_string())?;
-            verifier.set_rsa_mgf1_md(self.digest()).map_err(|e| e.to_string())?;
+            verifier
+                .set_rsa_padding(Padding::PKCS1_PSS)
+                .map_err(|e| e.to_string())?;
+            verifier
+                .set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)
+                .map_err(|e| e.to_string())?;
+            verifier
+                .set_rsa_mgf1_md(self.digest())
+                .map_err(|e| e.to_string())?;
         }
         verifier.update(signing_input).map_err(|e| e.to_string())?;
         // OpenSSL reports a malformed signature as an error rather than `false`; both mean "does not verify".
@@ -138,7 +155,11 @@ impl Alg {
     }
 
     /// Signs `signing_input`, giving the JWS signature bytes (R||S for ES algorithms).
-    pub fn sign<T: HasPrivate>(self, key: &PKeyRef<T>, signing_input: &[u8]) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+    pub fn sign<T: HasPrivate>(
+        self,
+        key: &PKeyRef<T>,
+        signing_input: &[u8],
+    ) -> Result<Vec<u8>, openssl::error::ErrorStack> {
         let mut signer = Signer::new(self.digest(), key)?;
         if self.is_pss() {
             signer.set_rsa_padding(Padding::PKCS1_PSS)?;

@@ -41,13 +41,18 @@ pub enum CertError {
 impl CertificateFacts {
     pub fn from_base64_der(b64: &str) -> Result<CertificateFacts, CertError> {
         let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-        let der = STANDARD.decode(compact.as_bytes()).map_err(|e| CertError::Base64(e.to_string()))?;
+        let der = STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|e| CertError::Base64(e.to_string()))?;
         let cert = X509::from_der(&der).map_err(|e| CertError::Der(first_openssl_reason(&e)))?;
         Ok(CertificateFacts::of(&cert))
     }
 
     pub fn of(cert: &X509Ref) -> CertificateFacts {
-        let (key_type, key_bits) = cert.public_key().map(|k| describe_key(&k)).unwrap_or(("unknown".into(), 0));
+        let (key_type, key_bits) = cert
+            .public_key()
+            .map(|k| describe_key(&k))
+            .unwrap_or(("unknown".into(), 0));
         CertificateFacts {
             subject: name_to_string(cert.subject_name()),
             issuer: name_to_string(cert.issuer_name()),
@@ -62,7 +67,12 @@ impl CertificateFacts {
             not_after: asn1_to_utc(cert.not_after()),
             sha256_fingerprint: cert
                 .digest(MessageDigest::sha256())
-                .map(|d| d.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
+                .map(|d| {
+                    d.iter()
+                        .map(|b| format!("{b:02X}"))
+                        .collect::<Vec<_>>()
+                        .join(":")
+                })
                 .unwrap_or_default(),
             key_type,
             key_bits,
@@ -116,7 +126,10 @@ pub fn name_to_string(name: &X509NameRef) -> String {
                 Nid::COUNTRYNAME => "C".to_owned(),
                 Nid::LOCALITYNAME => "L".to_owned(),
                 Nid::SERIALNUMBER => "serialNumber".to_owned(),
-                nid => nid.short_name().map(str::to_owned).unwrap_or_else(|_| e.object().to_string()),
+                nid => nid
+                    .short_name()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|_| e.object().to_string()),
             };
             let value = e.data().to_string().unwrap_or_else(|_| "?".into());
             format!("{key}={value}")

@@ -20,7 +20,10 @@ pub struct Jwk {
 
 impl std::fmt::Debug for Jwk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Jwk").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+        f.debug_struct("Jwk")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,7 +49,12 @@ impl KeySet {
         let keys = match v.get("keys") {
             Some(Value::Array(keys)) => keys.clone(),
             _ if v.get("kty").is_some() => vec![v],
-            _ => return Err(JwksError::NoKeys(crate::krr::person::json_type_name(&v))),
+            _ => {
+                return Err(JwksError::NoKeys(crate::krr::person::json_type_name(
+                    &v,
+                    crate::krr::Lang::En,
+                )));
+            }
         };
         let mut set = KeySet::default();
         for (i, k) in keys.iter().enumerate() {
@@ -64,15 +72,21 @@ impl KeySet {
 }
 
 fn b64_bn(k: &Value, member: &str) -> Result<BigNum, String> {
-    let s = k.get(member).and_then(Value::as_str).ok_or_else(|| format!("no \"{member}\""))?;
-    let bytes = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|e| format!("\"{member}\" is not base64url: {e}"))?;
+    let s = k
+        .get(member)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("no \"{member}\""))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(s.trim_end_matches('='))
+        .map_err(|e| format!("\"{member}\" is not base64url: {e}"))?;
     BigNum::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
 fn jwk_to_key(k: &Value) -> Result<PKey<Public>, String> {
     match k.get("kty").and_then(Value::as_str) {
         Some("RSA") => {
-            let rsa = Rsa::from_public_components(b64_bn(k, "n")?, b64_bn(k, "e")?).map_err(|e| e.to_string())?;
+            let rsa = Rsa::from_public_components(b64_bn(k, "n")?, b64_bn(k, "e")?)
+                .map_err(|e| e.to_string())?;
             PKey::from_rsa(rsa).map_err(|e| e.to_string())
         }
         Some("EC") => {
@@ -104,10 +118,17 @@ pub fn public_jwk(key: &PKeyRef<impl openssl::pkey::HasPublic>, kid: &str, alg: 
         _ => {
             let ec = key.ec_key().expect("a non-RSA key here is EC");
             let mut ctx = BigNumContext::new().expect("OpenSSL can allocate a context");
-            let (mut x, mut y) = (BigNum::new().expect("bignum"), BigNum::new().expect("bignum"));
-            ec.public_key().affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx).expect("EC point has coordinates");
+            let (mut x, mut y) = (
+                BigNum::new().expect("bignum"),
+                BigNum::new().expect("bignum"),
+            );
+            ec.public_key()
+                .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
+                .expect("EC point has coordinates");
             let width = (ec.group().degree() as usize).div_ceil(8) as i32;
-            let pad = |bn: &BigNum| URL_SAFE_NO_PAD.encode(bn.to_vec_padded(width).expect("fits the curve"));
+            let pad = |bn: &BigNum| {
+                URL_SAFE_NO_PAD.encode(bn.to_vec_padded(width).expect("fits the curve"))
+            };
             json!({"kty": "EC", "kid": kid, "use": "sig", "alg": alg, "crv": "P-256", "x": pad(&x), "y": pad(&y)})
         }
     }

@@ -56,7 +56,9 @@ impl SignatureVerdict {
             | SignatureVerdict::Invalid(r)
             | SignatureVerdict::Untrusted(r)
             | SignatureVerdict::Unverifiable(r) => r,
-            SignatureVerdict::Unsigned => "the answer is plain JSON (Accept: application/json): nothing was signed",
+            SignatureVerdict::Unsigned => {
+                "the answer is plain JSON (Accept: application/json): nothing was signed"
+            }
         }
     }
 
@@ -113,7 +115,9 @@ pub enum JoseError {
     TooLarge(usize),
     #[error("the body is not text (not UTF-8): neither JSON nor a compact JWS")]
     NotText,
-    #[error("this is a JWE (encrypted, 5 parts), not a JWS: it cannot be read without the recipient's private key")]
+    #[error(
+        "this is a JWE (encrypted, 5 parts), not a JWS: it cannot be read without the recipient's private key"
+    )]
     Jwe,
     #[error("not a compact JWS: expected 3 parts separated by '.', found {0}")]
     WrongParts(usize),
@@ -127,11 +131,18 @@ pub enum JoseError {
 
 /// Inspects a /person body. `content_type` is the response's media type, if known (`application/jose` or
 /// `application/json`); without it the body's shape decides.
-pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now: DateTime<Utc>) -> Result<JoseInspection, JoseError> {
+pub fn inspect(
+    body: &[u8],
+    content_type: Option<&str>,
+    trust: &TrustStore,
+    now: DateTime<Utc>,
+) -> Result<JoseInspection, JoseError> {
     if body.len() > MAX_BODY {
         return Err(JoseError::TooLarge(body.len()));
     }
-    let text = std::str::from_utf8(body).map_err(|_| JoseError::NotText)?.trim();
+    let text = std::str::from_utf8(body)
+        .map_err(|_| JoseError::NotText)?
+        .trim();
     if text.is_empty() {
         return Err(JoseError::Empty);
     }
@@ -150,7 +161,11 @@ pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now:
             payload: text.to_owned(),
             payload_is_utf8: true,
             certificates: Vec::new(),
-            signature: SignatureReport { verdict, key: None, chain: None },
+            signature: SignatureReport {
+                verdict,
+                key: None,
+                chain: None,
+            },
         });
     }
     let parts: Vec<&str> = text.split('.').collect();
@@ -163,12 +178,19 @@ pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now:
     let decode = |part: &'static str, s: &str| {
         URL_SAFE_NO_PAD
             .decode(s.trim_end_matches('=').as_bytes())
-            .map_err(|e| JoseError::Base64 { part, why: e.to_string() })
+            .map_err(|e| JoseError::Base64 {
+                part,
+                why: e.to_string(),
+            })
     };
     let header_bytes = decode("header", parts[0])?;
-    let header: Value = serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Header(e.to_string()))?;
+    let header: Value =
+        serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Header(e.to_string()))?;
     if !header.is_object() {
-        return Err(JoseError::Header(format!("it is {}", crate::krr::person::json_type_name(&header))));
+        return Err(JoseError::Header(format!(
+            "it is {}",
+            crate::krr::person::json_type_name(&header, crate::krr::Lang::En)
+        )));
     }
     let payload = decode("payload", parts[1])?;
     let signature = decode("signature", parts[2])?;
@@ -176,7 +198,15 @@ pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now:
 
     let algorithm = header.get("alg").and_then(Value::as_str).map(str::to_owned);
     let (certificates, x5c_result) = read_x5c(&header);
-    let signature_report = judge(&header, algorithm.as_deref(), x5c_result, signing_input, &signature, trust, now);
+    let signature_report = judge(
+        &header,
+        algorithm.as_deref(),
+        x5c_result,
+        signing_input,
+        &signature,
+        trust,
+        now,
+    );
     let (payload_text, payload_is_utf8) = match String::from_utf8(payload) {
         Ok(s) => (s, true),
         Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
@@ -193,14 +223,24 @@ pub fn inspect(body: &[u8], content_type: Option<&str>, trust: &TrustStore, now:
 
 /// `application/jose; charset=...` → `application/jose`.
 pub fn media_type(content_type: &str) -> String {
-    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// The certificates of `x5c`: facts for each that parses, and the parsed chain or the first problem.
 fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, String>>) {
-    let Some(x5c) = header.get("x5c") else { return (Vec::new(), None) };
+    let Some(x5c) = header.get("x5c") else {
+        return (Vec::new(), None);
+    };
     let Some(items) = x5c.as_array() else {
-        return (Vec::new(), Some(Err("x5c is not an array of certificates".into())));
+        return (
+            Vec::new(),
+            Some(Err("x5c is not an array of certificates".into())),
+        );
     };
     if items.is_empty() {
         return (Vec::new(), Some(Err("x5c is an empty array".into())));
@@ -213,8 +253,16 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
         let parsed = item
             .as_str()
             .ok_or_else(|| "not a string".to_owned())
-            .and_then(|s| STANDARD.decode(s.as_bytes()).map_err(|e| format!("not base64: {e}")))
-            .and_then(|der| X509::from_der(&der).map_err(|e| format!("not a DER certificate: {}", cert::first_openssl_reason(&e))));
+            .and_then(|s| {
+                STANDARD
+                    .decode(s.as_bytes())
+                    .map_err(|e| format!("not base64: {e}"))
+            })
+            .and_then(|der| {
+                X509::from_der(&der).map_err(|e| {
+                    format!("not a DER certificate: {}", cert::first_openssl_reason(&e))
+                })
+            });
         match parsed {
             Ok(c) => {
                 facts.push(CertificateFacts::of(&c));
@@ -236,11 +284,17 @@ fn judge(
     trust: &TrustStore,
     now: DateTime<Utc>,
 ) -> SignatureReport {
-    let report = |verdict, key: Option<String>, chain| SignatureReport { verdict, key, chain };
+    let report = |verdict, key: Option<String>, chain| SignatureReport {
+        verdict,
+        key,
+        chain,
+    };
     let invalid = |why: String| report(SignatureVerdict::Invalid(why), None, None);
 
     let Some(alg_name) = alg_name else {
-        return invalid("the header has no \"alg\": a JWS must say how it was signed (RFC 7515 §4.1.1)".into());
+        return invalid(
+            "the header has no \"alg\": a JWS must say how it was signed (RFC 7515 §4.1.1)".into(),
+        );
     };
     let alg = match Alg::classify(alg_name) {
         AlgClass::Supported(a) => a,
@@ -273,17 +327,27 @@ fn judge(
     }
 
     match x5c {
-        Some(Err(problem)) => invalid(format!("{problem}: the signer's certificate cannot be read")),
+        Some(Err(problem)) => invalid(format!(
+            "{problem}: the signer's certificate cannot be read"
+        )),
         Some(Ok(certs)) => {
             let leaf = &certs[0];
             let leaf_facts = CertificateFacts::of(leaf);
             let signer = describe_signer(&leaf_facts);
             let key = match leaf.public_key() {
                 Ok(k) => k,
-                Err(_) => return invalid(format!("the public key of x5c[0] ({signer}) cannot be read")),
+                Err(_) => {
+                    return invalid(format!(
+                        "the public key of x5c[0] ({signer}) cannot be read"
+                    ));
+                }
             };
             match alg.verify(&key, signing_input, signature) {
-                Err(why) => report(SignatureVerdict::Invalid(format!("{why} (x5c[0], {signer})")), Some("x5c[0]".into()), None),
+                Err(why) => report(
+                    SignatureVerdict::Invalid(format!("{why} (x5c[0], {signer})")),
+                    Some("x5c[0]".into()),
+                    None,
+                ),
                 Ok(false) => report(
                     SignatureVerdict::Invalid(format!(
                         "the {} signature does not verify with the key of x5c[0] ({signer}): the answer was changed \
@@ -323,29 +387,54 @@ fn describe_signer(c: &CertificateFacts) -> String {
     }
 }
 
-fn verify_with_jwks(header: &Value, alg: Alg, signing_input: &[u8], signature: &[u8], trust: &TrustStore) -> SignatureReport {
+fn verify_with_jwks(
+    header: &Value,
+    alg: Alg,
+    signing_input: &[u8],
+    signature: &[u8],
+    trust: &TrustStore,
+) -> SignatureReport {
     let kid = header.get("kid").and_then(Value::as_str);
     let keys = &trust.jwks.keys;
-    let unverifiable = |why: String| SignatureReport { verdict: SignatureVerdict::Unverifiable(why), key: None, chain: None };
+    let unverifiable = |why: String| SignatureReport {
+        verdict: SignatureVerdict::Unverifiable(why),
+        key: None,
+        chain: None,
+    };
     if keys.is_empty() {
         return unverifiable(
             "the header has no x5c and no key set was given: pass --jwks with the signer's keys to check it".into(),
         );
     }
     let candidates: Vec<_> = match kid {
-        Some(kid) => keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect(),
+        Some(kid) => keys
+            .iter()
+            .filter(|k| k.kid.as_deref() == Some(kid))
+            .collect(),
         // Without a kid every key of the right type is a candidate (RFC 7515's own examples carry no kid).
-        None => keys.iter().filter(|k| alg.check_key(&k.key).is_ok()).collect(),
+        None => keys
+            .iter()
+            .filter(|k| alg.check_key(&k.key).is_ok())
+            .collect(),
     };
     if candidates.is_empty() {
         return unverifiable(match kid {
-            Some(kid) => format!("no x5c, and kid \"{kid}\" is not in the key set ({} keys)", keys.len()),
-            None => format!("no x5c and no kid, and the key set has no key for {}", alg.name()),
+            Some(kid) => format!(
+                "no x5c, and kid \"{kid}\" is not in the key set ({} keys)",
+                keys.len()
+            ),
+            None => format!(
+                "no x5c and no kid, and the key set has no key for {}",
+                alg.name()
+            ),
         });
     }
     let mut last_problem = None;
     for k in &candidates {
-        let name = k.kid.as_deref().map_or_else(|| "JWKS key without kid".to_owned(), |kid| format!("JWKS kid={kid}"));
+        let name = k.kid.as_deref().map_or_else(
+            || "JWKS key without kid".to_owned(),
+            |kid| format!("JWKS kid={kid}"),
+        );
         match alg.verify(&k.key, signing_input, signature) {
             Ok(true) => {
                 return SignatureReport {
@@ -382,10 +471,17 @@ pub fn sign_compact<T: HasPrivate>(
     key: &PKeyRef<T>,
     alg: Alg,
 ) -> Result<String, openssl::error::ErrorStack> {
-    let mut header = header.clone();
-    if let Some(obj) = header.as_object_mut() {
-        obj.insert("alg".into(), Value::String(alg.name().into()));
+    // `alg` first, as JOSE libraries write it; then the caller's members in their order.
+    let mut members = serde_json::Map::new();
+    members.insert("alg".into(), Value::String(alg.name().into()));
+    if let Some(obj) = header.as_object() {
+        members.extend(
+            obj.iter()
+                .filter(|(k, _)| *k != "alg")
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
     }
+    let header = Value::Object(members);
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default()),

@@ -57,17 +57,33 @@ fn build(
     b.set_subject_name(&name)?;
     b.set_issuer_name(issuer.map_or(&name, |i| i.cert.subject_name()))?;
     b.set_pubkey(key)?;
-    let (from, until) = (Asn1Time::from_unix(not_before.timestamp())?, Asn1Time::from_unix(not_after.timestamp())?);
+    let (from, until) = (
+        Asn1Time::from_unix(not_before.timestamp())?,
+        Asn1Time::from_unix(not_after.timestamp())?,
+    );
     b.set_not_before(&from)?;
     b.set_not_after(&until)?;
     if is_ca {
         b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
-        b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()?,
+        )?;
     } else {
         b.append_extension(BasicConstraints::new().build()?)?;
-        b.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build()?)?;
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()?,
+        )?;
     }
-    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(issuer.map(|i| &*i.cert), None))?;
+    let ski =
+        SubjectKeyIdentifier::new().build(&b.x509v3_context(issuer.map(|i| &*i.cert), None))?;
     b.append_extension(ski)?;
     b.sign(issuer.map_or(key, |i| &i.key), MessageDigest::sha256())?;
     Ok(b.build())

@@ -37,7 +37,13 @@ fn flip(jws: &str, index: usize) -> String {
 
 #[test]
 fn rfc7515_a2_rs256_verifies_with_the_rfc_key() {
-    let i = inspect(A2.as_bytes(), Some("application/jose"), &trust_jwks(A2_KEYS), now()).unwrap();
+    let i = inspect(
+        A2.as_bytes(),
+        Some("application/jose"),
+        &trust_jwks(A2_KEYS),
+        now(),
+    )
+    .unwrap();
     assert!(i.signature.verdict.is_valid(), "{:?}", i.signature);
     assert_eq!(i.algorithm.as_deref(), Some("RS256"));
     assert_eq!(i.header, Some(json!({"alg": "RS256"})));
@@ -48,7 +54,10 @@ fn rfc7515_a2_rs256_verifies_with_the_rfc_key() {
 fn rfc7515_a3_es256_verifies_with_the_rfc_key() {
     let i = inspect(A3.as_bytes(), None, &trust_jwks(A3_KEYS), now()).unwrap();
     assert!(i.signature.verdict.is_valid(), "{:?}", i.signature);
-    assert_eq!(i.signature.verdict.reason(), "the ES256 signature verifies with the key set's key (JWKS key without kid)");
+    assert_eq!(
+        i.signature.verdict.reason(),
+        "the ES256 signature verifies with the key set's key (JWKS key without kid)"
+    );
 }
 
 #[test]
@@ -57,13 +66,22 @@ fn rfc_vectors_fail_once_a_byte_changes() {
         for part in [1, 2] {
             let tampered = flip(jws, part);
             let i = inspect(tampered.as_bytes(), None, &trust_jwks(keys), now()).unwrap();
-            assert_eq!(i.signature.verdict.label(), "invalid", "part {part}: {:?}", i.signature);
+            assert_eq!(
+                i.signature.verdict.label(),
+                "invalid",
+                "part {part}: {:?}",
+                i.signature
+            );
         }
     }
     // The A.2 signature is not valid for the A.3 key: RS256 with an EC key is a mismatch that says so.
     let i = inspect(A2.as_bytes(), None, &trust_jwks(A3_KEYS), now()).unwrap();
     assert_eq!(i.signature.verdict.label(), "unverifiable");
-    assert!(i.signature.verdict.reason().contains("no key for RS256"), "{}", i.signature.verdict.reason());
+    assert!(
+        i.signature.verdict.reason().contains("no key for RS256"),
+        "{}",
+        i.signature.verdict.reason()
+    );
 }
 
 #[test]
@@ -84,7 +102,11 @@ fn chain(leaf_from: DateTime<Utc>, leaf_until: DateTime<Utc>) -> Chain {
 
 fn chain_under(ca_name: &str, leaf_from: DateTime<Utc>, leaf_until: DateTime<Utc>) -> Chain {
     let ca = pki::self_signed_ca(
-        &Subject { common_name: ca_name, organisation: "Test", organisation_number: None },
+        &Subject {
+            common_name: ca_name,
+            organisation: "Test",
+            organisation_number: None,
+        },
         2048,
         now() - Duration::days(3650),
         now() + Duration::days(3650),
@@ -116,20 +138,39 @@ fn trusting(ca: &KeyPair) -> TrustStore {
     t
 }
 
-const PERSON: &str = r#"{"personidentifikator":"24079412372","reservasjon":"NEI","status":"AKTIV"}"#;
+const PERSON: &str =
+    r#"{"personidentifikator":"24079412372","reservasjon":"NEI","status":"AKTIV"}"#;
 
 #[test]
 fn generated_chain_valid_and_described() {
     let c = chain(now() - Duration::days(10), now() + Duration::days(365));
     let jws = signed_by(&c, PERSON);
-    let i = inspect(jws.as_bytes(), Some("application/jose"), &trusting(&c.ca), now()).unwrap();
+    let i = inspect(
+        jws.as_bytes(),
+        Some("application/jose"),
+        &trusting(&c.ca),
+        now(),
+    )
+    .unwrap();
     assert!(i.signature.verdict.is_valid(), "{:?}", i.signature);
     let reason = i.signature.verdict.reason();
-    assert!(reason.contains("DIGITALISERINGSDIREKTORATET TEST, org. no. 991825827"), "{reason}");
+    assert!(
+        reason.contains("DIGITALISERINGSDIREKTORATET TEST, org. no. 991825827"),
+        "{reason}"
+    );
     assert!(reason.contains("Test KRR Root CA"), "{reason}");
     assert_eq!(i.certificates.len(), 2);
-    assert_eq!(i.certificates[0].organisation_number.as_deref(), Some("991825827"));
-    assert_eq!((i.certificates[0].key_type.as_str(), i.certificates[0].key_bits), ("RSA", 2048));
+    assert_eq!(
+        i.certificates[0].organisation_number.as_deref(),
+        Some("991825827")
+    );
+    assert_eq!(
+        (
+            i.certificates[0].key_type.as_str(),
+            i.certificates[0].key_bits
+        ),
+        ("RSA", 2048)
+    );
     assert!(i.certificates[1].self_signed);
     assert_eq!(i.certificates[0].sha256_fingerprint.len(), 32 * 3 - 1);
     assert_eq!(i.header.as_ref().unwrap()["kid"], "krr-1");
@@ -143,16 +184,35 @@ fn expired_leaf_is_untrusted_and_says_when() {
     let i = inspect(jws.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
     assert_eq!(i.signature.verdict.label(), "untrusted");
     let expected_date = (now() - Duration::days(35)).format("%Y-%m-%d").to_string();
-    assert!(i.signature.verdict.reason().contains(&format!("expired on {expected_date}")), "{}", i.signature.verdict.reason());
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains(&format!("expired on {expected_date}")),
+        "{}",
+        i.signature.verdict.reason()
+    );
     // The same answer checked at a time inside the window is valid: the clock is the inspector's, not the machine's.
     let then = now() - Duration::days(100);
-    assert!(inspect(jws.as_bytes(), None, &trusting(&c.ca), then).unwrap().signature.verdict.is_valid());
+    assert!(
+        inspect(jws.as_bytes(), None, &trusting(&c.ca), then)
+            .unwrap()
+            .signature
+            .verdict
+            .is_valid()
+    );
 }
 
 #[test]
 fn not_yet_valid_leaf_is_untrusted() {
     let c = chain(now() + Duration::days(5), now() + Duration::days(365));
-    let i = inspect(signed_by(&c, PERSON).as_bytes(), None, &trusting(&c.ca), now()).unwrap();
+    let i = inspect(
+        signed_by(&c, PERSON).as_bytes(),
+        None,
+        &trusting(&c.ca),
+        now(),
+    )
+    .unwrap();
     assert_eq!(i.signature.verdict.label(), "untrusted");
     assert!(i.signature.verdict.reason().contains("is not valid before"));
 }
@@ -160,17 +220,53 @@ fn not_yet_valid_leaf_is_untrusted() {
 #[test]
 fn unknown_root_is_untrusted_with_advice() {
     let c = chain(now() - Duration::days(1), now() + Duration::days(365));
-    let other = chain_under("Another Root CA", now() - Duration::days(1), now() + Duration::days(365));
-    let i = inspect(signed_by(&c, PERSON).as_bytes(), None, &trusting(&other.ca), now()).unwrap();
+    let other = chain_under(
+        "Another Root CA",
+        now() - Duration::days(1),
+        now() + Duration::days(365),
+    );
+    let i = inspect(
+        signed_by(&c, PERSON).as_bytes(),
+        None,
+        &trusting(&other.ca),
+        now(),
+    )
+    .unwrap();
     assert_eq!(i.signature.verdict.label(), "untrusted");
-    assert!(i.signature.verdict.reason().contains("not a trusted anchor (add its certificate with --trust-ca"), "{}", i.signature.verdict.reason());
-    let none = inspect(signed_by(&c, PERSON).as_bytes(), None, &TrustStore::new(), now()).unwrap();
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains("not a trusted anchor (add its certificate with --trust-ca"),
+        "{}",
+        i.signature.verdict.reason()
+    );
+    let none = inspect(
+        signed_by(&c, PERSON).as_bytes(),
+        None,
+        &TrustStore::new(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(none.signature.verdict.label(), "untrusted");
     // A trusted CA with the same name but another key did not sign this chain: still not trusted.
     let impostor = chain(now() - Duration::days(1), now() + Duration::days(365));
-    let i = inspect(signed_by(&c, PERSON).as_bytes(), None, &trusting(&impostor.ca), now()).unwrap();
+    let i = inspect(
+        signed_by(&c, PERSON).as_bytes(),
+        None,
+        &trusting(&impostor.ca),
+        now(),
+    )
+    .unwrap();
     assert_eq!(i.signature.verdict.label(), "untrusted");
-    assert!(i.signature.verdict.reason().contains("is not signed by the key of its issuer"), "{}", i.signature.verdict.reason());
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains("is not signed by the key of its issuer"),
+        "{}",
+        i.signature.verdict.reason()
+    );
 }
 
 #[test]
@@ -178,13 +274,31 @@ fn wrong_key_is_invalid() {
     // x5c names one certificate but another key signed: the classic substitution.
     let c = chain(now() - Duration::days(1), now() + Duration::days(365));
     let header = json!({"x5c": x5c_of(&[&c.leaf.cert, &c.ca.cert])});
-    let jws = sign_compact(&header, PERSON.as_bytes(), &pki::rsa_key(2048).unwrap(), Alg::Rs256).unwrap();
+    let jws = sign_compact(
+        &header,
+        PERSON.as_bytes(),
+        &pki::rsa_key(2048).unwrap(),
+        Alg::Rs256,
+    )
+    .unwrap();
     let i = inspect(jws.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
     assert_eq!(i.signature.verdict.label(), "invalid");
-    assert!(i.signature.verdict.reason().contains("does not verify with the key of x5c[0]"));
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains("does not verify with the key of x5c[0]")
+    );
     // Tampering with a signed, trusted answer is invalid too.
     let tampered = flip(&signed_by(&c, PERSON), 1);
-    assert_eq!(inspect(tampered.as_bytes(), None, &trusting(&c.ca), now()).unwrap().signature.verdict.label(), "invalid");
+    assert_eq!(
+        inspect(tampered.as_bytes(), None, &trusting(&c.ca), now())
+            .unwrap()
+            .signature
+            .verdict
+            .label(),
+        "invalid"
+    );
 }
 
 #[test]
@@ -199,7 +313,14 @@ fn header_algorithm_and_key_mismatch_says_so() {
     let forged = parts.join(".");
     let i = inspect(forged.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
     assert_eq!(i.signature.verdict.label(), "invalid");
-    assert!(i.signature.verdict.reason().contains("the header says ES256, but the key is RSA"), "{}", i.signature.verdict.reason());
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains("the header says ES256, but the key is RSA"),
+        "{}",
+        i.signature.verdict.reason()
+    );
 }
 
 #[test]
@@ -209,7 +330,15 @@ fn alg_none_and_hmac_are_never_valid() {
         let header = URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"{alg}\"}}"));
         let jws = format!("{header}.{payload}.{sig}");
         let mut trust = trust_jwks(A2_KEYS);
-        trust.add_pem(&chain(now(), now() + Duration::days(1)).ca.cert.to_pem().unwrap()).unwrap();
+        trust
+            .add_pem(
+                &chain(now(), now() + Duration::days(1))
+                    .ca
+                    .cert
+                    .to_pem()
+                    .unwrap(),
+            )
+            .unwrap();
         let i = inspect(jws.as_bytes(), None, &trust, now()).unwrap();
         assert_eq!(i.signature.verdict.label(), "invalid", "{alg}");
     }
@@ -220,11 +349,19 @@ fn ps256_and_es256_chains_verify() {
     let c = chain(now() - Duration::days(1), now() + Duration::days(365));
     let header = json!({"x5c": x5c_of(&[&c.leaf.cert, &c.ca.cert])});
     let jws = sign_compact(&header, PERSON.as_bytes(), &c.leaf.key, Alg::Ps256).unwrap();
-    assert!(inspect(jws.as_bytes(), None, &trusting(&c.ca), now()).unwrap().signature.verdict.is_valid());
+    assert!(
+        inspect(jws.as_bytes(), None, &trusting(&c.ca), now())
+            .unwrap()
+            .signature
+            .verdict
+            .is_valid()
+    );
 
     let ec = openssl::pkey::PKey::from_ec_key(
-        openssl::ec::EcKey::generate(&openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap())
-            .unwrap(),
+        openssl::ec::EcKey::generate(
+            &openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap(),
+        )
+        .unwrap(),
     )
     .unwrap();
     let jwk = jwk::public_jwk(&ec, "ec-1", "ES256");
@@ -233,16 +370,39 @@ fn ps256_and_es256_chains_verify() {
     let i = inspect(jws.as_bytes(), None, &trust, now()).unwrap();
     assert!(i.signature.verdict.is_valid(), "{:?}", i.signature);
     assert_eq!(i.signature.key.as_deref(), Some("JWKS kid=ec-1"));
-    let i = inspect(jws.replace("kid", "kid").as_bytes(), None, &trust_jwks(A2_KEYS), now()).unwrap();
-    assert!(i.signature.verdict.reason().contains("kid \"ec-1\" is not in the key set"));
+    let i = inspect(
+        jws.replace("kid", "kid").as_bytes(),
+        None,
+        &trust_jwks(A2_KEYS),
+        now(),
+    )
+    .unwrap();
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .contains("kid \"ec-1\" is not in the key set")
+    );
 }
 
 #[test]
 fn json_bodies_are_unsigned_unless_jose_was_promised() {
-    let i = inspect(PERSON.as_bytes(), Some("application/json; charset=utf-8"), &TrustStore::new(), now()).unwrap();
+    let i = inspect(
+        PERSON.as_bytes(),
+        Some("application/json; charset=utf-8"),
+        &TrustStore::new(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(i.signature.verdict, SignatureVerdict::Unsigned);
     assert!(!i.is_signed());
-    let i = inspect(PERSON.as_bytes(), Some("application/jose"), &TrustStore::new(), now()).unwrap();
+    let i = inspect(
+        PERSON.as_bytes(),
+        Some("application/jose"),
+        &TrustStore::new(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(i.signature.verdict.label(), "invalid");
 }
 
@@ -250,15 +410,39 @@ fn json_bodies_are_unsigned_unless_jose_was_promised() {
 fn malformed_bodies_get_clear_errors() {
     let t = TrustStore::new();
     assert_eq!(inspect(b"", None, &t, now()), Err(JoseError::Empty));
-    assert_eq!(inspect(&[0xff, 0xfe], None, &t, now()), Err(JoseError::NotText));
-    assert_eq!(inspect(b"a.b", None, &t, now()), Err(JoseError::WrongParts(2)));
+    assert_eq!(
+        inspect(&[0xff, 0xfe], None, &t, now()),
+        Err(JoseError::NotText)
+    );
+    assert_eq!(
+        inspect(b"a.b", None, &t, now()),
+        Err(JoseError::WrongParts(2))
+    );
     assert_eq!(inspect(b"a.b.c.d.e", None, &t, now()), Err(JoseError::Jwe));
-    assert!(matches!(inspect(b"!!.e30.", None, &t, now()), Err(JoseError::Base64 { part: "header", .. })));
-    assert!(matches!(inspect(b"e30.e30.", None, &t, now()), Ok(i) if i.signature.verdict.label() == "invalid"));
-    assert!(matches!(inspect(b"WzFd.e30.", None, &t, now()), Err(JoseError::Header(_))));
-    let bad_x5c = format!("{}.e30.AAAA", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","x5c":["bm90IGEgY2VydA=="]}"#));
+    assert!(matches!(
+        inspect(b"!!.e30.", None, &t, now()),
+        Err(JoseError::Base64 { part: "header", .. })
+    ));
+    assert!(
+        matches!(inspect(b"e30.e30.", None, &t, now()), Ok(i) if i.signature.verdict.label() == "invalid")
+    );
+    assert!(matches!(
+        inspect(b"WzFd.e30.", None, &t, now()),
+        Err(JoseError::Header(_))
+    ));
+    let bad_x5c = format!(
+        "{}.e30.AAAA",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","x5c":["bm90IGEgY2VydA=="]}"#)
+    );
     let i = inspect(bad_x5c.as_bytes(), None, &t, now()).unwrap();
-    assert!(i.signature.verdict.reason().starts_with("x5c[0] is not a DER certificate"), "{}", i.signature.verdict.reason());
+    assert!(
+        i.signature
+            .verdict
+            .reason()
+            .starts_with("x5c[0] is not a DER certificate"),
+        "{}",
+        i.signature.verdict.reason()
+    );
 }
 
 #[test]
@@ -268,5 +452,9 @@ fn unknown_header_members_are_kept() {
     let jws = sign_compact(&header, PERSON.as_bytes(), &c.leaf.key, Alg::Rs256).unwrap();
     let i = inspect(jws.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
     assert_eq!(i.header.as_ref().unwrap()["x-krr-version"], 3);
-    assert!(i.signature.verdict.is_valid(), "a leaf-only x5c chains when the CA is trusted: {:?}", i.signature);
+    assert!(
+        i.signature.verdict.is_valid(),
+        "a leaf-only x5c chains when the CA is trusted: {:?}",
+        i.signature
+    );
 }

@@ -22,7 +22,10 @@ pub struct TrustStore {
 
 impl std::fmt::Debug for TrustStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustStore").field("anchors", &self.anchors.len()).field("jwks", &self.jwks.keys.len()).finish()
+        f.debug_struct("TrustStore")
+            .field("anchors", &self.anchors.len())
+            .field("jwks", &self.jwks.keys.len())
+            .finish()
     }
 }
 
@@ -53,7 +56,8 @@ impl TrustStore {
 
     /// Adds every certificate of a PEM file's text; returns how many.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, TrustError> {
-        let certs = X509::stack_from_pem(pem).map_err(|e| TrustError::BadPem(super::cert::first_openssl_reason(&e)))?;
+        let certs = X509::stack_from_pem(pem)
+            .map_err(|e| TrustError::BadPem(super::cert::first_openssl_reason(&e)))?;
         if certs.is_empty() {
             return Err(TrustError::NoCertificates);
         }
@@ -65,7 +69,10 @@ impl TrustStore {
     /// Adds the operating system's trust bundle; returns how many anchors it held, or `None` when none was found.
     pub fn add_system_roots(&mut self) -> Option<usize> {
         let from_env = std::env::var("SSL_CERT_FILE").ok();
-        let paths = from_env.iter().map(String::as_str).chain(SYSTEM_BUNDLES.iter().copied());
+        let paths = from_env
+            .iter()
+            .map(String::as_str)
+            .chain(SYSTEM_BUNDLES.iter().copied());
         for path in paths {
             if let Ok(pem) = std::fs::read(path)
                 && let Ok(n) = self.add_pem(&pem)
@@ -81,18 +88,31 @@ impl TrustStore {
     }
 
     /// Checks that `leaf` chains to an anchor through `intermediates` and that every certificate is valid at `now`.
-    pub fn check_chain(&self, leaf: &X509Ref, intermediates: &[X509], now: DateTime<Utc>) -> ChainReport {
+    pub fn check_chain(
+        &self,
+        leaf: &X509Ref,
+        intermediates: &[X509],
+        now: DateTime<Utc>,
+    ) -> ChainReport {
         match self.verify(leaf, intermediates, now) {
             Ok(report) => report,
             Err(e) => ChainReport {
                 trusted: false,
-                reason: format!("OpenSSL could not run the chain check: {}", super::cert::first_openssl_reason(&e)),
+                reason: format!(
+                    "OpenSSL could not run the chain check: {}",
+                    super::cert::first_openssl_reason(&e)
+                ),
                 path: Vec::new(),
             },
         }
     }
 
-    fn verify(&self, leaf: &X509Ref, intermediates: &[X509], now: DateTime<Utc>) -> Result<ChainReport, openssl::error::ErrorStack> {
+    fn verify(
+        &self,
+        leaf: &X509Ref,
+        intermediates: &[X509],
+        now: DateTime<Utc>,
+    ) -> Result<ChainReport, openssl::error::ErrorStack> {
         let mut builder = X509StoreBuilder::new()?;
         for anchor in &self.anchors {
             // Duplicates (the same CA added twice) are harmless; OpenSSL reports them as errors, so ignore those.
@@ -158,5 +178,8 @@ pub struct ChainReport {
 
 /// The validity of one certificate, for a quick message.
 pub fn validity_window(cert: &X509Ref) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    (asn1_to_utc(cert.not_before()), asn1_to_utc(cert.not_after()))
+    (
+        asn1_to_utc(cert.not_before()),
+        asn1_to_utc(cert.not_after()),
+    )
 }

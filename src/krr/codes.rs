@@ -229,7 +229,11 @@ mod tests {
     fn assert_complete<T: CodeList>() {
         for code in T::all() {
             for lang in Lang::ALL {
-                assert!(!code.meaning(lang).is_empty(), "{:?} has no {lang} text", code);
+                assert!(
+                    !code.meaning(lang).is_empty(),
+                    "{:?} has no {lang} text",
+                    code
+                );
             }
             assert_eq!(T::from_code(code.code()), Some(*code));
         }
@@ -242,15 +246,24 @@ mod tests {
         assert_complete::<Varslingsstatus>();
         assert_complete::<Spraak>();
         assert_complete::<MailboxProvider>();
-        assert_ne!(Status::Aktiv.meaning(Lang::Nb), Status::Aktiv.meaning(Lang::En));
+        assert_ne!(
+            Status::Aktiv.meaning(Lang::Nb),
+            Status::Aktiv.meaning(Lang::En)
+        );
     }
 
     #[test]
     fn unknown_code_is_kept_and_named() {
         let c: Code<Status> = serde_json::from_str("\"MIDLERTIDIG\"").unwrap();
         assert_eq!(c, Code::Unknown("MIDLERTIDIG".into()));
-        assert!(c.meaning(Lang::En).contains("unknown code 'MIDLERTIDIG' for status"));
-        assert!(c.meaning(Lang::En).contains("AKTIV, SLETTET, IKKE_REGISTRERT"));
+        assert!(
+            c.meaning(Lang::En)
+                .contains("unknown code 'MIDLERTIDIG' for status")
+        );
+        assert!(
+            c.meaning(Lang::En)
+                .contains("AKTIV, SLETTET, IKKE_REGISTRERT")
+        );
         assert_eq!(serde_json::to_string(&c).unwrap(), "\"MIDLERTIDIG\"");
     }
 
@@ -259,6 +272,9 @@ mod tests {
         let c: Code<Varslingsstatus> = serde_json::from_str("\"KAN_IKKE_VARSLES\"").unwrap();
         assert!(c.is(Varslingsstatus::KanIkkeVarsles));
         assert_eq!(serde_json::to_string(&c).unwrap(), "\"KAN_IKKE_VARSLES\"");
-        assert_eq!(Code::<MailboxProvider>::parse("984661185").meaning(Lang::En), "Digipost (Posten Norge)");
+        assert_eq!(
+            Code::<MailboxProvider>::parse("984661185").meaning(Lang::En),
+            "Digipost (Posten Norge)"
+        );
     }
 }

@@ -56,7 +56,11 @@ pub struct FieldExplanation {
 
 /// Explains every field present in `person`, in the register's documented order, unknown fields last.
 pub fn explain(person: &Person, lang: Lang, now: DateTime<Utc>) -> Vec<FieldExplanation> {
-    let mut ex = Explainer { lang, now, rows: Vec::new() };
+    let mut ex = Explainer {
+        lang,
+        now,
+        rows: Vec::new(),
+    };
     ex.top_level(person);
     ex.rows
 }
@@ -78,13 +82,19 @@ fn field_meaning(path: &str) -> Option<(&'static str, &'static str)> {
             "om personen har reservert seg mot digital kommunikasjon fra det offentlige",
             "whether the person has opted out of digital communication from the public sector",
         ),
-        "status" => ("personens status i registeret", "the person's status in the register"),
+        "status" => (
+            "personens status i registeret",
+            "the person's status in the register",
+        ),
         "varslingsstatus" => (
             "om kontaktinformasjonen kan brukes til varsling (eForvaltningsforskriften § 32)",
             "whether the contact info may be used for notification (eForvaltningsforskriften §32)",
         ),
         "kontaktinformasjon" => ("personens kontaktinformasjon", "the person's contact info"),
-        "kontaktinformasjon.epostadresse" => ("e-postadressen personen har registrert", "e-mail address registered by the person"),
+        "kontaktinformasjon.epostadresse" => (
+            "e-postadressen personen har registrert",
+            "e-mail address registered by the person",
+        ),
         "kontaktinformasjon.epostadresse_oppdatert" => (
             "sist personen endret e-postadressen",
             "last time the person changed the e-mail address",
@@ -101,7 +111,10 @@ fn field_meaning(path: &str) -> Option<(&'static str, &'static str)> {
             "om den samme e-postadressen også er registrert på andre personer",
             "whether the same e-mail address is also registered for other persons",
         ),
-        "kontaktinformasjon.mobiltelefonnummer" => ("mobilnummeret personen har registrert", "mobile number registered by the person"),
+        "kontaktinformasjon.mobiltelefonnummer" => (
+            "mobilnummeret personen har registrert",
+            "mobile number registered by the person",
+        ),
         "kontaktinformasjon.mobiltelefonnummer_oppdatert" => (
             "sist personen endret mobilnummeret",
             "last time the person changed the mobile number",
@@ -118,7 +131,10 @@ fn field_meaning(path: &str) -> Option<(&'static str, &'static str)> {
             "om det samme mobilnummeret også er registrert på andre personer",
             "whether the same mobile number is also registered for other persons",
         ),
-        "digital_post" => ("personens digitale postkasse", "the person's digital mailbox"),
+        "digital_post" => (
+            "personens digitale postkasse",
+            "the person's digital mailbox",
+        ),
         "digital_post.postkasseadresse" => (
             "personens adresse hos en digital postkasseleverandør",
             "the person's mailbox address at a digital mailbox provider",
@@ -131,10 +147,19 @@ fn field_meaning(path: &str) -> Option<(&'static str, &'static str)> {
             "personens krypteringssertifikat for digital post (X.509, base64 DER)",
             "the person's encryption certificate for digital post (X.509, base64 DER)",
         ),
-        "spraak" => ("personens foretrukne språk", "the person's preferred language"),
-        "spraak_oppdatert" => ("sist språket ble endret", "when the language was last changed"),
+        "spraak" => (
+            "personens foretrukne språk",
+            "the person's preferred language",
+        ),
+        "spraak_oppdatert" => (
+            "sist språket ble endret",
+            "when the language was last changed",
+        ),
         "reservasjonstidspunkt" => ("når personen reserverte seg", "when the person opted out"),
-        "reservasjon_oppdatert" => ("sist reservasjonen ble endret", "when the reservation was last changed"),
+        "reservasjon_oppdatert" => (
+            "sist reservasjonen ble endret",
+            "when the reservation was last changed",
+        ),
         _ => return None,
     })
 }
@@ -150,7 +175,13 @@ struct Row {
 
 impl Row {
     fn new(path: &str, value: Value) -> Row {
-        Row { path: path.to_owned(), value, value_meaning: None, notes: Vec::new(), flags: Vec::new() }
+        Row {
+            path: path.to_owned(),
+            value,
+            value_meaning: None,
+            notes: Vec::new(),
+            flags: Vec::new(),
+        }
     }
     fn meaning(mut self, m: impl Into<String>) -> Row {
         self.value_meaning = Some(m.into());
@@ -193,16 +224,30 @@ impl Explainer {
     }
 
     /// Pushes a row for a field of the wrong type, and returns the well-typed value otherwise.
-    fn lenient<'a, T: Serialize>(&mut self, path: &str, field: &'a Field<T>, expected: &str) -> Option<&'a T> {
+    fn lenient<'a, T: Serialize>(
+        &mut self,
+        path: &str,
+        field: &'a Field<T>,
+        expected: &str,
+    ) -> Option<&'a T> {
         match field.as_ref()? {
             Lenient::Ok(v) => Some(v),
             Lenient::Malformed(raw) => {
-                let got = json_type_name(raw);
+                let got = json_type_name(raw, self.lang);
+                let expected = type_word(expected, self.lang);
                 let meaning = match self.lang {
-                    Lang::Nb => format!("feil type: forventet {expected}, fikk {got}; vist slik det kom"),
-                    Lang::En => format!("wrong type: expected {expected}, got {got}; shown as received"),
+                    Lang::Nb => {
+                        format!("feil type: forventet {expected}, fikk {got}; vist slik det kom")
+                    }
+                    Lang::En => {
+                        format!("wrong type: expected {expected}, got {got}; shown as received")
+                    }
                 };
-                self.push(Row::new(path, raw.clone()).meaning(meaning).flag(Flag::Malformed));
+                self.push(
+                    Row::new(path, raw.clone())
+                        .meaning(meaning)
+                        .flag(Flag::Malformed),
+                );
                 None
             }
         }
@@ -215,7 +260,9 @@ impl Explainer {
                 Ok(nid) => row.meaning(nid.describe(self.lang)),
                 Err(e) => row
                     .meaning(match self.lang {
-                        Lang::Nb => format!("ikke et gyldig fødselsnummer: {e}"),
+                        Lang::Nb => {
+                            format!("ikke et gyldig fødselsnummer: {}", e.message(self.lang))
+                        }
                         Lang::En => format!("not a valid national id: {e}"),
                     })
                     .flag(Flag::Malformed),
@@ -276,8 +323,13 @@ impl Explainer {
     }
 
     fn code_row<T: CodeList>(&self, path: &str, code: &Code<T>) -> Row {
-        let row = Row::new(path, Value::String(code.as_str().to_owned())).meaning(code.meaning(self.lang));
-        if code.known().is_none() { row.flag(Flag::UnknownCode) } else { row }
+        let row = Row::new(path, Value::String(code.as_str().to_owned()))
+            .meaning(code.meaning(self.lang));
+        if code.known().is_none() {
+            row.flag(Flag::UnknownCode)
+        } else {
+            row
+        }
     }
 
     fn varslingsstatus_row(&self, p: &Person, code: &Code<Varslingsstatus>) -> Row {
@@ -285,7 +337,9 @@ impl Explainer {
         if code.is(Varslingsstatus::KanIkkeVarsles) {
             row = row.flag(Flag::CannotNotify);
         }
-        let Some(actual) = code.known() else { return row };
+        let Some(actual) = code.known() else {
+            return row;
+        };
         let expected = expected_varslingsstatus(p, self.now, self.lang);
         match expected.expected {
             Some(e) if e == actual => row.note(match self.lang {
@@ -294,13 +348,27 @@ impl Explainer {
             }),
             Some(e) => row
                 .note(match self.lang {
-                    Lang::Nb => format!("strider mot reglene: forventet {} fordi {}", e.code(), expected.reason),
-                    Lang::En => format!("disagrees with the rules: expected {} because {}", e.code(), expected.reason),
+                    Lang::Nb => format!(
+                        "strider mot reglene: forventet {} fordi {}",
+                        e.code(),
+                        expected.reason
+                    ),
+                    Lang::En => format!(
+                        "disagrees with the rules: expected {} because {}",
+                        e.code(),
+                        expected.reason
+                    ),
                 })
                 .flag(Flag::Inconsistent),
             None => row.note(match self.lang {
-                Lang::Nb => format!("kan ikke kontrolleres mot 18-månedersregelen: {}", expected.reason),
-                Lang::En => format!("cannot be checked against the 18-month rule: {}", expected.reason),
+                Lang::Nb => format!(
+                    "kan ikke kontrolleres mot 18-månedersregelen: {}",
+                    expected.reason
+                ),
+                Lang::En => format!(
+                    "cannot be checked against the 18-month rule: {}",
+                    expected.reason
+                ),
             }),
         }
     }
@@ -330,9 +398,21 @@ impl Explainer {
                 "kontaktinformasjon.epostadresse",
                 &k.epostadresse,
                 [
-                    ("kontaktinformasjon.epostadresse_oppdatert", &k.epostadresse_oppdatert, true),
-                    ("kontaktinformasjon.epostadresse_sist_verifisert", &k.epostadresse_sist_verifisert, true),
-                    ("kontaktinformasjon.epostadresse_sist_validert", &k.epostadresse_sist_validert, false),
+                    (
+                        "kontaktinformasjon.epostadresse_oppdatert",
+                        &k.epostadresse_oppdatert,
+                        true,
+                    ),
+                    (
+                        "kontaktinformasjon.epostadresse_sist_verifisert",
+                        &k.epostadresse_sist_verifisert,
+                        true,
+                    ),
+                    (
+                        "kontaktinformasjon.epostadresse_sist_validert",
+                        &k.epostadresse_sist_validert,
+                        false,
+                    ),
                 ],
             ),
             (
@@ -340,9 +420,21 @@ impl Explainer {
                 "kontaktinformasjon.mobiltelefonnummer",
                 &k.mobiltelefonnummer,
                 [
-                    ("kontaktinformasjon.mobiltelefonnummer_oppdatert", &k.mobiltelefonnummer_oppdatert, true),
-                    ("kontaktinformasjon.mobiltelefonnummer_sist_verifisert", &k.mobiltelefonnummer_sist_verifisert, true),
-                    ("kontaktinformasjon.mobiltelefonnummer_sist_validert", &k.mobiltelefonnummer_sist_validert, false),
+                    (
+                        "kontaktinformasjon.mobiltelefonnummer_oppdatert",
+                        &k.mobiltelefonnummer_oppdatert,
+                        true,
+                    ),
+                    (
+                        "kontaktinformasjon.mobiltelefonnummer_sist_verifisert",
+                        &k.mobiltelefonnummer_sist_verifisert,
+                        true,
+                    ),
+                    (
+                        "kontaktinformasjon.mobiltelefonnummer_sist_validert",
+                        &k.mobiltelefonnummer_sist_validert,
+                        false,
+                    ),
                 ],
             ),
         ] {
@@ -378,7 +470,9 @@ impl Explainer {
                 self.push(row);
             }
             for (path, field, counts_for_rule) in dates {
-                let Some(ts) = self.lenient(path, field, "a timestamp") else { continue };
+                let Some(ts) = self.lenient(path, field, "a timestamp") else {
+                    continue;
+                };
                 let mut row = self.timestamp_row(path, ts);
                 if let (true, Some(t)) = (counts_for_rule, ts.utc())
                     && t < cutoff
@@ -406,13 +500,23 @@ impl Explainer {
             }
         }
         for (path, field) in [
-            ("kontaktinformasjon.epostadresse_duplisert", &k.epostadresse_duplisert),
-            ("kontaktinformasjon.mobiltelefonnummer_duplisert", &k.mobiltelefonnummer_duplisert),
+            (
+                "kontaktinformasjon.epostadresse_duplisert",
+                &k.epostadresse_duplisert,
+            ),
+            (
+                "kontaktinformasjon.mobiltelefonnummer_duplisert",
+                &k.mobiltelefonnummer_duplisert,
+            ),
         ] {
             if let Some(v) = self.lenient(path, field, "a value") {
-                let yes = matches!(v, Value::Bool(true)) || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("JA"));
+                let yes = matches!(v, Value::Bool(true))
+                    || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("JA"));
                 let meaning = if yes {
-                    self.t("ja: delt med minst én annen person", "yes: shared with at least one other person")
+                    self.t(
+                        "ja: delt med minst én annen person",
+                        "yes: shared with at least one other person",
+                    )
                 } else {
                     self.t("nei: bare denne personen", "no: only this person")
                 };
@@ -426,11 +530,19 @@ impl Explainer {
         let mut row = row;
         if addr.chars().count() > 50 {
             row = row
-                .note(self.t("lengre enn de 50 tegnene registeret tillater", "longer than the 50 characters the register allows"))
+                .note(self.t(
+                    "lengre enn de 50 tegnene registeret tillater",
+                    "longer than the 50 characters the register allows",
+                ))
                 .flag(Flag::Malformed);
         }
         if !addr.contains('@') {
-            row = row.note(self.t("mangler @: ikke en e-postadresse", "has no @: not an e-mail address")).flag(Flag::Malformed);
+            row = row
+                .note(self.t(
+                    "mangler @: ikke en e-postadresse",
+                    "has no @: not an e-mail address",
+                ))
+                .flag(Flag::Malformed);
         }
         row
     }
@@ -438,14 +550,20 @@ impl Explainer {
     fn check_mobile(&self, row: Row, number: &str) -> Row {
         let len = number.chars().count();
         let body = number.strip_prefix('+').unwrap_or(number);
-        let shape_ok = !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '_');
+        let shape_ok = !body.is_empty()
+            && body
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '_');
         if shape_ok && (8..=20).contains(&len) {
             let meaning = if number.starts_with("+47") {
                 self.t("norsk mobilnummer", "Norwegian mobile number")
             } else if number.starts_with('+') {
                 self.t("utenlandsk mobilnummer", "foreign mobile number")
             } else {
-                self.t("mobilnummer uten landkode", "mobile number without country code")
+                self.t(
+                    "mobilnummer uten landkode",
+                    "mobile number without country code",
+                )
             };
             row.meaning(meaning)
         } else {
@@ -459,20 +577,33 @@ impl Explainer {
 
     fn digital_post(&mut self, d: &DigitalPost) {
         let provider = get(&d.postkasseleverandoeradresse);
-        if let Some(addr) = self.lenient("digital_post.postkasseadresse", &d.postkasseadresse, "text") {
+        if let Some(addr) =
+            self.lenient("digital_post.postkasseadresse", &d.postkasseadresse, "text")
+        {
             let meaning = match provider.and_then(Code::known) {
                 Some(p) => match self.lang {
                     Lang::Nb => format!("postkasse hos {}", p.meaning(self.lang)),
                     Lang::En => format!("mailbox at {}", p.meaning(self.lang)),
                 },
-                None => self.t("postkasse hos en ukjent leverandør", "mailbox at an unknown provider"),
+                None => self.t(
+                    "postkasse hos en ukjent leverandør",
+                    "mailbox at an unknown provider",
+                ),
             };
-            self.push(Row::new("digital_post.postkasseadresse", Value::String(addr.clone())).meaning(meaning));
+            self.push(
+                Row::new("digital_post.postkasseadresse", Value::String(addr.clone()))
+                    .meaning(meaning),
+            );
         }
-        if let Some(code) =
-            self.lenient("digital_post.postkasseleverandoeradresse", &d.postkasseleverandoeradresse, "text")
-        {
-            let row = Row::new("digital_post.postkasseleverandoeradresse", Value::String(code.as_str().to_owned()));
+        if let Some(code) = self.lenient(
+            "digital_post.postkasseleverandoeradresse",
+            &d.postkasseleverandoeradresse,
+            "text",
+        ) {
+            let row = Row::new(
+                "digital_post.postkasseleverandoeradresse",
+                Value::String(code.as_str().to_owned()),
+            );
             let row = match code.known() {
                 Some(p) => row.meaning(p.meaning(self.lang)),
                 None => row
@@ -498,13 +629,27 @@ impl Explainer {
         match CertificateFacts::from_base64_der(b64) {
             Ok(c) => {
                 let expired = !c.valid_at(self.now);
-                let until = c.not_after.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
-                let age = c.not_after.map(|t| describe_age(t, self.now, self.lang)).unwrap_or_default();
+                let until = c
+                    .not_after
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                let age = c
+                    .not_after
+                    .map(|t| describe_age(t, self.now, self.lang))
+                    .unwrap_or_default();
                 let row = row.meaning(match self.lang {
-                    Lang::Nb => format!("utstedt til {}, av {}, gyldig til {until} ({age})", c.subject, c.issuer),
-                    Lang::En => format!("issued to {}, by {}, valid until {until} ({age})", c.subject, c.issuer),
+                    Lang::Nb => format!(
+                        "utstedt til {}, av {}, gyldig til {until} ({age})",
+                        c.subject, c.issuer
+                    ),
+                    Lang::En => format!(
+                        "issued to {}, by {}, valid until {until} ({age})",
+                        c.subject, c.issuer
+                    ),
                 });
-                let row = row.note(format!("SHA-256 {}", c.sha256_fingerprint)).note(format!("{} {}", c.key_type, c.key_bits));
+                let row = row
+                    .note(format!("SHA-256 {}", c.sha256_fingerprint))
+                    .note(format!("{} {}", c.key_type, c.key_bits));
                 if expired {
                     row.note(self.t(
                         "utenfor gyldighetsperioden: avsendere kan ikke kryptere til dette sertifikatet",
@@ -533,8 +678,23 @@ impl Explainer {
                 "ukjent felt: ikke i den dokumenterte personmodellen; vist slik det kom",
                 "unknown field: not in the documented person model; shown as received",
             );
-            self.push(Row::new(&format!("{prefix}{key}"), value.clone()).meaning(meaning).flag(Flag::UnknownField));
+            self.push(
+                Row::new(&format!("{prefix}{key}"), value.clone())
+                    .meaning(meaning)
+                    .flag(Flag::UnknownField),
+            );
         }
+    }
+}
+
+/// The expected-type words used in "wrong type" messages.
+fn type_word(expected: &str, lang: Lang) -> &str {
+    match (lang, expected) {
+        (Lang::Nb, "text") => "tekst",
+        (Lang::Nb, "an object") => "et objekt",
+        (Lang::Nb, "a timestamp") => "et tidspunkt",
+        (Lang::Nb, "a value") => "en verdi",
+        (_, other) => other,
     }
 }
 
@@ -556,7 +716,9 @@ mod tests {
     }
 
     fn row<'a>(rows: &'a [FieldExplanation], path: &str) -> &'a FieldExplanation {
-        rows.iter().find(|r| r.path == path).unwrap_or_else(|| panic!("no row {path}"))
+        rows.iter()
+            .find(|r| r.path == path)
+            .unwrap_or_else(|| panic!("no row {path}"))
     }
 
     #[test]
@@ -581,14 +743,28 @@ mod tests {
             ]
         );
         let date = row(&rows, "kontaktinformasjon.epostadresse_oppdatert");
-        assert_eq!(date.notes, ["updated 15 years ago: older than 18 months, cannot be used for notification"]);
+        assert_eq!(
+            date.notes,
+            ["updated 15 years ago: older than 18 months, cannot be used for notification"]
+        );
         assert!(date.flags.contains(&Flag::OlderThan18Months));
         let vs = row(&rows, "varslingsstatus");
-        assert!(vs.notes[0].starts_with("agrees with the 18-month rule"), "{:?}", vs.notes);
+        assert!(
+            vs.notes[0].starts_with("agrees with the 18-month rule"),
+            "{:?}",
+            vs.notes
+        );
         assert!(vs.flags.contains(&Flag::CannotNotify));
-        assert!(row(&rows, "personidentifikator").explanation.contains("born 1994-07-23"));
+        assert!(
+            row(&rows, "personidentifikator")
+                .explanation
+                .contains("born 1994-07-23")
+        );
         let nb = explain(&p, Lang::Nb, now());
-        assert!(row(&nb, "kontaktinformasjon.epostadresse_oppdatert").notes[0].starts_with("oppdatert for 15 år siden"));
+        assert!(
+            row(&nb, "kontaktinformasjon.epostadresse_oppdatert").notes[0]
+                .starts_with("oppdatert for 15 år siden")
+        );
     }
 
     #[test]
@@ -600,8 +776,14 @@ mod tests {
         let rows = explain(&p, Lang::En, now());
         let vs = row(&rows, "varslingsstatus");
         assert!(vs.flags.contains(&Flag::Inconsistent));
-        assert_eq!(vs.notes[0], "disagrees with the rules: expected KAN_IKKE_VARSLES because the person is reserved");
-        assert_eq!(row(&rows, "reservasjon").notes[0], "reserved: no digital notification; the public sector must send paper mail");
+        assert_eq!(
+            vs.notes[0],
+            "disagrees with the rules: expected KAN_IKKE_VARSLES because the person is reserved"
+        );
+        assert_eq!(
+            row(&rows, "reservasjon").notes[0],
+            "reserved: no digital notification; the public sector must send paper mail"
+        );
     }
 
     #[test]
@@ -613,16 +795,33 @@ mod tests {
         )
         .unwrap();
         let rows = explain(&p, Lang::En, now());
-        assert!(row(&rows, "personidentifikator").flags.contains(&Flag::Malformed));
+        assert!(
+            row(&rows, "personidentifikator")
+                .flags
+                .contains(&Flag::Malformed)
+        );
         assert!(row(&rows, "status").flags.contains(&Flag::UnknownCode));
         assert_eq!(
             row(&rows, "reservasjon").value_meaning.as_deref(),
             Some("wrong type: expected text, got a boolean; shown as received")
         );
         assert!(row(&rows, "ny").flags.contains(&Flag::UnknownField));
-        assert!(row(&rows, "kontaktinformasjon.mobiltelefonnummer").flags.contains(&Flag::Malformed));
-        assert!(row(&rows, "kontaktinformasjon.epostadresse_oppdatert").flags.contains(&Flag::Malformed));
-        assert_eq!(row(&rows, "digital_post.postkasseadresse").value_meaning.as_deref(), Some("mailbox at Digipost (Posten Norge)"));
+        assert!(
+            row(&rows, "kontaktinformasjon.mobiltelefonnummer")
+                .flags
+                .contains(&Flag::Malformed)
+        );
+        assert!(
+            row(&rows, "kontaktinformasjon.epostadresse_oppdatert")
+                .flags
+                .contains(&Flag::Malformed)
+        );
+        assert_eq!(
+            row(&rows, "digital_post.postkasseadresse")
+                .value_meaning
+                .as_deref(),
+            Some("mailbox at Digipost (Posten Norge)")
+        );
         assert_eq!(rows.last().unwrap().path, "ny", "unknown fields come last");
     }
 
@@ -631,7 +830,12 @@ mod tests {
         let p = Person::from_json(r#"{"sertifikat":"not base64!"}"#).unwrap();
         let rows = explain(&p, Lang::En, now());
         let r = row(&rows, "sertifikat");
-        assert!(r.explanation.contains("Cannot be read as an X.509 certificate: not base64"), "{}", r.explanation);
+        assert!(
+            r.explanation
+                .contains("Cannot be read as an X.509 certificate: not base64"),
+            "{}",
+            r.explanation
+        );
         assert!(r.flags.contains(&Flag::Malformed));
     }
 }

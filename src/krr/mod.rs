@@ -9,7 +9,9 @@ pub mod rules;
 pub mod scopes;
 pub mod time;
 
-pub use codes::{Code, CodeList, Lang, MailboxProvider, Reservasjon, Spraak, Status, Varslingsstatus};
+pub use codes::{
+    Code, CodeList, Lang, MailboxProvider, Reservasjon, Spraak, Status, Varslingsstatus,
+};
 pub use explain::{FieldExplanation, Flag, explain};
 pub use national_id::{IdError, IdKind, NationalId, Synthetic, generate_synthetic};
 pub use person::{DigitalPost, Kontaktinformasjon, Lenient, Person, PersonError};

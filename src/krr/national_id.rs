@@ -68,12 +68,38 @@ pub enum IdError {
     K1Mismatch { expected: String },
     #[error("the second control digit (K2) is wrong: expected {expected}")]
     K2Mismatch { expected: u32 },
-    #[error("no valid control digit K2 exists for the first ten digits (remainder 1): the id cannot exist")]
+    #[error(
+        "no valid control digit K2 exists for the first ten digits (remainder 1): the id cannot exist"
+    )]
     K2Impossible,
     #[error("{day:02}.{month:02} is not a date (after removing the D-number/synthetic shift)")]
     NoSuchDate { day: u32, month: u32 },
     #[error("individual number {individual:03} with year {yy:02} belongs to no birth century")]
     NoCentury { individual: u16, yy: u32 },
+}
+
+impl IdError {
+    /// The message in the user's language (the `Display` text is English).
+    pub fn message(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, e) => e.to_string(),
+            (Lang::Nb, IdError::WrongLength(n)) => format!("et fødselsnummer har 11 siffer; fikk {n} tegn"),
+            (Lang::Nb, IdError::NotDigits(c)) => format!("et fødselsnummer har bare siffer; fant «{c}»"),
+            (Lang::Nb, IdError::K1Mismatch { expected }) => {
+                format!("første kontrollsiffer (K1) er feil: forventet {} for de ni første sifrene", expected.replace(" or ", " eller "))
+            }
+            (Lang::Nb, IdError::K2Mismatch { expected }) => format!("andre kontrollsiffer (K2) er feil: forventet {expected}"),
+            (Lang::Nb, IdError::K2Impossible) => {
+                "det finnes ikke noe gyldig andre kontrollsiffer (K2) for de ti første sifrene: nummeret kan ikke finnes".into()
+            }
+            (Lang::Nb, IdError::NoSuchDate { day, month }) => {
+                format!("{day:02}.{month:02} er ingen dato (etter at D-nummer-/syntetisk-forskyvningen er trukket fra)")
+            }
+            (Lang::Nb, IdError::NoCentury { individual, yy }) => {
+                format!("individnummer {individual:03} med år {yy:02} hører ikke til noe fødselsårhundre")
+            }
+        }
+    }
 }
 
 impl NationalId {
@@ -117,7 +143,14 @@ impl NationalId {
         let century = century_for(individual, yy).ok_or(IdError::NoCentury { individual, yy })?;
         let birth_date = NaiveDate::from_ymd_opt((century + yy) as i32, month, day)
             .ok_or(IdError::NoSuchDate { day, month })?;
-        Ok(NationalId { digits: cleaned, kind, synthetic, birth_date, individual_number: individual, checksum_rule })
+        Ok(NationalId {
+            digits: cleaned,
+            kind,
+            synthetic,
+            birth_date,
+            individual_number: individual,
+            checksum_rule,
+        })
     }
 
     /// One line a tester understands: "synthetic (Tenor/TestID) fødselsnummer, born 1994-07-21".
@@ -163,8 +196,13 @@ fn check_k1(d: &[u32]) -> Result<ChecksumRule, IdError> {
         0 => Ok(ChecksumRule::Classic),
         1..=3 => Ok(ChecksumRule::From2032),
         _ => {
-            let options: Vec<String> = (0..=9).filter(|k| matches!((sum + k) % 11, 0..=3)).map(|k| k.to_string()).collect();
-            Err(IdError::K1Mismatch { expected: options.join(" or ") })
+            let options: Vec<String> = (0..=9)
+                .filter(|k| matches!((sum + k) % 11, 0..=3))
+                .map(|k| k.to_string())
+                .collect();
+            Err(IdError::K1Mismatch {
+                expected: options.join(" or "),
+            })
         }
     }
 }
@@ -237,7 +275,9 @@ pub fn generate_synthetic(birth_date: NaiveDate, count: usize) -> Vec<NationalId
         prefix[6] = i / 100;
         prefix[7] = i / 10 % 10;
         prefix[8] = i % 10;
-        let Some(k1) = classic_k1(&prefix) else { continue };
+        let Some(k1) = classic_k1(&prefix) else {
+            continue;
+        };
         prefix[9] = k1;
         let Some(k2) = k2_for(&prefix) else { continue };
         prefix[10] = k2;
@@ -260,16 +300,39 @@ mod tests {
         assert_eq!(id.kind, IdKind::Fodselsnummer);
         assert_eq!(id.birth_date, NaiveDate::from_ymd_opt(1994, 7, 21).unwrap());
         let id = NationalId::parse("23079421936").unwrap();
-        assert_eq!((id.synthetic, id.birth_date), (Synthetic::No, NaiveDate::from_ymd_opt(1994, 7, 23).unwrap()));
-        assert_eq!(NationalId::parse("27129324169").unwrap().birth_date, NaiveDate::from_ymd_opt(1993, 12, 27).unwrap());
+        assert_eq!(
+            (id.synthetic, id.birth_date),
+            (Synthetic::No, NaiveDate::from_ymd_opt(1994, 7, 23).unwrap())
+        );
+        assert_eq!(
+            NationalId::parse("27129324169").unwrap().birth_date,
+            NaiveDate::from_ymd_opt(1993, 12, 27).unwrap()
+        );
     }
 
     #[test]
     fn every_documented_test_person_is_valid() {
         for id in [
-            "01048800153", "01066100746", "27129323960", "27129323618", "27129324592", "27129324401", "27129324169",
-            "27129324088", "27129323537", "27129323456", "27129323375", "27129323294", "24079412372", "11089499889",
-            "24079412291", "29129319060", "29129318943", "29129318862", "29129318781", "23079421936",
+            "01048800153",
+            "01066100746",
+            "27129323960",
+            "27129323618",
+            "27129324592",
+            "27129324401",
+            "27129324169",
+            "27129324088",
+            "27129323537",
+            "27129323456",
+            "27129323375",
+            "27129323294",
+            "24079412372",
+            "11089499889",
+            "24079412291",
+            "29129319060",
+            "29129318943",
+            "29129318862",
+            "29129318781",
+            "23079421936",
         ] {
             NationalId::parse(id).unwrap_or_else(|e| panic!("{id}: {e}"));
         }
@@ -282,12 +345,33 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_wrong() {
-        assert_eq!(NationalId::parse("2307942193"), Err(IdError::WrongLength(10)));
-        assert_eq!(NationalId::parse("2307942193x"), Err(IdError::NotDigits('x')));
+        assert_eq!(
+            NationalId::parse("2307942193"),
+            Err(IdError::WrongLength(10))
+        );
+        assert_eq!(
+            NationalId::parse("2307942193x"),
+            Err(IdError::NotDigits('x'))
+        );
         // K1 7 leaves remainder 4, outside both rules (K1 4 would pass by the 2032 rule).
-        assert_eq!(NationalId::parse("23079421976"), Err(IdError::K1Mismatch { expected: "3 or 4 or 5 or 6".into() }));
-        assert_eq!(NationalId::parse("23079421937"), Err(IdError::K2Mismatch { expected: 6 }));
-        assert_eq!(NationalId::parse("230 794 219 36").unwrap().digits, "23079421936");
+        assert_eq!(
+            NationalId::parse("23079421976"),
+            Err(IdError::K1Mismatch {
+                expected: "3 or 4 or 5 or 6".into()
+            })
+        );
+        assert_eq!(
+            NationalId::parse("23079421937"),
+            Err(IdError::K2Mismatch { expected: 6 })
+        );
+        assert_eq!(
+            IdError::K2Mismatch { expected: 6 }.message(Lang::Nb),
+            "andre kontrollsiffer (K2) er feil: forventet 6"
+        );
+        assert_eq!(
+            NationalId::parse("230 794 219 36").unwrap().digits,
+            "23079421936"
+        );
     }
 
     #[test]
@@ -295,19 +379,37 @@ mod tests {
         // D-number: day 23 + 40 = 63; Dolly: month 07 + 40 = 47. Control digits are computed on shifted digits.
         let with_control_digits = |prefix: &str| {
             (0..1000).find_map(|i| {
-                let mut d: Vec<u32> = format!("{prefix}{i:03}").bytes().map(|b| u32::from(b - b'0')).collect();
+                let mut d: Vec<u32> = format!("{prefix}{i:03}")
+                    .bytes()
+                    .map(|b| u32::from(b - b'0'))
+                    .collect();
                 d.push(classic_k1(&d)?);
                 d.push(k2_for(&d)?);
-                Some(d.iter().map(|x| char::from(b'0' + *x as u8)).collect::<String>())
+                Some(
+                    d.iter()
+                        .map(|x| char::from(b'0' + *x as u8))
+                        .collect::<String>(),
+                )
             })
         };
         let id = NationalId::parse(&with_control_digits("630794").unwrap()).unwrap();
         assert_eq!((id.kind, id.synthetic), (IdKind::DNumber, Synthetic::No));
         assert_eq!(id.birth_date, NaiveDate::from_ymd_opt(1994, 7, 23).unwrap());
-        assert!(id.describe(Lang::En).starts_with("D-number, born 1994-07-23"), "{}", id.describe(Lang::En));
+        assert!(
+            id.describe(Lang::En)
+                .starts_with("D-number, born 1994-07-23"),
+            "{}",
+            id.describe(Lang::En)
+        );
         let id = NationalId::parse(&with_control_digits("234794").unwrap()).unwrap();
-        assert_eq!((id.kind, id.synthetic), (IdKind::Fodselsnummer, Synthetic::Dolly));
-        assert!(id.describe(Lang::Nb).starts_with("syntetisk testperson (NAV Dolly"));
+        assert_eq!(
+            (id.kind, id.synthetic),
+            (IdKind::Fodselsnummer, Synthetic::Dolly)
+        );
+        assert!(
+            id.describe(Lang::Nb)
+                .starts_with("syntetisk testperson (NAV Dolly")
+        );
     }
 
     #[test]
@@ -315,11 +417,18 @@ mod tests {
         // Take a valid id, then pick a K1 with (sum + K1) mod 11 == 2 and recompute K2.
         let s = (500..1000)
             .find_map(|i| {
-                let mut d: Vec<u32> = format!("010100{i:03}").bytes().map(|b| u32::from(b - b'0')).collect();
+                let mut d: Vec<u32> = format!("010100{i:03}")
+                    .bytes()
+                    .map(|b| u32::from(b - b'0'))
+                    .collect();
                 let sum = weighted(&d, &K1_WEIGHTS);
                 d.push((0..=9).find(|k| (sum + k) % 11 == 2)?);
                 d.push(k2_for(&d)?);
-                Some(d.iter().map(|x| char::from(b'0' + *x as u8)).collect::<String>())
+                Some(
+                    d.iter()
+                        .map(|x| char::from(b'0' + *x as u8))
+                        .collect::<String>(),
+                )
             })
             .unwrap();
         let id = NationalId::parse(&s).unwrap();

@@ -121,21 +121,27 @@ pub struct DigitalPost {
 pub enum PersonError {
     #[error("the answer is not JSON: {0}")]
     NotJson(String),
-    #[error("the answer is JSON but not an object (it is {0}); KRR answers /person with one JSON object")]
+    #[error(
+        "the answer is JSON but not an object (it is {0}); KRR answers /person with one JSON object"
+    )]
     NotAnObject(&'static str),
 }
 
 impl Person {
     /// Reads a person from JSON text. Fails only when the text is not a JSON object.
     pub fn from_json(text: &str) -> Result<Person, PersonError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| PersonError::NotJson(e.to_string()))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| PersonError::NotJson(e.to_string()))?;
         Person::from_value(value)
     }
 
     /// Reads a person from a JSON value. Every object is a person (maybe an odd one); anything else is an error.
     pub fn from_value(value: Value) -> Result<Person, PersonError> {
         if !value.is_object() {
-            return Err(PersonError::NotAnObject(json_type_name(&value)));
+            return Err(PersonError::NotAnObject(json_type_name(
+                &value,
+                super::codes::Lang::En,
+            )));
         }
         // Cannot fail for an object: every known field is Lenient and unknown ones land in the flattened map.
         serde_json::from_value(value).map_err(|e| PersonError::NotJson(e.to_string()))
@@ -167,15 +173,16 @@ impl Person {
 }
 
 /// "a string", "a number", ...: for messages about values of the wrong type.
-pub fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+pub fn json_type_name(value: &Value, lang: super::codes::Lang) -> &'static str {
+    let (nb, en) = match value {
+        Value::Null => ("null", "null"),
+        Value::Bool(_) => ("en sannhetsverdi", "a boolean"),
+        Value::Number(_) => ("et tall", "a number"),
+        Value::String(_) => ("en tekst", "a string"),
+        Value::Array(_) => ("en liste", "an array"),
+        Value::Object(_) => ("et objekt", "an object"),
+    };
+    lang.pick(nb, en)
 }
 
 #[cfg(test)]
@@ -200,7 +207,10 @@ mod tests {
         assert_eq!(get(&p.personidentifikator).unwrap(), "23079421936");
         assert_eq!(p.status(), Some(Status::Aktiv));
         let k = p.kontaktinformasjon().unwrap();
-        assert_eq!(get(&k.epostadresse).unwrap(), "23079421936-test@minid.norge.no");
+        assert_eq!(
+            get(&k.epostadresse).unwrap(),
+            "23079421936-test@minid.norge.no"
+        );
         assert!(get(&k.epostadresse_oppdatert).unwrap().parsed().is_some());
         assert!(p.unknown.is_empty());
     }
@@ -215,18 +225,33 @@ mod tests {
             "digital_post": "not an object"
         });
         let p = Person::from_value(v.clone()).unwrap();
-        assert_eq!(p.personidentifikator, Some(Lenient::Malformed(json!(23079421936u64))));
+        assert_eq!(
+            p.personidentifikator,
+            Some(Lenient::Malformed(json!(23079421936u64)))
+        );
         assert_eq!(p.unknown.get("nytt_felt"), Some(&json!({"a": 1})));
         let k = p.kontaktinformasjon().unwrap();
         assert_eq!(k.unknown.get("ekstra"), Some(&json!(true)));
-        assert_eq!(k.mobiltelefonnummer_oppdatert, Some(Lenient::Malformed(json!(5))));
-        assert_eq!(p.digital_post, Some(Lenient::Malformed(json!("not an object"))));
+        assert_eq!(
+            k.mobiltelefonnummer_oppdatert,
+            Some(Lenient::Malformed(json!(5)))
+        );
+        assert_eq!(
+            p.digital_post,
+            Some(Lenient::Malformed(json!("not an object")))
+        );
         assert_eq!(p.to_value(), v, "serialising gives back what was received");
     }
 
     #[test]
     fn non_objects_are_refused_with_a_reason() {
-        assert_eq!(Person::from_json("[1]"), Err(PersonError::NotAnObject("an array")));
-        assert!(matches!(Person::from_json("{\"a\":"), Err(PersonError::NotJson(_))));
+        assert_eq!(
+            Person::from_json("[1]"),
+            Err(PersonError::NotAnObject("an array"))
+        );
+        assert!(matches!(
+            Person::from_json("{\"a\":"),
+            Err(PersonError::NotJson(_))
+        ));
     }
 }

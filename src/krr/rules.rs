@@ -40,7 +40,11 @@ pub struct ChannelState {
 }
 
 /// May a channel last changed at `oppdatert` and last confirmed at `verifisert` be used at `now`?
-pub fn channel_usable(oppdatert: Option<DateTime<Utc>>, verifisert: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+pub fn channel_usable(
+    oppdatert: Option<DateTime<Utc>>,
+    verifisert: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
     latest(oppdatert, verifisert).is_some_and(|t| t >= eighteen_months_before(now))
 }
 
@@ -100,28 +104,50 @@ pub struct ExpectedVarsling {
     pub reason: String,
 }
 
-pub fn expected_varslingsstatus(person: &Person, now: DateTime<Utc>, lang: Lang) -> ExpectedVarsling {
-    let known = |v, reason: &str| ExpectedVarsling { expected: Some(v), reason: reason.to_owned() };
+pub fn expected_varslingsstatus(
+    person: &Person,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> ExpectedVarsling {
+    let known = |v, reason: &str| ExpectedVarsling {
+        expected: Some(v),
+        reason: reason.to_owned(),
+    };
+    // Reservation alone decides, whatever else the answer says.
+    if person.reservasjon() == Some(Reservasjon::Ja) {
+        return known(
+            Varslingsstatus::KanIkkeVarsles,
+            lang.pick("personen er reservert", "the person is reserved"),
+        );
+    }
     match person.status() {
         Some(Status::Aktiv) => {}
         Some(Status::Slettet) => {
-            return known(Varslingsstatus::KanIkkeVarsles, lang.pick("personen er slettet", "the person is deleted"));
+            return known(
+                Varslingsstatus::KanIkkeVarsles,
+                lang.pick("personen er slettet", "the person is deleted"),
+            );
         }
         Some(Status::IkkeRegistrert) => {
             return known(
                 Varslingsstatus::KanIkkeVarsles,
-                lang.pick("personen er ikke registrert", "the person is not registered"),
+                lang.pick(
+                    "personen er ikke registrert",
+                    "the person is not registered",
+                ),
             );
         }
         None => {
             return ExpectedVarsling {
                 expected: None,
-                reason: lang.pick("status mangler eller er ukjent", "status is missing or unknown").into(),
+                reason: lang
+                    .pick(
+                        "status mangler eller er ukjent",
+                        "status is missing or unknown",
+                    )
+                    .into(),
             };
         }
-    }
-    if person.reservasjon() == Some(Reservasjon::Ja) {
-        return known(Varslingsstatus::KanIkkeVarsles, lang.pick("personen er reservert", "the person is reserved"));
     }
     let Some(k) = person.kontaktinformasjon() else {
         return ExpectedVarsling {
@@ -135,11 +161,17 @@ pub fn expected_varslingsstatus(person: &Person, now: DateTime<Utc>, lang: Lang)
         };
     };
     let states = channel_states(k, now);
-    let usable: Vec<&ChannelState> = states.iter().filter(|s| s.present && s.usable == Some(true)).collect();
+    let usable: Vec<&ChannelState> = states
+        .iter()
+        .filter(|s| s.present && s.usable == Some(true))
+        .collect();
     if let Some(first) = usable.first() {
         let reason = match lang {
             Lang::Nb => format!("{} er bekreftet innen 18 måneder", first.channel.name(lang)),
-            Lang::En => format!("{} was confirmed within 18 months", first.channel.name(lang)),
+            Lang::En => format!(
+                "{} was confirmed within 18 months",
+                first.channel.name(lang)
+            ),
         };
         return known(Varslingsstatus::KanVarsles, &reason);
     }
@@ -152,7 +184,10 @@ pub fn expected_varslingsstatus(person: &Person, now: DateTime<Utc>, lang: Lang)
                 "no channel was confirmed within the last 18 months",
             )
         } else {
-            lang.pick("personen har verken e-post eller mobilnummer", "the person has neither e-mail nor mobile number")
+            lang.pick(
+                "personen har verken e-post eller mobilnummer",
+                "the person has neither e-mail nor mobile number",
+            )
         },
     )
 }
@@ -171,9 +206,15 @@ mod tests {
         )
         .unwrap();
         let today = Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap();
-        assert_eq!(expected_varslingsstatus(&p, today, Lang::En).expected, Some(Varslingsstatus::KanIkkeVarsles));
+        assert_eq!(
+            expected_varslingsstatus(&p, today, Lang::En).expected,
+            Some(Varslingsstatus::KanIkkeVarsles)
+        );
         let in_2011 = Utc.with_ymd_and_hms(2011, 3, 1, 0, 0, 0).unwrap();
-        assert_eq!(expected_varslingsstatus(&p, in_2011, Lang::En).expected, Some(Varslingsstatus::KanVarsles));
+        assert_eq!(
+            expected_varslingsstatus(&p, in_2011, Lang::En).expected,
+            Some(Varslingsstatus::KanVarsles)
+        );
     }
 
     #[test]
@@ -190,9 +231,21 @@ mod tests {
 
     #[test]
     fn reserved_or_deleted_cannot_be_notified() {
-        assert_eq!(varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Ja), 2), Varslingsstatus::KanIkkeVarsles);
-        assert_eq!(varslingsstatus_by_rule(Status::Slettet, None, 2), Varslingsstatus::KanIkkeVarsles);
-        assert_eq!(varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Nei), 1), Varslingsstatus::KanVarsles);
-        assert_eq!(varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Nei), 0), Varslingsstatus::KanIkkeVarsles);
+        assert_eq!(
+            varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Ja), 2),
+            Varslingsstatus::KanIkkeVarsles
+        );
+        assert_eq!(
+            varslingsstatus_by_rule(Status::Slettet, None, 2),
+            Varslingsstatus::KanIkkeVarsles
+        );
+        assert_eq!(
+            varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Nei), 1),
+            Varslingsstatus::KanVarsles
+        );
+        assert_eq!(
+            varslingsstatus_by_rule(Status::Aktiv, Some(Reservasjon::Nei), 0),
+            Varslingsstatus::KanIkkeVarsles
+        );
     }
 }

@@ -59,42 +59,60 @@ pub const SCOPES: &[ScopeInfo] = &[
         dialect: None,
         unlocks: &[],
         read: false,
-        description: ("innlogging med OpenID Connect (id_token)", "OpenID Connect login (id_token)"),
+        description: (
+            "innlogging med OpenID Connect (id_token)",
+            "OpenID Connect login (id_token)",
+        ),
     },
     ScopeInfo {
         name: "profile",
         dialect: None,
         unlocks: &[],
         read: false,
-        description: ("grunnleggende profil (pid, locale) i userinfo", "basic profile (pid, locale) from userinfo"),
+        description: (
+            "grunnleggende profil (pid, locale) i userinfo",
+            "basic profile (pid, locale) from userinfo",
+        ),
     },
     ScopeInfo {
         name: "user/kontaktinformasjon.read",
         dialect: Some(ScopeDialect::Difi),
         unlocks: KONTAKT,
         read: true,
-        description: ("e-postadresse og mobilnummer med datoer", "e-mail and mobile number with their dates"),
+        description: (
+            "e-postadresse og mobilnummer med datoer",
+            "e-mail and mobile number with their dates",
+        ),
     },
     ScopeInfo {
         name: "user/varslingsstatus.read",
         dialect: Some(ScopeDialect::Difi),
         unlocks: &["varslingsstatus"],
         read: true,
-        description: ("om personen kan varsles", "whether the person may be notified"),
+        description: (
+            "om personen kan varsles",
+            "whether the person may be notified",
+        ),
     },
     ScopeInfo {
         name: "user/sikkerdigitalpost.read",
         dialect: Some(ScopeDialect::Difi),
         unlocks: &["digital_post"],
         read: true,
-        description: ("digital postkasse og leverandør", "digital mailbox address and provider"),
+        description: (
+            "digital postkasse og leverandør",
+            "digital mailbox address and provider",
+        ),
     },
     ScopeInfo {
         name: "user/sertifikat.read",
         dialect: Some(ScopeDialect::Difi),
         unlocks: &["sertifikat"],
         read: true,
-        description: ("krypteringssertifikat for digital post", "encryption certificate for digital post"),
+        description: (
+            "krypteringssertifikat for digital post",
+            "encryption certificate for digital post",
+        ),
     },
     ScopeInfo {
         name: "user/spraak.read",
@@ -108,12 +126,20 @@ pub const SCOPES: &[ScopeInfo] = &[
         dialect: Some(ScopeDialect::Difi),
         unlocks: &[],
         read: false,
-        description: ("endre foretrukket språk (PATCH)", "change the preferred language (PATCH)"),
+        description: (
+            "endre foretrukket språk (PATCH)",
+            "change the preferred language (PATCH)",
+        ),
     },
     ScopeInfo {
         name: "krr:user/kontaktinformasjon.read",
         dialect: Some(ScopeDialect::Digdir),
-        unlocks: &["kontaktinformasjon", "varslingsstatus", "spraak", "spraak_oppdatert"],
+        unlocks: &[
+            "kontaktinformasjon",
+            "varslingsstatus",
+            "spraak",
+            "spraak_oppdatert",
+        ],
         read: true,
         description: (
             "kontaktinformasjon, varslingsstatus og språk",
@@ -125,24 +151,41 @@ pub const SCOPES: &[ScopeInfo] = &[
         dialect: Some(ScopeDialect::Digdir),
         unlocks: &["digital_post", "sertifikat"],
         read: true,
-        description: ("digital postkasse og krypteringssertifikat", "digital mailbox and encryption certificate"),
+        description: (
+            "digital postkasse og krypteringssertifikat",
+            "digital mailbox and encryption certificate",
+        ),
     },
     ScopeInfo {
         name: "krr:user/spraak.write",
         dialect: Some(ScopeDialect::Digdir),
         unlocks: &[],
         read: false,
-        description: ("endre foretrukket språk (PATCH)", "change the preferred language (PATCH)"),
+        description: (
+            "endre foretrukket språk (PATCH)",
+            "change the preferred language (PATCH)",
+        ),
     },
 ];
 
 /// Fields every answer carries, whatever the scopes (the newer reservation dates ride along with `reservasjon`).
-pub const ALWAYS_PRESENT: &[&str] =
-    &["personidentifikator", "reservasjon", "status", "reservasjonstidspunkt", "reservasjon_oppdatert"];
+pub const ALWAYS_PRESENT: &[&str] = &[
+    "personidentifikator",
+    "reservasjon",
+    "status",
+    "reservasjonstidspunkt",
+    "reservasjon_oppdatert",
+];
 
 /// Top-level fields that appear only when a read scope unlocks them.
-pub const SCOPED_FIELDS: &[&str] =
-    &["kontaktinformasjon", "varslingsstatus", "digital_post", "sertifikat", "spraak", "spraak_oppdatert"];
+pub const SCOPED_FIELDS: &[&str] = &[
+    "kontaktinformasjon",
+    "varslingsstatus",
+    "digital_post",
+    "sertifikat",
+    "spraak",
+    "spraak_oppdatert",
+];
 
 pub fn scope_info(name: &str) -> Option<&'static ScopeInfo> {
     SCOPES.iter().find(|s| s.name == name)
@@ -150,22 +193,34 @@ pub fn scope_info(name: &str) -> Option<&'static ScopeInfo> {
 
 /// The read scopes of a dialect, in checklist order.
 pub fn read_scopes(dialect: ScopeDialect) -> Vec<&'static ScopeInfo> {
-    SCOPES.iter().filter(|s| s.read && s.dialect == Some(dialect)).collect()
+    SCOPES
+        .iter()
+        .filter(|s| s.read && s.dialect == Some(dialect))
+        .collect()
 }
 
 /// The scopes a checklist offers for a dialect: OpenID Connect ones, then the dialect's own.
 pub fn checklist(dialect: ScopeDialect) -> Vec<&'static ScopeInfo> {
-    SCOPES.iter().filter(|s| s.dialect.is_none() || s.dialect == Some(dialect)).collect()
+    SCOPES
+        .iter()
+        .filter(|s| s.dialect.is_none() || s.dialect == Some(dialect))
+        .collect()
 }
 
 /// The dialect a list of scopes is written in, if it uses one.
 pub fn dialect_of<S: AsRef<str>>(scopes: &[S]) -> Option<ScopeDialect> {
-    scopes.iter().find_map(|s| scope_info(s.as_ref()).and_then(|i| i.dialect))
+    scopes
+        .iter()
+        .find_map(|s| scope_info(s.as_ref()).and_then(|i| i.dialect))
 }
 
 /// Top-level fields unlocked by a set of granted scopes (unknown scopes unlock nothing).
 pub fn fields_unlocked<S: AsRef<str>>(granted: &[S]) -> BTreeSet<&'static str> {
-    granted.iter().filter_map(|s| scope_info(s.as_ref())).flat_map(|s| s.unlocks.iter().copied()).collect()
+    granted
+        .iter()
+        .filter_map(|s| scope_info(s.as_ref()))
+        .flat_map(|s| s.unlocks.iter().copied())
+        .collect()
 }
 
 /// Splits a space-separated `scope` string as OAuth sends it.
@@ -207,10 +262,17 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
     let unlocked = fields_unlocked(&granted);
     let present = present_top_level_fields(person);
     let scope_for = |field: &str| -> Option<String> {
-        granted.iter().find(|g| scope_info(g).is_some_and(|i| i.unlocks.contains(&field))).cloned()
+        granted
+            .iter()
+            .find(|g| scope_info(g).is_some_and(|i| i.unlocks.contains(&field)))
+            .cloned()
     };
     let mut check = ScopeCheck {
-        unknown_scopes: granted.iter().filter(|g| scope_info(g).is_none()).cloned().collect(),
+        unknown_scopes: granted
+            .iter()
+            .filter(|g| scope_info(g).is_none())
+            .cloned()
+            .collect(),
         ..ScopeCheck::default()
     };
 
@@ -241,15 +303,21 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
                         scope,
                         message: match lang {
                             Lang::Nb => format!("`{field}` (fra `{scope_name}`) mangler: {reason}"),
-                            Lang::En => format!("`{field}` (from `{scope_name}`) is absent: {reason}"),
+                            Lang::En => {
+                                format!("`{field}` (from `{scope_name}`) is absent: {reason}")
+                            }
                         },
                     }),
                     None => check.missing.push(ScopeFinding {
                         field: (*field).into(),
                         scope,
                         message: match lang {
-                            Lang::Nb => format!("`{field}` er forventet for `{scope_name}`, men mangler"),
-                            Lang::En => format!("`{field}` expected for `{scope_name}` but missing"),
+                            Lang::Nb => {
+                                format!("`{field}` er forventet for `{scope_name}`, men mangler")
+                            }
+                            Lang::En => {
+                                format!("`{field}` expected for `{scope_name}` but missing")
+                            }
                         },
                     }),
                 }
@@ -258,8 +326,12 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
                 field: (*field).into(),
                 scope: None,
                 message: match lang {
-                    Lang::Nb => format!("`{field}` er med, men ingen av de innvilgede omfangene gir tilgang til det"),
-                    Lang::En => format!("`{field}` is present, but none of the granted scopes unlocks it"),
+                    Lang::Nb => format!(
+                        "`{field}` er med, men ingen av de innvilgede omfangene gir tilgang til det"
+                    ),
+                    Lang::En => {
+                        format!("`{field}` is present, but none of the granted scopes unlocks it")
+                    }
                 },
             }),
             _ => {}
@@ -272,7 +344,11 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
 /// The top-level keys of the answer that carry a value.
 fn present_top_level_fields(person: &Person) -> BTreeSet<String> {
     match person.to_value() {
-        serde_json::Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).collect(),
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k)
+            .collect(),
         _ => BTreeSet::new(),
     }
 }
@@ -280,10 +356,16 @@ fn present_top_level_fields(person: &Person) -> BTreeSet<String> {
 /// Why a field a scope unlocks may rightly be absent for this person, or `None` when it should be there.
 fn absence_reason(field: &str, person: &Person, lang: Lang) -> Option<String> {
     let status = person.status();
-    if matches!(status, Some(Status::Slettet | Status::IkkeRegistrert)) && field != "varslingsstatus" {
-        let code = status.map(|s| super::codes::CodeList::code(s)).unwrap_or_default();
+    if matches!(status, Some(Status::Slettet | Status::IkkeRegistrert))
+        && field != "varslingsstatus"
+    {
+        let code = status
+            .map(|s| super::codes::CodeList::code(s))
+            .unwrap_or_default();
         return Some(match lang {
-            Lang::Nb => format!("status {code} gir ingen kontaktinformasjon, postkasse eller sertifikat"),
+            Lang::Nb => {
+                format!("status {code} gir ingen kontaktinformasjon, postkasse eller sertifikat")
+            }
             Lang::En => format!("status {code} carries no contact info, mailbox or certificate"),
         });
     }
@@ -299,9 +381,16 @@ fn absence_reason(field: &str, person: &Person, lang: Lang) -> Option<String> {
     }
     match field {
         "varslingsstatus" => None,
-        "spraak_oppdatert" => Some(lang.pick("språket er aldri endret", "the language was never changed").into()),
+        "spraak_oppdatert" => Some(
+            lang.pick("språket er aldri endret", "the language was never changed")
+                .into(),
+        ),
         _ => Some(
-            lang.pick("personen har ikke registrert dette", "the person has not registered any").into(),
+            lang.pick(
+                "personen har ikke registrert dette",
+                "the person has not registered any",
+            )
+            .into(),
         ),
     }
 }
@@ -317,18 +406,33 @@ mod tests {
     #[test]
     fn digdir_contact_scope_unlocks_three_groups() {
         let f = fields_unlocked(&["openid", "krr:user/kontaktinformasjon.read"]);
-        assert_eq!(f.into_iter().collect::<Vec<_>>(), ["kontaktinformasjon", "spraak", "spraak_oppdatert", "varslingsstatus"]);
+        assert_eq!(
+            f.into_iter().collect::<Vec<_>>(),
+            [
+                "kontaktinformasjon",
+                "spraak",
+                "spraak_oppdatert",
+                "varslingsstatus"
+            ]
+        );
         assert_eq!(read_scopes(ScopeDialect::Difi).len(), 5);
         assert_eq!(read_scopes(ScopeDialect::Digdir).len(), 2);
-        assert_eq!(dialect_of(&["openid", "user/sertifikat.read"]), Some(ScopeDialect::Difi));
+        assert_eq!(
+            dialect_of(&["openid", "user/sertifikat.read"]),
+            Some(ScopeDialect::Difi)
+        );
     }
 
     #[test]
     fn missing_varslingsstatus_is_reported_against_its_scope() {
-        let p = person(r#"{"personidentifikator":"27129324169","reservasjon":"NEI","status":"AKTIV"}"#);
+        let p =
+            person(r#"{"personidentifikator":"27129324169","reservasjon":"NEI","status":"AKTIV"}"#);
         let c = scope_check(&["user/varslingsstatus.read"], &p, Lang::En);
         assert_eq!(c.missing.len(), 1);
-        assert_eq!(c.missing[0].message, "`varslingsstatus` expected for `user/varslingsstatus.read` but missing");
+        assert_eq!(
+            c.missing[0].message,
+            "`varslingsstatus` expected for `user/varslingsstatus.read` but missing"
+        );
         assert!(!c.is_consistent());
     }
 
@@ -337,11 +441,19 @@ mod tests {
         let p = person(
             r#"{"personidentifikator":"27129323960","status":"SLETTET","varslingsstatus":"KAN_IKKE_VARSLES","sertifikat":"AAAA"}"#,
         );
-        let c = scope_check(&["user/varslingsstatus.read", "user/kontaktinformasjon.read"], &p, Lang::En);
+        let c = scope_check(
+            &["user/varslingsstatus.read", "user/kontaktinformasjon.read"],
+            &p,
+            Lang::En,
+        );
         assert!(c.missing.is_empty(), "{:?}", c.missing);
         assert_eq!(c.unexpected.len(), 1);
         assert_eq!(c.unexpected[0].field, "sertifikat");
-        assert!(c.absent_allowed[0].message.contains("status SLETTET"), "{:?}", c.absent_allowed);
+        assert!(
+            c.absent_allowed[0].message.contains("status SLETTET"),
+            "{:?}",
+            c.absent_allowed
+        );
     }
 
     #[test]

@@ -18,11 +18,17 @@ pub struct Timestamp {
 
 impl Timestamp {
     pub fn parse(raw: &str) -> Self {
-        Timestamp { raw: raw.to_owned(), parsed: parse_krr_time(raw) }
+        Timestamp {
+            raw: raw.to_owned(),
+            parsed: parse_krr_time(raw),
+        }
     }
 
     pub fn from_datetime(t: DateTime<FixedOffset>) -> Self {
-        Timestamp { raw: t.to_rfc3339(), parsed: Some(t) }
+        Timestamp {
+            raw: t.to_rfc3339(),
+            parsed: Some(t),
+        }
     }
 
     pub fn raw(&self) -> &str {
@@ -54,10 +60,17 @@ pub fn parse_krr_time(raw: &str) -> Option<DateTime<FixedOffset>> {
     let offset = &s[sign_at + 1..];
     let normalised_offset = match offset.len() {
         2 if offset.bytes().all(|b| b.is_ascii_digit()) => format!("{offset}:00"),
-        4 if offset.bytes().all(|b| b.is_ascii_digit()) => format!("{}:{}", &offset[..2], &offset[2..]),
+        4 if offset.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{}:{}", &offset[..2], &offset[2..])
+        }
         _ => return None,
     };
-    let candidate = format!("{}{}{}", &s[..sign_at], bytes[sign_at] as char, normalised_offset);
+    let candidate = format!(
+        "{}{}{}",
+        &s[..sign_at],
+        bytes[sign_at] as char,
+        normalised_offset
+    );
     DateTime::parse_from_rfc3339(&candidate).ok()
 }
 
@@ -81,7 +94,8 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// The instant 18 calendar months before `now`: contact info confirmed before it may not be used for notification.
 pub fn eighteen_months_before(now: DateTime<Utc>) -> DateTime<Utc> {
-    now.checked_sub_months(Months::new(18)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    now.checked_sub_months(Months::new(18))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// "7 years ago", "in 3 days", "for 2 måneder siden": the distance from `now` to `then`, in the largest whole unit.
@@ -103,7 +117,12 @@ pub fn describe_age(then: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> Stri
 
 /// A short duration: "1 min 40 s", "2 h 5 min", "3 d 4 h".
 pub fn describe_duration(secs: u64) -> String {
-    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
     match (d, h, m) {
         (0, 0, 0) => format!("{s} s"),
         (0, 0, _) if s == 0 => format!("{m} min"),
@@ -165,15 +184,36 @@ mod tests {
         let a = parse_krr_time("2018-06-29T10:14:52+02").unwrap();
         assert_eq!(a.to_rfc3339(), "2018-06-29T10:14:52+02:00");
         let b = parse_krr_time("2023-08-05T10:45:15.768Z").unwrap();
-        assert_eq!(b.with_timezone(&Utc), Utc.with_ymd_and_hms(2023, 8, 5, 10, 45, 15).unwrap() + chrono::Duration::milliseconds(768));
+        assert_eq!(
+            b.with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2023, 8, 5, 10, 45, 15).unwrap()
+                + chrono::Duration::milliseconds(768)
+        );
         let c = parse_krr_time("2010-12-16T13:32:05.000+01:00").unwrap();
-        assert_eq!(c.with_timezone(&Utc), Utc.with_ymd_and_hms(2010, 12, 16, 12, 32, 5).unwrap());
-        assert_eq!(parse_krr_time("2018-06-29T10:14:52-0130").unwrap().offset().local_minus_utc(), -5400);
+        assert_eq!(
+            c.with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2010, 12, 16, 12, 32, 5).unwrap()
+        );
+        assert_eq!(
+            parse_krr_time("2018-06-29T10:14:52-0130")
+                .unwrap()
+                .offset()
+                .local_minus_utc(),
+            -5400
+        );
     }
 
     #[test]
     fn malformed_times_are_kept_and_flagged() {
-        for raw in ["yesterday", "2018-06-29", "2018-06-29T10:14:52", "2018-13-29T10:14:52+02", "", "+02", "2018-06-29T10:14:52+2"] {
+        for raw in [
+            "yesterday",
+            "2018-06-29",
+            "2018-06-29T10:14:52",
+            "2018-13-29T10:14:52+02",
+            "",
+            "+02",
+            "2018-06-29T10:14:52+2",
+        ] {
             let t = Timestamp::parse(raw);
             assert_eq!(t.parsed(), None, "{raw}");
             assert_eq!(t.raw(), raw);
@@ -186,9 +226,18 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2018, 11, 20, 12, 0, 0).unwrap();
         assert_eq!(describe_age(t, now, Lang::En), "8 years ago");
         assert_eq!(describe_age(t, now, Lang::Nb), "for 8 år siden");
-        assert_eq!(describe_age(now + chrono::Duration::days(3), now, Lang::En), "in 3 days");
-        assert_eq!(describe_age(now - chrono::Duration::days(60), now, Lang::En), "2 months ago");
+        assert_eq!(
+            describe_age(now + chrono::Duration::days(3), now, Lang::En),
+            "in 3 days"
+        );
+        assert_eq!(
+            describe_age(now - chrono::Duration::days(60), now, Lang::En),
+            "2 months ago"
+        );
         assert_eq!(describe_duration(100), "1 min 40 s");
-        assert_eq!(eighteen_months_before(now), Utc.with_ymd_and_hms(2025, 5, 24, 12, 0, 0).unwrap());
+        assert_eq!(
+            eighteen_months_before(now),
+            Utc.with_ymd_and_hms(2025, 5, 24, 12, 0, 0).unwrap()
+        );
     }
 }

@@ -1,0 +1,250 @@
+//! A readable terminal report of an inspection: verdict banner, header, certificates, an aligned field table.
+//! Colour is written as ANSI styles; the caller's stream (anstream) strips it when the output is not a terminal.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::Value;
+
+use super::body::BodyInspection;
+use crate::jose::SignatureVerdict;
+use crate::krr::{Flag, Lang};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+/// Longest value shown in the table; longer ones (certificates) are shortened with their length.
+const VALUE_WIDTH: usize = 36;
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+pub fn verdict_style(v: &SignatureVerdict) -> Style {
+    match v {
+        SignatureVerdict::Valid(_) => GREEN,
+        SignatureVerdict::Invalid(_) => RED,
+        SignatureVerdict::Untrusted(_) | SignatureVerdict::Unverifiable(_) => YELLOW,
+        SignatureVerdict::Unsigned => DIM,
+    }
+}
+
+pub fn flag_label(flag: Flag, lang: Lang) -> &'static str {
+    match flag {
+        Flag::Reserved => lang.pick("reservert", "reserved"),
+        Flag::CannotNotify => lang.pick("kan ikke varsles", "cannot notify"),
+        Flag::OlderThan18Months => lang.pick("eldre enn 18 mnd", "older than 18 months"),
+        Flag::UnknownField => lang.pick("ukjent felt", "unknown field"),
+        Flag::UnknownCode => lang.pick("ukjent kode", "unknown code"),
+        Flag::Malformed => lang.pick("feilformet", "malformed"),
+        Flag::Inconsistent => lang.pick("motstridende", "inconsistent"),
+        Flag::Expired => lang.pick("utløpt", "expired"),
+    }
+}
+
+fn flag_style(flag: Flag) -> Style {
+    match flag {
+        Flag::Malformed | Flag::Inconsistent | Flag::Expired => RED,
+        Flag::UnknownField | Flag::UnknownCode => CYAN,
+        Flag::Reserved | Flag::CannotNotify | Flag::OlderThan18Months => YELLOW,
+    }
+}
+
+/// A JSON value as one short line for the table.
+pub fn short_value(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let len = text.chars().count();
+    if len > VALUE_WIDTH {
+        let suffix = format!("… ({len} chars)");
+        let head: String = text
+            .chars()
+            .take(VALUE_WIDTH - suffix.chars().count())
+            .collect();
+        format!("{head}{suffix}")
+    } else {
+        text
+    }
+}
+
+/// The header with `x5c` entries shortened: the certificates are listed on their own.
+fn header_for_display(header: &Value) -> Value {
+    let mut h = header.clone();
+    if let Some(Value::Array(items)) = h.get_mut("x5c") {
+        for item in items.iter_mut() {
+            if let Value::String(s) = item {
+                *item = Value::String(format!(
+                    "{}… ({} chars)",
+                    s.chars().take(16).collect::<String>(),
+                    s.len()
+                ));
+            }
+        }
+    }
+    h
+}
+
+pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
+    let mut out = String::new();
+    let verdict = report.verdict();
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        paint(BOLD, lang.pick("Signatur:", "Signature:")),
+        paint(verdict_style(&verdict), &verdict.label().to_uppercase()),
+        verdict.reason()
+    );
+    if let Some(jose) = &report.jose {
+        if let Some(header) = &jose.header {
+            let pretty =
+                serde_json::to_string_pretty(&header_for_display(header)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint(BOLD, lang.pick("JOSE-header", "JOSE header"))
+            );
+            for line in pretty.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        if let Some(chain) = &jose.signature.chain
+            && !chain.path.is_empty()
+        {
+            let _ = writeln!(
+                out,
+                "\n{} {}",
+                paint(BOLD, lang.pick("Kjede:", "Chain:")),
+                chain.path.join("  →  ")
+            );
+        }
+        if !jose.certificates.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint(BOLD, lang.pick("Sertifikater (x5c)", "Certificates (x5c)"))
+            );
+            for (i, c) in jose.certificates.iter().enumerate() {
+                let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map(|t| t.format("%Y-%m-%d").to_string())
+                        .unwrap_or("?".into())
+                };
+                let _ = writeln!(out, "  [{i}] {}", c.subject);
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    lang.pick("utsteder", "issuer "),
+                    c.issuer
+                );
+                let _ = writeln!(
+                    out,
+                    "      {} {} → {}   {} {}   serial {}",
+                    lang.pick("gyldig ", "valid  "),
+                    date(c.not_before),
+                    date(c.not_after),
+                    c.key_type,
+                    c.key_bits,
+                    c.serial
+                );
+                let _ = writeln!(out, "      SHA-256 {}", paint(DIM, &c.sha256_fingerprint));
+            }
+        }
+    }
+    for p in &report.problems {
+        let _ = writeln!(
+            out,
+            "\n{} {p}",
+            paint(RED, lang.pick("Problem:", "Problem:"))
+        );
+    }
+    if !report.fields.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, lang.pick("Felt", "Fields")));
+        let path_width = report
+            .fields
+            .iter()
+            .map(|f| f.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        for f in &report.fields {
+            let value = short_value(&f.value);
+            let flags: Vec<String> = f
+                .flags
+                .iter()
+                .map(|fl| paint(flag_style(*fl), &format!("[{}]", flag_label(*fl, lang))))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}{}",
+                pad(&paint(CYAN, &f.path), f.path.chars().count(), path_width),
+                pad(&value, value.chars().count(), VALUE_WIDTH),
+                f.explanation,
+                if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", flags.join(" "))
+                }
+            );
+            for note in &f.notes {
+                let _ = writeln!(
+                    out,
+                    "  {}  {}  {} {note}",
+                    " ".repeat(path_width),
+                    " ".repeat(VALUE_WIDTH),
+                    paint(DIM, "↳")
+                );
+            }
+        }
+    }
+    if let Some(check) = &report.scope_check {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            paint(BOLD, lang.pick("Omfang:", "Scopes:")),
+            check.granted.join(" ")
+        );
+        if check.is_consistent() {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(
+                    GREEN,
+                    lang.pick(
+                        "svaret stemmer med omfangene",
+                        "the answer matches the scopes"
+                    )
+                )
+            );
+        }
+        for f in &check.missing {
+            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), f.message);
+        }
+        for f in &check.unexpected {
+            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), f.message);
+        }
+        for f in &check.absent_allowed {
+            let _ = writeln!(out, "  {} {}", paint(DIM, "·"), f.message);
+        }
+        for s in &check.unknown_scopes {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint(YELLOW, "?"),
+                match lang {
+                    Lang::Nb => format!("ukjent omfang `{s}`"),
+                    Lang::En => format!("unknown scope `{s}`"),
+                }
+            );
+        }
+    }
+    out
+}
+
+/// Pads styled text to `width` visible characters.
+fn pad(styled: &str, visible: usize, width: usize) -> String {
+    format!("{styled}{}", " ".repeat(width.saturating_sub(visible)))
+}

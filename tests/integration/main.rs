@@ -1,0 +1,47 @@
+//! Flows across modules, driven through the real binary where a user would use it. One test binary for all.
+
+mod explain_cli;
+mod fixtures;
+mod robustness;
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The fixed clock the fixture tests inspect at, so that the 18-month rule and certificate validity do not drift.
+pub const AT: &str = "2026-11-24T12:00:00Z";
+
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Runs the binary with `args` and optional standard input; isolates it from the user's config.
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_krr-inspector"));
+    cmd.args(args)
+        .env("KRR_INSPECTOR_CONFIG", data("no-config.toml"))
+        .env_remove("KRR_INSPECTOR_LANG")
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary starts");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
