@@ -4,6 +4,7 @@
 pub mod alg;
 pub mod cert;
 pub mod jwk;
+pub mod jwt;
 pub mod pki;
 pub mod trust;
 

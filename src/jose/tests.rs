@@ -370,13 +370,7 @@ fn ps256_and_es256_chains_verify() {
     let i = inspect(jws.as_bytes(), None, &trust, now()).unwrap();
     assert!(i.signature.verdict.is_valid(), "{:?}", i.signature);
     assert_eq!(i.signature.key.as_deref(), Some("JWKS kid=ec-1"));
-    let i = inspect(
-        jws.replace("kid", "kid").as_bytes(),
-        None,
-        &trust_jwks(A2_KEYS),
-        now(),
-    )
-    .unwrap();
+    let i = inspect(jws.as_bytes(), None, &trust_jwks(A2_KEYS), now()).unwrap();
     assert!(
         i.signature
             .verdict

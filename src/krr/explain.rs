@@ -24,6 +24,7 @@ pub enum Flag {
     /// `KAN_IKKE_VARSLES`.
     CannotNotify,
     /// A channel or date older than 18 months.
+    #[serde(rename = "older_than_18_months")]
     OlderThan18Months,
     /// A field the documented model does not have.
     UnknownField,

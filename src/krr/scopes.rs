@@ -359,9 +359,7 @@ fn absence_reason(field: &str, person: &Person, lang: Lang) -> Option<String> {
     if matches!(status, Some(Status::Slettet | Status::IkkeRegistrert))
         && field != "varslingsstatus"
     {
-        let code = status
-            .map(|s| super::codes::CodeList::code(s))
-            .unwrap_or_default();
+        let code = status.map(super::codes::CodeList::code).unwrap_or_default();
         return Some(match lang {
             Lang::Nb => {
                 format!("status {code} gir ingen kontaktinformasjon, postkasse eller sertifikat")

@@ -1,0 +1,454 @@
+//! The emulator's register: test persons (from `assets/emulator-data.json` or `--data FILE`), extra clients, and
+//! building the /person answer for a token's scopes by the register's rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::krr::rules::{channel_usable, varslingsstatus_by_rule};
+use crate::krr::time::parse_krr_time;
+use crate::krr::{CodeList, NationalId, Reservasjon, Spraak, Status, Varslingsstatus, generate_synthetic};
+
+/// The data shipped in the binary.
+pub const DEFAULT_DATA: &str = include_str!("../../assets/emulator-data.json");
+
+/// A date in the data file: relative to the emulator's clock ("30 days ago"), or absolute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum When {
+    DaysAgo(i64),
+    At(String, DateTime<FixedOffset>),
+}
+
+impl When {
+    fn parse(raw: &str) -> Result<When, String> {
+        if let Some(n) = raw.trim().strip_suffix("days ago").or_else(|| raw.trim().strip_suffix("day ago")) {
+            return n.trim().parse().map(When::DaysAgo).map_err(|_| format!("'{raw}': expected '<n> days ago'"));
+        }
+        parse_krr_time(raw)
+            .map(|t| When::At(raw.to_owned(), t))
+            .ok_or_else(|| format!("'{raw}': expected '<n> days ago' or an RFC 3339 time"))
+    }
+
+    pub fn instant(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            When::DaysAgo(n) => now - Duration::days(*n),
+            When::At(_, t) => t.with_timezone(&Utc),
+        }
+    }
+
+    /// The timestamp as the register would send it: absolute ones verbatim, relative ones in KRR's `...Z` shape.
+    pub fn render(&self, now: DateTime<Utc>) -> String {
+        match self {
+            When::DaysAgo(_) => self.instant(now).to_rfc3339_opts(SecondsFormat::Millis, true),
+            When::At(raw, _) => raw.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelRecord {
+    pub value: String,
+    pub oppdatert: Option<When>,
+    pub sist_verifisert: Option<When>,
+}
+
+impl ChannelRecord {
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        channel_usable(
+            self.oppdatert.as_ref().map(|w| w.instant(now)),
+            self.sist_verifisert.as_ref().map(|w| w.instant(now)),
+            now,
+        )
+    }
+}
+
+/// One person of the emulator's register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonRecord {
+    pub pid: String,
+    /// What this person demonstrates, for the login page (Bokmål, English).
+    pub shows: (String, String),
+    pub reservasjon: Option<Reservasjon>,
+    pub reservasjonstidspunkt: Option<When>,
+    pub status: Status,
+    pub epost: Option<ChannelRecord>,
+    pub mobil: Option<ChannelRecord>,
+    pub digital_post: Option<(String, String)>,
+    pub sertifikat: bool,
+    pub spraak: Option<Spraak>,
+    pub spraak_oppdatert: Option<When>,
+}
+
+impl PersonRecord {
+    /// An id not in the data: a person the register does not know.
+    pub fn not_registered(pid: &str) -> PersonRecord {
+        PersonRecord {
+            pid: pid.to_owned(),
+            shows: ("ikke registrert".into(), "not registered".into()),
+            reservasjon: Some(Reservasjon::Nei),
+            reservasjonstidspunkt: None,
+            status: Status::IkkeRegistrert,
+            epost: None,
+            mobil: None,
+            digital_post: None,
+            sertifikat: false,
+            spraak: None,
+            spraak_oppdatert: None,
+        }
+    }
+
+    pub fn varslingsstatus(&self, now: DateTime<Utc>) -> Varslingsstatus {
+        let usable = [&self.epost, &self.mobil].iter().filter(|c| c.as_ref().is_some_and(|c| c.usable(now))).count();
+        varslingsstatus_by_rule(self.status, self.reservasjon, usable)
+    }
+
+    /// The /person answer for a token that unlocks `unlocked` (top-level field names, see `krr::scopes`).
+    /// `certificate` is the person's certificate (base64 DER) when they have one.
+    pub fn answer(
+        &self,
+        unlocked: &BTreeSet<&str>,
+        now: DateTime<Utc>,
+        filter_kan_ikke_varsles: bool,
+        certificate: Option<&str>,
+    ) -> Value {
+        let mut out = Map::new();
+        out.insert("personidentifikator".into(), json!(self.pid));
+        if let Some(r) = self.reservasjon {
+            out.insert("reservasjon".into(), json!(r.code()));
+        }
+        out.insert("status".into(), json!(self.status.code()));
+        if let Some(t) = &self.reservasjonstidspunkt {
+            out.insert("reservasjonstidspunkt".into(), json!(t.render(now)));
+        }
+        let varsling = self.varslingsstatus(now);
+        let asked_varsling = unlocked.contains("varslingsstatus");
+        if asked_varsling {
+            out.insert("varslingsstatus".into(), json!(varsling.code()));
+        }
+        // The register leaves contact info, mailbox and certificate out when it says the person cannot be notified.
+        let withheld = self.status != Status::Aktiv
+            || (filter_kan_ikke_varsles && asked_varsling && varsling == Varslingsstatus::KanIkkeVarsles);
+        if !withheld {
+            if unlocked.contains("kontaktinformasjon") {
+                let mut k = Map::new();
+                for (prefix, channel) in [("epostadresse", &self.epost), ("mobiltelefonnummer", &self.mobil)] {
+                    let Some(c) = channel else { continue };
+                    k.insert(prefix.into(), json!(c.value));
+                    if let Some(t) = &c.oppdatert {
+                        k.insert(format!("{prefix}_oppdatert"), json!(t.render(now)));
+                    }
+                    if let Some(t) = &c.sist_verifisert {
+                        k.insert(format!("{prefix}_sist_verifisert"), json!(t.render(now)));
+                    }
+                }
+                if !k.is_empty() {
+                    out.insert("kontaktinformasjon".into(), Value::Object(k));
+                }
+            }
+            if unlocked.contains("digital_post")
+                && let Some((address, provider)) = &self.digital_post
+            {
+                out.insert(
+                    "digital_post".into(),
+                    json!({"postkasseadresse": address, "postkasseleverandoeradresse": provider}),
+                );
+            }
+            if unlocked.contains("sertifikat")
+                && let Some(cert) = certificate
+            {
+                out.insert("sertifikat".into(), json!(cert));
+            }
+        }
+        if unlocked.contains("spraak")
+            && self.status == Status::Aktiv
+            && let Some(s) = self.spraak
+        {
+            out.insert("spraak".into(), json!(s.code()));
+            if let Some(t) = &self.spraak_oppdatert {
+                out.insert("spraak_oppdatert".into(), json!(t.render(now)));
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+/// A client registered at the emulator besides the built-in ones.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRecord {
+    pub client_id: String,
+    /// The emulator's own test secret for this client (a fake, never a real one).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// `none`, `client_secret_basic`, `client_secret_post`.
+    pub auth_methods: Vec<String>,
+    /// Exact redirect URIs allowed besides `http://127.0.0.1:{any port}/{any path}`.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+}
+
+/// The whole data set.
+#[derive(Clone, Debug)]
+pub struct EmulatorData {
+    pub persons: BTreeMap<String, PersonRecord>,
+    /// Order for the login page: as in the file, generated ones last.
+    pub order: Vec<String>,
+    pub clients: Vec<ClientRecord>,
+    pub filter_kan_ikke_varsles: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileData {
+    #[serde(rename = "_comment", default)]
+    _comment: Option<String>,
+    #[serde(default = "yes")]
+    filter_kan_ikke_varsles: bool,
+    #[serde(default)]
+    clients: Vec<ClientRecord>,
+    persons: Vec<FilePerson>,
+    #[serde(default)]
+    synthetic: Option<FileSynthetic>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePerson {
+    pid: String,
+    shows: Texts,
+    #[serde(default)]
+    reservasjon: Option<String>,
+    #[serde(default)]
+    reservasjonstidspunkt: Option<String>,
+    status: String,
+    #[serde(default)]
+    epost: Option<FileChannel>,
+    #[serde(default)]
+    mobil: Option<FileChannel>,
+    #[serde(default)]
+    digital_post: Option<FileDigitalPost>,
+    #[serde(default)]
+    sertifikat: bool,
+    #[serde(default)]
+    spraak: Option<String>,
+    #[serde(default)]
+    spraak_oppdatert: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Texts {
+    nb: String,
+    en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileChannel {
+    #[serde(alias = "nummer")]
+    adresse: String,
+    #[serde(default)]
+    oppdatert: Option<String>,
+    #[serde(default)]
+    sist_verifisert: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDigitalPost {
+    postkasseadresse: String,
+    postkasseleverandoeradresse: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSynthetic {
+    count: usize,
+    birth_date: NaiveDate,
+}
+
+fn code<T: CodeList>(raw: &str, pid: &str) -> Result<T, String> {
+    T::from_code(raw).ok_or_else(|| format!("person {pid}: '{raw}' is not a {} code", T::FIELD))
+}
+
+fn when(raw: &Option<String>, pid: &str) -> Result<Option<When>, String> {
+    raw.as_deref().map(When::parse).transpose().map_err(|e| format!("person {pid}: {e}"))
+}
+
+impl EmulatorData {
+    pub fn default_data() -> EmulatorData {
+        EmulatorData::parse(DEFAULT_DATA).expect("the shipped emulator data is valid (tested)")
+    }
+
+    /// Parses a data file; errors name the person and field.
+    pub fn parse(text: &str) -> Result<EmulatorData, String> {
+        let file: FileData = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut data = EmulatorData {
+            persons: BTreeMap::new(),
+            order: Vec::new(),
+            clients: file.clients,
+            filter_kan_ikke_varsles: file.filter_kan_ikke_varsles,
+        };
+        for p in file.persons {
+            NationalId::parse(&p.pid).map_err(|e| format!("person {}: not a valid national id: {e}", p.pid))?;
+            let channel = |c: &Option<FileChannel>| -> Result<Option<ChannelRecord>, String> {
+                c.as_ref()
+                    .map(|c| {
+                        Ok(ChannelRecord {
+                            value: c.adresse.clone(),
+                            oppdatert: when(&c.oppdatert, &p.pid)?,
+                            sist_verifisert: when(&c.sist_verifisert, &p.pid)?,
+                        })
+                    })
+                    .transpose()
+            };
+            let record = PersonRecord {
+                shows: (p.shows.nb.clone(), p.shows.en.clone()),
+                reservasjon: p.reservasjon.as_deref().map(|r| code(r, &p.pid)).transpose()?,
+                reservasjonstidspunkt: when(&p.reservasjonstidspunkt, &p.pid)?,
+                status: code(&p.status, &p.pid)?,
+                epost: channel(&p.epost)?,
+                mobil: channel(&p.mobil)?,
+                digital_post: p.digital_post.as_ref().map(|d| (d.postkasseadresse.clone(), d.postkasseleverandoeradresse.clone())),
+                sertifikat: p.sertifikat,
+                spraak: p.spraak.as_deref().map(|s| code(s, &p.pid)).transpose()?,
+                spraak_oppdatert: when(&p.spraak_oppdatert, &p.pid)?,
+                pid: p.pid.clone(),
+            };
+            if data.persons.insert(p.pid.clone(), record).is_some() {
+                return Err(format!("person {} is listed twice", p.pid));
+            }
+            data.order.push(p.pid);
+        }
+        if let Some(s) = file.synthetic {
+            for (i, id) in generate_synthetic(s.birth_date, s.count).into_iter().enumerate() {
+                data.add_synthetic(i, &id.digits);
+            }
+        }
+        Ok(data)
+    }
+
+    /// A generated Tenor-style (+80) person; `i` picks one of four profiles.
+    fn add_synthetic(&mut self, i: usize, pid: &str) {
+        let days = |n| Some(When::DaysAgo(n));
+        let (shows_nb, shows_en, reserved, epost, mobil) = match i % 4 {
+            0 => ("syntetisk: mobil og e-post", "synthetic: mobile and e-mail", false, true, true),
+            1 => ("syntetisk: bare e-post", "synthetic: e-mail only", false, true, false),
+            2 => ("syntetisk: mobil eldre enn 18 mnd", "synthetic: mobile older than 18 months", false, false, true),
+            _ => ("syntetisk: reservert", "synthetic: reserved", true, true, false),
+        };
+        let stale = i % 4 == 2;
+        let record = PersonRecord {
+            pid: pid.to_owned(),
+            shows: (shows_nb.into(), shows_en.into()),
+            reservasjon: Some(if reserved { Reservasjon::Ja } else { Reservasjon::Nei }),
+            reservasjonstidspunkt: if reserved { days(120) } else { None },
+            status: Status::Aktiv,
+            epost: epost.then(|| ChannelRecord {
+                value: format!("{pid}@syntetisk.example.no"),
+                oppdatert: days(40),
+                sist_verifisert: None,
+            }),
+            mobil: mobil.then(|| ChannelRecord {
+                value: format!("+4740{}", &pid[5..11]),
+                oppdatert: days(if stale { 900 } else { 40 }),
+                sist_verifisert: None,
+            }),
+            digital_post: None,
+            sertifikat: false,
+            spraak: None,
+            spraak_oppdatert: None,
+        };
+        if self.persons.insert(pid.to_owned(), record).is_none() {
+            self.order.push(pid.to_owned());
+        }
+    }
+
+    /// The record for a pid: from the data, or a not-registered person.
+    pub fn person(&self, pid: &str) -> PersonRecord {
+        self.persons.get(pid).cloned().unwrap_or_else(|| PersonRecord::not_registered(pid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::krr::scopes::fields_unlocked;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn shipped_data_has_every_documented_person_with_its_outcome() {
+        let d = EmulatorData::default_data();
+        let expect = [
+            ("01048800153", Varslingsstatus::KanIkkeVarsles),
+            ("01066100746", Varslingsstatus::KanIkkeVarsles),
+            ("27129323960", Varslingsstatus::KanIkkeVarsles),
+            ("27129324592", Varslingsstatus::KanIkkeVarsles),
+            ("27129324169", Varslingsstatus::KanVarsles),
+            ("27129323537", Varslingsstatus::KanVarsles),
+            ("27129323375", Varslingsstatus::KanVarsles),
+            ("24079412372", Varslingsstatus::KanVarsles),
+            ("11089499889", Varslingsstatus::KanVarsles),
+            ("24079412291", Varslingsstatus::KanIkkeVarsles),
+            ("29129318781", Varslingsstatus::KanVarsles),
+            ("23079421936", Varslingsstatus::KanIkkeVarsles),
+        ];
+        for (pid, v) in expect {
+            assert_eq!(d.persons[pid].varslingsstatus(now()), v, "{pid}");
+        }
+        // The documentation's example flips on a clock in 2011.
+        let in_2011 = Utc.with_ymd_and_hms(2011, 2, 1, 0, 0, 0).unwrap();
+        assert_eq!(d.persons["23079421936"].varslingsstatus(in_2011), Varslingsstatus::KanVarsles);
+        assert_eq!(d.persons.len(), 24, "20 documented + 4 synthetic");
+        assert!(d.order[20..].iter().all(|pid| NationalId::parse(pid).unwrap().synthetic == crate::krr::Synthetic::Tenor));
+    }
+
+    #[test]
+    fn answers_follow_scopes_and_filtering() {
+        let d = EmulatorData::default_data();
+        let all = fields_unlocked(&["krr:user/kontaktinformasjon.read", "krr:user/digitalpost.read"]);
+        let a = d.persons["24079412372"].answer(&all, now(), true, Some("CERT"));
+        assert_eq!(a["varslingsstatus"], "KAN_VARSLES");
+        assert_eq!(a["digital_post"]["postkasseleverandoeradresse"], "984661185");
+        assert_eq!(a["sertifikat"], "CERT");
+        assert!(a["kontaktinformasjon"]["epostadresse_oppdatert"].as_str().unwrap().ends_with('Z'));
+
+        let only_post = fields_unlocked(&["user/sikkerdigitalpost.read"]);
+        let a = d.persons["24079412372"].answer(&only_post, now(), true, Some("CERT"));
+        assert!(a.get("kontaktinformasjon").is_none() && a.get("sertifikat").is_none() && a.get("varslingsstatus").is_none());
+
+        // Reserved with a mailbox: KAN_IKKE_VARSLES, so the mailbox is withheld unless filtering is off.
+        let a = d.persons["24079412291"].answer(&all, now(), true, None);
+        assert!(a.get("digital_post").is_none());
+        let a = d.persons["24079412291"].answer(&all, now(), false, None);
+        assert_eq!(a["digital_post"]["postkasseadresse"], "kari.nordmann#2ABC");
+
+        let deleted = d.persons["27129323960"].answer(&all, now(), true, None);
+        assert_eq!(deleted, json!({"personidentifikator": "27129323960", "status": "SLETTET", "varslingsstatus": "KAN_IKKE_VARSLES"}));
+
+        let unknown = d.person("21879498012").answer(&all, now(), true, None);
+        assert_eq!(unknown["status"], "IKKE_REGISTRERT");
+        let doc = d.persons["23079421936"].answer(&fields_unlocked(&["user/kontaktinformasjon.read"]), now(), true, None);
+        assert_eq!(doc["kontaktinformasjon"]["epostadresse_oppdatert"], "2010-12-16T13:32:05.000+01:00");
+    }
+
+    #[test]
+    fn bad_data_files_name_the_person() {
+        let e = EmulatorData::parse(r#"{"persons":[{"pid":"16903349845","shows":{"nb":"x","en":"x"},"status":"AKTIV"}]}"#)
+            .unwrap_err();
+        assert!(e.starts_with("person 16903349845: not a valid national id"), "{e}");
+        let e = EmulatorData::parse(r#"{"persons":[{"pid":"27129324169","shows":{"nb":"x","en":"x"},"status":"LEVENDE"}]}"#)
+            .unwrap_err();
+        assert_eq!(e, "person 27129324169: 'LEVENDE' is not a status code");
+    }
+}
