@@ -6,6 +6,7 @@
 //! `gui` → `inspect` → `config` / `jose` / `krr`; `krr` uses `jose::cert` to describe a person's certificate.
 
 pub mod config;
+pub mod emulator;
 pub mod gui;
 pub mod inspect;
 pub mod jose;

@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use krr_inspector::config::{Config, Location};
+use krr_inspector::config::{Config, Location, default_data_dir};
+use krr_inspector::emulator::{Clock, Emulator, EmulatorConfig, EmulatorData, Keys};
 use krr_inspector::inspect::{inspect_body, render};
 use krr_inspector::jose::TrustStore;
 use krr_inspector::jose::jwk::KeySet;
@@ -33,6 +34,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the local ID-porten + KRR emulator until interrupted.
+    Emulator(EmulatorArgs),
     /// List the environments (built-in and from the config file).
     Environments {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -65,6 +68,28 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct EmulatorArgs {
+    /// Address to listen on. The admin endpoints are unauthenticated: keep it on loopback.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 7070)]
+    port: u16,
+    /// Start the emulator's clock at this RFC 3339 time (it then runs on); e.g. 2011-03-01T12:00:00Z.
+    #[arg(long, value_name = "TIME")]
+    clock: Option<DateTime<Utc>>,
+    /// Test persons and clients (JSON, the shape of assets/emulator-data.json); default: the shipped data.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Where the emulator keeps its keys and CA (created on first start); default: the platform data directory.
+    #[arg(long, value_name = "DIR")]
+    keys: Option<PathBuf>,
+    /// Print the CA certificate (PEM) that signs the register's certificate, and exit.
+    #[arg(long)]
+    print_ca: bool,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
@@ -76,9 +101,19 @@ const MAX_INPUT: u64 = 16 << 20;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The emulator is a server: it logs what it does by default. The other commands stay quiet unless asked.
+    let default_level = if matches!(cli.command, Some(Command::Emulator(_))) {
+        "info"
+    } else {
+        "warn"
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
+        )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,6 +138,7 @@ fn run(cli: Cli) -> Result<()> {
             )
         }),
         Some(Command::Environments { format }) => environments(&config, format),
+        Some(Command::Emulator(args)) => emulator(args),
         Some(Command::Explain { file, format, trust_ca, system_roots, jwks, content_type, at, scopes }) => {
             let body = read_input(&file)?;
             let mut trust = TrustStore::new();
@@ -131,6 +167,81 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+fn emulator(args: EmulatorArgs) -> Result<()> {
+    let clock = args.clock.map_or_else(Clock::system, Clock::starting_at);
+    let keys_dir = match args.keys {
+        Some(dir) => dir,
+        None => default_data_dir()
+            .map(|d| d.join("emulator-keys"))
+            .context("no platform data directory: give --keys DIR")?,
+    };
+    let keys = Keys::load_or_create(&keys_dir, clock.now())?;
+    if args.print_ca {
+        print!("{}", keys.ca_pem());
+        return Ok(());
+    }
+    let data = match &args.data {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --data {}", path.display()))?;
+            EmulatorData::parse(&text)
+                .map_err(|e| anyhow::anyhow!("--data {}: {e}", path.display()))?
+        }
+        None => EmulatorData::default_data(),
+    };
+    if !args.bind.is_loopback() {
+        tracing::warn!(
+            "listening on {}: the admin endpoints and test persons are open to the network",
+            args.bind
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let config = EmulatorConfig {
+            bind: args.bind,
+            port: args.port,
+            clock,
+            data,
+            ..EmulatorConfig::local(std::sync::Arc::new(keys))
+        };
+        let handle = Emulator::start(config)
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+        let mut out = std::io::stdout();
+        writeln!(out, "emulator listening on {}", handle.base_url)?;
+        out.flush()?;
+        tracing::info!(keys = %keys_dir.display(), "keys directory");
+        wait_for_stop_signal().await;
+        tracing::info!("stopping");
+        handle.stop().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

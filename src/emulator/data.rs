@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 
 use crate::krr::rules::{channel_usable, varslingsstatus_by_rule};
 use crate::krr::time::parse_krr_time;
-use crate::krr::{CodeList, NationalId, Reservasjon, Spraak, Status, Varslingsstatus, generate_synthetic};
+use crate::krr::{
+    CodeList, NationalId, Reservasjon, Spraak, Status, Varslingsstatus, generate_synthetic,
+};
 
 /// The data shipped in the binary.
 pub const DEFAULT_DATA: &str = include_str!("../../assets/emulator-data.json");
@@ -23,8 +25,16 @@ pub enum When {
 
 impl When {
     fn parse(raw: &str) -> Result<When, String> {
-        if let Some(n) = raw.trim().strip_suffix("days ago").or_else(|| raw.trim().strip_suffix("day ago")) {
-            return n.trim().parse().map(When::DaysAgo).map_err(|_| format!("'{raw}': expected '<n> days ago'"));
+        if let Some(n) = raw
+            .trim()
+            .strip_suffix("days ago")
+            .or_else(|| raw.trim().strip_suffix("day ago"))
+        {
+            return n
+                .trim()
+                .parse()
+                .map(When::DaysAgo)
+                .map_err(|_| format!("'{raw}': expected '<n> days ago'"));
         }
         parse_krr_time(raw)
             .map(|t| When::At(raw.to_owned(), t))
@@ -41,7 +51,9 @@ impl When {
     /// The timestamp as the register would send it: absolute ones verbatim, relative ones in KRR's `...Z` shape.
     pub fn render(&self, now: DateTime<Utc>) -> String {
         match self {
-            When::DaysAgo(_) => self.instant(now).to_rfc3339_opts(SecondsFormat::Millis, true),
+            When::DaysAgo(_) => self
+                .instant(now)
+                .to_rfc3339_opts(SecondsFormat::Millis, true),
             When::At(raw, _) => raw.clone(),
         }
     }
@@ -100,7 +112,10 @@ impl PersonRecord {
     }
 
     pub fn varslingsstatus(&self, now: DateTime<Utc>) -> Varslingsstatus {
-        let usable = [&self.epost, &self.mobil].iter().filter(|c| c.as_ref().is_some_and(|c| c.usable(now))).count();
+        let usable = [&self.epost, &self.mobil]
+            .iter()
+            .filter(|c| c.as_ref().is_some_and(|c| c.usable(now)))
+            .count();
         varslingsstatus_by_rule(self.status, self.reservasjon, usable)
     }
 
@@ -129,11 +144,16 @@ impl PersonRecord {
         }
         // The register leaves contact info, mailbox and certificate out when it says the person cannot be notified.
         let withheld = self.status != Status::Aktiv
-            || (filter_kan_ikke_varsles && asked_varsling && varsling == Varslingsstatus::KanIkkeVarsles);
+            || (filter_kan_ikke_varsles
+                && asked_varsling
+                && varsling == Varslingsstatus::KanIkkeVarsles);
         if !withheld {
             if unlocked.contains("kontaktinformasjon") {
                 let mut k = Map::new();
-                for (prefix, channel) in [("epostadresse", &self.epost), ("mobiltelefonnummer", &self.mobil)] {
+                for (prefix, channel) in [
+                    ("epostadresse", &self.epost),
+                    ("mobiltelefonnummer", &self.mobil),
+                ] {
                     let Some(c) = channel else { continue };
                     k.insert(prefix.into(), json!(c.value));
                     if let Some(t) = &c.oppdatert {
@@ -278,7 +298,10 @@ fn code<T: CodeList>(raw: &str, pid: &str) -> Result<T, String> {
 }
 
 fn when(raw: &Option<String>, pid: &str) -> Result<Option<When>, String> {
-    raw.as_deref().map(When::parse).transpose().map_err(|e| format!("person {pid}: {e}"))
+    raw.as_deref()
+        .map(When::parse)
+        .transpose()
+        .map_err(|e| format!("person {pid}: {e}"))
 }
 
 impl EmulatorData {
@@ -296,7 +319,8 @@ impl EmulatorData {
             filter_kan_ikke_varsles: file.filter_kan_ikke_varsles,
         };
         for p in file.persons {
-            NationalId::parse(&p.pid).map_err(|e| format!("person {}: not a valid national id: {e}", p.pid))?;
+            NationalId::parse(&p.pid)
+                .map_err(|e| format!("person {}: not a valid national id: {e}", p.pid))?;
             let channel = |c: &Option<FileChannel>| -> Result<Option<ChannelRecord>, String> {
                 c.as_ref()
                     .map(|c| {
@@ -310,12 +334,21 @@ impl EmulatorData {
             };
             let record = PersonRecord {
                 shows: (p.shows.nb.clone(), p.shows.en.clone()),
-                reservasjon: p.reservasjon.as_deref().map(|r| code(r, &p.pid)).transpose()?,
+                reservasjon: p
+                    .reservasjon
+                    .as_deref()
+                    .map(|r| code(r, &p.pid))
+                    .transpose()?,
                 reservasjonstidspunkt: when(&p.reservasjonstidspunkt, &p.pid)?,
                 status: code(&p.status, &p.pid)?,
                 epost: channel(&p.epost)?,
                 mobil: channel(&p.mobil)?,
-                digital_post: p.digital_post.as_ref().map(|d| (d.postkasseadresse.clone(), d.postkasseleverandoeradresse.clone())),
+                digital_post: p.digital_post.as_ref().map(|d| {
+                    (
+                        d.postkasseadresse.clone(),
+                        d.postkasseleverandoeradresse.clone(),
+                    )
+                }),
                 sertifikat: p.sertifikat,
                 spraak: p.spraak.as_deref().map(|s| code(s, &p.pid)).transpose()?,
                 spraak_oppdatert: when(&p.spraak_oppdatert, &p.pid)?,
@@ -327,7 +360,10 @@ impl EmulatorData {
             data.order.push(p.pid);
         }
         if let Some(s) = file.synthetic {
-            for (i, id) in generate_synthetic(s.birth_date, s.count).into_iter().enumerate() {
+            for (i, id) in generate_synthetic(s.birth_date, s.count)
+                .into_iter()
+                .enumerate()
+            {
                 data.add_synthetic(i, &id.digits);
             }
         }
@@ -338,16 +374,44 @@ impl EmulatorData {
     fn add_synthetic(&mut self, i: usize, pid: &str) {
         let days = |n| Some(When::DaysAgo(n));
         let (shows_nb, shows_en, reserved, epost, mobil) = match i % 4 {
-            0 => ("syntetisk: mobil og e-post", "synthetic: mobile and e-mail", false, true, true),
-            1 => ("syntetisk: bare e-post", "synthetic: e-mail only", false, true, false),
-            2 => ("syntetisk: mobil eldre enn 18 mnd", "synthetic: mobile older than 18 months", false, false, true),
-            _ => ("syntetisk: reservert", "synthetic: reserved", true, true, false),
+            0 => (
+                "syntetisk: mobil og e-post",
+                "synthetic: mobile and e-mail",
+                false,
+                true,
+                true,
+            ),
+            1 => (
+                "syntetisk: bare e-post",
+                "synthetic: e-mail only",
+                false,
+                true,
+                false,
+            ),
+            2 => (
+                "syntetisk: mobil eldre enn 18 mnd",
+                "synthetic: mobile older than 18 months",
+                false,
+                false,
+                true,
+            ),
+            _ => (
+                "syntetisk: reservert",
+                "synthetic: reserved",
+                true,
+                true,
+                false,
+            ),
         };
         let stale = i % 4 == 2;
         let record = PersonRecord {
             pid: pid.to_owned(),
             shows: (shows_nb.into(), shows_en.into()),
-            reservasjon: Some(if reserved { Reservasjon::Ja } else { Reservasjon::Nei }),
+            reservasjon: Some(if reserved {
+                Reservasjon::Ja
+            } else {
+                Reservasjon::Nei
+            }),
             reservasjonstidspunkt: if reserved { days(120) } else { None },
             status: Status::Aktiv,
             epost: epost.then(|| ChannelRecord {
@@ -372,7 +436,10 @@ impl EmulatorData {
 
     /// The record for a pid: from the data, or a not-registered person.
     pub fn person(&self, pid: &str) -> PersonRecord {
-        self.persons.get(pid).cloned().unwrap_or_else(|| PersonRecord::not_registered(pid))
+        self.persons
+            .get(pid)
+            .cloned()
+            .unwrap_or_else(|| PersonRecord::not_registered(pid))
     }
 }
 
@@ -408,24 +475,46 @@ mod tests {
         }
         // The documentation's example flips on a clock in 2011.
         let in_2011 = Utc.with_ymd_and_hms(2011, 2, 1, 0, 0, 0).unwrap();
-        assert_eq!(d.persons["23079421936"].varslingsstatus(in_2011), Varslingsstatus::KanVarsles);
+        assert_eq!(
+            d.persons["23079421936"].varslingsstatus(in_2011),
+            Varslingsstatus::KanVarsles
+        );
         assert_eq!(d.persons.len(), 24, "20 documented + 4 synthetic");
-        assert!(d.order[20..].iter().all(|pid| NationalId::parse(pid).unwrap().synthetic == crate::krr::Synthetic::Tenor));
+        assert!(
+            d.order[20..].iter().all(
+                |pid| NationalId::parse(pid).unwrap().synthetic == crate::krr::Synthetic::Tenor
+            )
+        );
     }
 
     #[test]
     fn answers_follow_scopes_and_filtering() {
         let d = EmulatorData::default_data();
-        let all = fields_unlocked(&["krr:user/kontaktinformasjon.read", "krr:user/digitalpost.read"]);
+        let all = fields_unlocked(&[
+            "krr:user/kontaktinformasjon.read",
+            "krr:user/digitalpost.read",
+        ]);
         let a = d.persons["24079412372"].answer(&all, now(), true, Some("CERT"));
         assert_eq!(a["varslingsstatus"], "KAN_VARSLES");
-        assert_eq!(a["digital_post"]["postkasseleverandoeradresse"], "984661185");
+        assert_eq!(
+            a["digital_post"]["postkasseleverandoeradresse"],
+            "984661185"
+        );
         assert_eq!(a["sertifikat"], "CERT");
-        assert!(a["kontaktinformasjon"]["epostadresse_oppdatert"].as_str().unwrap().ends_with('Z'));
+        assert!(
+            a["kontaktinformasjon"]["epostadresse_oppdatert"]
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
 
         let only_post = fields_unlocked(&["user/sikkerdigitalpost.read"]);
         let a = d.persons["24079412372"].answer(&only_post, now(), true, Some("CERT"));
-        assert!(a.get("kontaktinformasjon").is_none() && a.get("sertifikat").is_none() && a.get("varslingsstatus").is_none());
+        assert!(
+            a.get("kontaktinformasjon").is_none()
+                && a.get("sertifikat").is_none()
+                && a.get("varslingsstatus").is_none()
+        );
 
         // Reserved with a mailbox: KAN_IKKE_VARSLES, so the mailbox is withheld unless filtering is off.
         let a = d.persons["24079412291"].answer(&all, now(), true, None);
@@ -434,21 +523,39 @@ mod tests {
         assert_eq!(a["digital_post"]["postkasseadresse"], "kari.nordmann#2ABC");
 
         let deleted = d.persons["27129323960"].answer(&all, now(), true, None);
-        assert_eq!(deleted, json!({"personidentifikator": "27129323960", "status": "SLETTET", "varslingsstatus": "KAN_IKKE_VARSLES"}));
+        assert_eq!(
+            deleted,
+            json!({"personidentifikator": "27129323960", "status": "SLETTET", "varslingsstatus": "KAN_IKKE_VARSLES"})
+        );
 
         let unknown = d.person("21879498012").answer(&all, now(), true, None);
         assert_eq!(unknown["status"], "IKKE_REGISTRERT");
-        let doc = d.persons["23079421936"].answer(&fields_unlocked(&["user/kontaktinformasjon.read"]), now(), true, None);
-        assert_eq!(doc["kontaktinformasjon"]["epostadresse_oppdatert"], "2010-12-16T13:32:05.000+01:00");
+        let doc = d.persons["23079421936"].answer(
+            &fields_unlocked(&["user/kontaktinformasjon.read"]),
+            now(),
+            true,
+            None,
+        );
+        assert_eq!(
+            doc["kontaktinformasjon"]["epostadresse_oppdatert"],
+            "2010-12-16T13:32:05.000+01:00"
+        );
     }
 
     #[test]
     fn bad_data_files_name_the_person() {
-        let e = EmulatorData::parse(r#"{"persons":[{"pid":"16903349845","shows":{"nb":"x","en":"x"},"status":"AKTIV"}]}"#)
-            .unwrap_err();
-        assert!(e.starts_with("person 16903349845: not a valid national id"), "{e}");
-        let e = EmulatorData::parse(r#"{"persons":[{"pid":"27129324169","shows":{"nb":"x","en":"x"},"status":"LEVENDE"}]}"#)
-            .unwrap_err();
+        let e = EmulatorData::parse(
+            r#"{"persons":[{"pid":"16903349845","shows":{"nb":"x","en":"x"},"status":"AKTIV"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("person 16903349845: not a valid national id"),
+            "{e}"
+        );
+        let e = EmulatorData::parse(
+            r#"{"persons":[{"pid":"27129324169","shows":{"nb":"x","en":"x"},"status":"LEVENDE"}]}"#,
+        )
+        .unwrap_err();
         assert_eq!(e, "person 27129324169: 'LEVENDE' is not a status code");
     }
 }

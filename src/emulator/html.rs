@@ -40,7 +40,11 @@ pub fn error_page(lang: Lang, heading: &str, message: &str) -> String {
     page(
         lang,
         heading,
-        &format!("<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>", escape(heading), escape(message)),
+        &format!(
+            "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>",
+            escape(heading),
+            escape(message)
+        ),
     )
 }
 
@@ -68,16 +72,27 @@ pub fn login_page(p: &LoginPage) -> String {
     let _ = write!(
         b,
         "<h1>{}</h1><p>{} <code>{}</code> {} <code>{}</code></p>",
-        t("Logg inn (ID-porten-emulator)", "Log in (ID-porten emulator)"),
+        t(
+            "Logg inn (ID-porten-emulator)",
+            "Log in (ID-porten emulator)"
+        ),
         t("Tjenesten", "The service"),
         escape(p.client_id),
         t("ber om", "asks for"),
         escape(&p.scopes.join(" "))
     );
     if let Some(e) = &p.error {
-        let _ = write!(b, "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>", escape(e));
+        let _ = write!(
+            b,
+            "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>",
+            escape(e)
+        );
     }
-    let _ = write!(b, "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"request\" value=\"{}\">", escape(p.request_id));
+    let _ = write!(
+        b,
+        "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"request\" value=\"{}\">",
+        escape(p.request_id)
+    );
     let _ = write!(
         b,
         "<fieldset><legend>{}</legend><label for=\"pid\">{}</label> \
@@ -89,8 +104,16 @@ pub fn login_page(p: &LoginPage) -> String {
         t("Sikkerhetsnivå", "Assurance level"),
     );
     for level in p.acr_levels {
-        let selected = if *level == p.selected_acr { " selected" } else { "" };
-        let _ = write!(b, "<option value=\"{0}\"{selected}>{0}</option>", escape(level));
+        let selected = if *level == p.selected_acr {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            b,
+            "<option value=\"{0}\"{selected}>{0}</option>",
+            escape(level)
+        );
     }
     let _ = write!(
         b,
@@ -102,7 +125,10 @@ pub fn login_page(p: &LoginPage) -> String {
     let _ = write!(
         b,
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        t("Eller velg en dokumentert testperson", "Or pick a documented test person"),
+        t(
+            "Eller velg en dokumentert testperson",
+            "Or pick a documented test person"
+        ),
         t("Fødselsnummer", "National id"),
         t("Viser", "Shows")
     );

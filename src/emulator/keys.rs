@@ -15,8 +15,11 @@ use crate::jose::cert::CertificateFacts;
 use crate::jose::jwk::public_jwk;
 use crate::jose::pki::{self, KeyPair, Subject};
 
-pub const CA_SUBJECT: Subject<'static> =
-    Subject { common_name: "krr-inspector Emulator Root CA", organisation: "krr-inspector emulator", organisation_number: None };
+pub const CA_SUBJECT: Subject<'static> = Subject {
+    common_name: "krr-inspector Emulator Root CA",
+    organisation: "krr-inspector emulator",
+    organisation_number: None,
+};
 /// The register operator, as on the real signing certificate (Digdir, org. no. 991825827).
 pub const KRR_SUBJECT: Subject<'static> = Subject {
     common_name: "DIGITALISERINGSDIREKTORATET EMULATOR KRR",
@@ -48,20 +51,35 @@ pub enum KeysError {
 /// RFC 7638 JWK thumbprint of an RSA key: a stable `kid`.
 pub fn thumbprint(key: &PKey<Private>) -> String {
     let jwk = public_jwk(key, "", "RS256");
-    let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, jwk["e"].as_str().unwrap_or(""), jwk["n"].as_str().unwrap_or(""));
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        jwk["e"].as_str().unwrap_or(""),
+        jwk["n"].as_str().unwrap_or("")
+    );
     URL_SAFE_NO_PAD.encode(openssl::sha::sha256(canonical.as_bytes()))
 }
 
 impl Keys {
     /// Fresh keys, kept in memory only.
     pub fn generate(now: DateTime<Utc>) -> Result<Keys, KeysError> {
-        let ca = pki::self_signed_ca(&CA_SUBJECT, 2048, now - Duration::days(1), now + Duration::days(3650))?;
+        let ca = pki::self_signed_ca(
+            &CA_SUBJECT,
+            2048,
+            now - Duration::days(1),
+            now + Duration::days(3650),
+        )?;
         let krr = issue_krr(&ca, pki::rsa_key(2048)?, now)?;
         Ok(Keys::assemble(pki::rsa_key(2048)?, ca, krr))
     }
 
     fn assemble(token_key: PKey<Private>, ca: KeyPair, krr: KeyPair) -> Keys {
-        Keys { token_kid: thumbprint(&token_key), krr_kid: thumbprint(&krr.key), token_key, ca, krr }
+        Keys {
+            token_kid: thumbprint(&token_key),
+            krr_kid: thumbprint(&krr.key),
+            token_key,
+            ca,
+            krr,
+        }
     }
 
     /// Loads the keys from `dir`, creating whatever is missing. A signing certificate that has expired (or no longer
@@ -74,7 +92,12 @@ impl Keys {
         let ca = match (read_key(&ca_key_path)?, read_cert(&ca_cert_path)?) {
             (Some(key), Some(cert)) => KeyPair { key, cert },
             _ => {
-                let ca = pki::self_signed_ca(&CA_SUBJECT, 2048, now - Duration::days(1), now + Duration::days(3650))?;
+                let ca = pki::self_signed_ca(
+                    &CA_SUBJECT,
+                    2048,
+                    now - Duration::days(1),
+                    now + Duration::days(3650),
+                )?;
                 write_private(&ca_key_path, &ca.key.private_key_to_pem_pkcs8()?)?;
                 write_public(&ca_cert_path, &ca.cert.to_pem()?)?;
                 ca
@@ -84,8 +107,15 @@ impl Keys {
         let krr_cert_path = dir.join("krr-cert.pem");
         let current = read_cert(&krr_cert_path)?.filter(|cert| {
             let facts = CertificateFacts::of(cert);
-            let same_key = cert.public_key().ok().is_some_and(|k| k.public_eq(&krr_key));
-            let by_ca = ca.cert.public_key().ok().is_some_and(|k| cert.verify(&k).unwrap_or(false));
+            let same_key = cert
+                .public_key()
+                .ok()
+                .is_some_and(|k| k.public_eq(&krr_key));
+            let by_ca = ca
+                .cert
+                .public_key()
+                .ok()
+                .is_some_and(|k| cert.verify(&k).unwrap_or(false));
             facts.valid_at(now + Duration::days(1)) && same_key && by_ca
         });
         let krr = match current {
@@ -105,26 +135,50 @@ impl Keys {
     }
 
     pub fn ca_pem(&self) -> String {
-        self.ca.cert.to_pem().map(|p| String::from_utf8_lossy(&p).into_owned()).unwrap_or_default()
+        self.ca
+            .cert
+            .to_pem()
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+            .unwrap_or_default()
     }
 
     /// A certificate for a person's digital-post encryption key, issued by the CA.
     pub fn person_certificate(&self, pid: &str, now: DateTime<Utc>) -> Result<X509, KeysError> {
         let cn = format!("Test person {pid}");
-        let subject = Subject { common_name: &cn, organisation: "krr-inspector emulator", organisation_number: None };
-        Ok(pki::issue_signing_cert(&self.ca, &subject, pki::rsa_key(2048)?, now - Duration::days(30), now + Duration::days(730))?.cert)
+        let subject = Subject {
+            common_name: &cn,
+            organisation: "krr-inspector emulator",
+            organisation_number: None,
+        };
+        Ok(pki::issue_signing_cert(
+            &self.ca,
+            &subject,
+            pki::rsa_key(2048)?,
+            now - Duration::days(30),
+            now + Duration::days(730),
+        )?
+        .cert)
     }
 }
 
 fn issue_krr(ca: &KeyPair, key: PKey<Private>, now: DateTime<Utc>) -> Result<KeyPair, KeysError> {
-    Ok(pki::issue_signing_cert(ca, &KRR_SUBJECT, key, now - Duration::days(1), now + Duration::days(730))?)
+    Ok(pki::issue_signing_cert(
+        ca,
+        &KRR_SUBJECT,
+        key,
+        now - Duration::days(1),
+        now + Duration::days(730),
+    )?)
 }
 
 fn read_key(path: &Path) -> Result<Option<PKey<Private>>, KeysError> {
     match std::fs::read(path) {
-        Ok(pem) => PKey::private_key_from_pem(&pem)
-            .map(Some)
-            .map_err(|e| KeysError::Read(path.to_path_buf(), format!("not a PEM private key ({e}); delete it to make a new one"))),
+        Ok(pem) => PKey::private_key_from_pem(&pem).map(Some).map_err(|e| {
+            KeysError::Read(
+                path.to_path_buf(),
+                format!("not a PEM private key ({e}); delete it to make a new one"),
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(KeysError::Read(path.to_path_buf(), e.to_string())),
     }
@@ -132,9 +186,12 @@ fn read_key(path: &Path) -> Result<Option<PKey<Private>>, KeysError> {
 
 fn read_cert(path: &Path) -> Result<Option<X509>, KeysError> {
     match std::fs::read(path) {
-        Ok(pem) => X509::from_pem(&pem)
-            .map(Some)
-            .map_err(|e| KeysError::Read(path.to_path_buf(), format!("not a PEM certificate ({e}); delete it to make a new one"))),
+        Ok(pem) => X509::from_pem(&pem).map(Some).map_err(|e| {
+            KeysError::Read(
+                path.to_path_buf(),
+                format!("not a PEM certificate ({e}); delete it to make a new one"),
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(KeysError::Read(path.to_path_buf(), e.to_string())),
     }
@@ -163,6 +220,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeysError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(path).map_err(|e| KeysError::Write(path.to_path_buf(), e))?;
-    f.write_all(bytes).map_err(|e| KeysError::Write(path.to_path_buf(), e))
+    let mut f = options
+        .open(path)
+        .map_err(|e| KeysError::Write(path.to_path_buf(), e))?;
+    f.write_all(bytes)
+        .map_err(|e| KeysError::Write(path.to_path_buf(), e))
 }

@@ -1,8 +1,10 @@
 //! Flows across modules, driven through the real binary where a user would use it. One test binary for all.
 
+mod emulator;
 mod explain_cli;
 mod fixtures;
 mod robustness;
+mod support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,313 @@
+//! The register's `/rest/v1/person` (Digdir) and `/kontaktinfo-oauth2-server/rest/v1/person` (Difi): the logged-in
+//! person's record for the token's scopes, as signed JWS or JSON; PATCH of `spraak` with the write scope.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use super::data::When;
+use super::keys::KRR_SUBJECT;
+use super::{FaultKeys, State, lock};
+use crate::jose::pki::{self, Subject};
+use crate::jose::{Alg, sign_compact, x5c_of};
+use crate::krr::scopes::{fields_unlocked, split_scope_string};
+use crate::krr::{CodeList, Spraak};
+
+type S = AxState<Arc<State>>;
+
+const WRITE_SCOPES: [&str; 2] = ["user/spraak.write", "krr:user/spraak.write"];
+
+/// RFC 6750 §3 error with the `WWW-Authenticate` challenge and the emulator's JSON body.
+pub(crate) fn bearer_error(
+    status: StatusCode,
+    error: &str,
+    description: &str,
+    scope: Option<&str>,
+) -> Response {
+    let mut challenge = format!(
+        "Bearer realm=\"krr\", error=\"{error}\", error_description=\"{}\"",
+        description.replace('"', "'")
+    );
+    if let Some(s) = scope {
+        challenge.push_str(&format!(", scope=\"{s}\""));
+    }
+    let mut r = (
+        status,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Representation {
+    Jose,
+    Json,
+}
+
+/// `application/jose` or `application/json`; a missing Accept or `*/*` means JSON (the emulator's choice: the
+/// real service documents only the two types).
+fn negotiate(headers: &HeaderMap) -> Option<Representation> {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return Some(Representation::Json);
+    };
+    let accept = accept.to_str().ok()?;
+    accept.split(',').find_map(|item| {
+        match item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "application/jose" => Some(Representation::Jose),
+            "application/json" | "*/*" | "application/*" => Some(Representation::Json),
+            _ => None,
+        }
+    })
+}
+
+/// Common checks: faults, token, Accept. Returns the token's pid and scopes, and the representation.
+async fn admit(
+    state: &State,
+    headers: &HeaderMap,
+) -> Result<(String, Vec<String>, Representation), Response> {
+    let faults = state.faults();
+    if faults.delay_seconds > 0 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            faults.delay_seconds.min(300),
+        ))
+        .await;
+    }
+    if faults.http_500 {
+        return Err((StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "server_error", "error_description": "fault switch http_500 is on"})))
+            .into_response());
+    }
+    let claims = super::provider::check_access_token(state, headers)
+        .map_err(|why| bearer_error(StatusCode::UNAUTHORIZED, "invalid_token", &why, None))?;
+    let pid = claims
+        .get("pid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let scopes = split_scope_string(claims.get("scope").and_then(Value::as_str).unwrap_or(""));
+    let representation = negotiate(headers).ok_or_else(|| {
+        (
+            StatusCode::NOT_ACCEPTABLE,
+            axum::Json(json!({"error": "not_acceptable", "error_description": "Accept application/jose or application/json"})),
+        )
+            .into_response()
+    })?;
+    Ok((pid, scopes, representation))
+}
+
+pub async fn get_person(AxState(state): S, headers: HeaderMap) -> Response {
+    let (pid, scopes, representation) = match admit(&state, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let unlocked = fields_unlocked(&scopes);
+    if unlocked.is_empty() {
+        return bearer_error(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "the token carries none of the register's read scopes",
+            Some("krr:user/kontaktinformasjon.read krr:user/digitalpost.read"),
+        );
+    }
+    respond(&state, &pid, &unlocked, representation)
+}
+
+fn respond(
+    state: &State,
+    pid: &str,
+    unlocked: &std::collections::BTreeSet<&str>,
+    representation: Representation,
+) -> Response {
+    let now = state.now();
+    let (person, filter) = {
+        let data = state
+            .data
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (data.person(pid), data.filter_kan_ikke_varsles)
+    };
+    let certificate = if person.sertifikat && unlocked.contains("sertifikat") {
+        person_certificate(state, pid)
+    } else {
+        None
+    };
+    let answer = person.answer(unlocked, now, filter, certificate.as_deref());
+    let payload = serde_json::to_string(&answer).unwrap_or_default();
+    match representation {
+        Representation::Json => (
+            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            payload,
+        )
+            .into_response(),
+        Representation::Jose => match sign_answer(state, &payload) {
+            Ok(jws) => ([(header::CONTENT_TYPE, "application/jose")], jws).into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("could not sign the answer: {e}"),
+            )
+                .into_response(),
+        },
+    }
+}
+
+fn person_certificate(state: &State, pid: &str) -> Option<String> {
+    if let Some(c) = lock(&state.person_certs).get(pid) {
+        return Some(c.clone());
+    }
+    let cert = state.keys.person_certificate(pid, state.now()).ok()?;
+    let b64 = STANDARD.encode(cert.to_der().ok()?);
+    lock(&state.person_certs).insert(pid.to_owned(), b64.clone());
+    Some(b64)
+}
+
+fn fault_keys(state: &State) -> Result<&FaultKeys, openssl::error::ErrorStack> {
+    if let Some(k) = state.fault_keys.get() {
+        return Ok(k);
+    }
+    let now = state.now();
+    let expired = pki::issue_signing_cert(
+        &state.keys.ca,
+        &KRR_SUBJECT,
+        pki::rsa_key(2048)?,
+        now - Duration::days(400),
+        now - Duration::days(30),
+    )?;
+    let foreign_ca = pki::self_signed_ca(
+        &Subject {
+            common_name: "Unknown Test CA",
+            organisation: "nobody you trust",
+            organisation_number: None,
+        },
+        2048,
+        now - Duration::days(1),
+        now + Duration::days(365),
+    )?;
+    let foreign_leaf = pki::issue_signing_cert(
+        &foreign_ca,
+        &KRR_SUBJECT,
+        pki::rsa_key(2048)?,
+        now - Duration::days(1),
+        now + Duration::days(365),
+    )?;
+    let _ = state.fault_keys.set(FaultKeys {
+        expired,
+        foreign_ca,
+        foreign_leaf,
+    });
+    Ok(state.fault_keys.get().expect("just set"))
+}
+
+/// Signs the answer as the register does (RS256, `x5c` = [signing certificate, CA], `kid`), with the faults on.
+fn sign_answer(state: &State, payload: &str) -> Result<String, openssl::error::ErrorStack> {
+    let faults = state.faults();
+    let keys = &state.keys;
+    let kid = if faults.wrong_kid {
+        "unknown-kid".to_owned()
+    } else {
+        keys.krr_kid.clone()
+    };
+    let (key, x5c) = if faults.expired_certificate {
+        let f = fault_keys(state)?;
+        (&f.expired.key, x5c_of(&[&f.expired.cert, &keys.ca.cert]))
+    } else if faults.unknown_ca {
+        let f = fault_keys(state)?;
+        (
+            &f.foreign_leaf.key,
+            x5c_of(&[&f.foreign_leaf.cert, &f.foreign_ca.cert]),
+        )
+    } else {
+        (&keys.krr.key, x5c_of(&[&keys.krr.cert, &keys.ca.cert]))
+    };
+    let jws = sign_compact(
+        &json!({"kid": kid, "x5c": x5c}),
+        payload.as_bytes(),
+        key,
+        Alg::Rs256,
+    )?;
+    if !faults.tamper_signature {
+        return Ok(jws);
+    }
+    // Alter the payload after signing: what a man in the middle would do.
+    let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();
+    let altered = payload.replacen("\"NEI\"", "\"JA\"", 1);
+    let altered = if altered == payload {
+        payload.replacen('}', ",\"tampered\":true}", 1)
+    } else {
+        altered
+    };
+    parts[1] = URL_SAFE_NO_PAD.encode(altered);
+    Ok(parts.join("."))
+}
+
+pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) -> Response {
+    let (pid, scopes, representation) = match admit(&state, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !scopes.iter().any(|s| WRITE_SCOPES.contains(&s.as_str())) {
+        return bearer_error(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "changing spraak needs the write scope",
+            Some("krr:user/spraak.write"),
+        );
+    }
+    let bad = |d: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_request", "error_description": d})),
+        )
+            .into_response()
+    };
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad(format!("the body is not JSON: {e}")),
+    };
+    let Some(code) = value.get("spraak").and_then(Value::as_str) else {
+        return bad("the body must be {\"spraak\": \"nb|nn|en|se\"}".into());
+    };
+    let Some(spraak) = Spraak::from_code(code) else {
+        return bad(format!(
+            "'{code}' is not a language the register knows (nb, nn, en, se)"
+        ));
+    };
+    let now = state.now();
+    {
+        let mut data = state
+            .data
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut person = data.person(&pid);
+        if person.status != crate::krr::Status::Aktiv {
+            return (StatusCode::NOT_FOUND, axum::Json(json!({"error": "not_found", "error_description": "the person is not active in the register"})))
+                .into_response();
+        }
+        person.spraak = Some(spraak);
+        let stamp = now.fixed_offset();
+        person.spraak_oppdatert = Some(When::At(stamp.to_rfc3339(), stamp));
+        if !data.persons.contains_key(&pid) {
+            data.order.push(pid.clone());
+        }
+        data.persons.insert(pid.clone(), person);
+    }
+    let mut unlocked = fields_unlocked(&scopes);
+    unlocked.extend(["spraak", "spraak_oppdatert"]);
+    respond(&state, &pid, &unlocked, representation)
+}

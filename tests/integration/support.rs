@@ -1,0 +1,194 @@
+//! Shared pieces: one set of emulator keys per test binary, an emulator on 127.0.0.1:0, and a scripted person who
+//! drives the authorization request and the login page over real HTTP, the way a browser would without JavaScript.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use krr_inspector::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Generation, Keys};
+
+/// RSA key generation is slow in debug builds: every test shares one set.
+pub fn keys() -> Arc<Keys> {
+    static KEYS: OnceLock<Arc<Keys>> = OnceLock::new();
+    KEYS.get_or_init(|| Arc::new(Keys::generate(chrono::Utc::now()).unwrap()))
+        .clone()
+}
+
+pub async fn emulator() -> EmulatorHandle {
+    Emulator::start(EmulatorConfig::local(keys()))
+        .await
+        .unwrap()
+}
+
+/// A browser-like HTTP client: keeps cookies (the SSO session), never follows redirects (the test reads them).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub struct Pkce {
+    pub verifier: String,
+    pub challenge: String,
+}
+
+impl Pkce {
+    pub fn new() -> Pkce {
+        let mut bytes = [0u8; 32];
+        openssl::rand::rand_bytes(&mut bytes).unwrap();
+        let verifier = URL_SAFE_NO_PAD.encode(bytes);
+        let challenge = URL_SAFE_NO_PAD.encode(openssl::sha::sha256(verifier.as_bytes()));
+        Pkce {
+            verifier,
+            challenge,
+        }
+    }
+}
+
+/// An authorization request, with sensible defaults that each test changes as it needs.
+pub struct Authz {
+    pub generation: Generation,
+    pub params: BTreeMap<&'static str, String>,
+    pub pkce: Pkce,
+}
+
+impl Authz {
+    pub fn new(generation: Generation, redirect_uri: &str, scope: &str) -> Authz {
+        let pkce = Pkce::new();
+        let mut params = BTreeMap::new();
+        params.insert("client_id", "krr-inspector".to_owned());
+        params.insert("redirect_uri", redirect_uri.to_owned());
+        params.insert("response_type", "code".to_owned());
+        params.insert("scope", scope.to_owned());
+        params.insert("state", "state-123".to_owned());
+        params.insert("nonce", "nonce-456".to_owned());
+        params.insert("code_challenge", pkce.challenge.clone());
+        params.insert("code_challenge_method", "S256".to_owned());
+        params.insert("ui_locales", "en".to_owned());
+        Authz {
+            generation,
+            params,
+            pkce,
+        }
+    }
+
+    pub fn set(mut self, key: &'static str, value: &str) -> Authz {
+        self.params.insert(key, value.to_owned());
+        self
+    }
+
+    pub fn without(mut self, key: &'static str) -> Authz {
+        self.params.remove(key);
+        self
+    }
+
+    pub fn url(&self, emu: &EmulatorHandle) -> String {
+        let endpoint = match self.generation {
+            Generation::Digdir => format!("{}/authorize", emu.base_url),
+            Generation::Difi => format!("{}authorize", emu.issuer(Generation::Difi)),
+        };
+        let mut u = url::Url::parse(&endpoint).unwrap();
+        u.query_pairs_mut().extend_pairs(self.params.iter());
+        u.to_string()
+    }
+}
+
+/// The hidden `request` field of the login form.
+pub fn login_request_id(html: &str) -> String {
+    let marker = "name=\"request\" value=\"";
+    let start = html
+        .find(marker)
+        .expect("the login page has the request field")
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The query parameters of a redirect's Location.
+pub fn location_params(response: &reqwest::Response) -> (String, BTreeMap<String, String>) {
+    let location = response
+        .headers()
+        .get("location")
+        .expect("a redirect has a Location")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let u = url::Url::parse(&location).unwrap();
+    let params = u
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (location, params)
+}
+
+/// Opens the authorization URL, then submits the login form with `form` (e.g. `[("pick", pid)]`). Returns the
+/// final redirect's query parameters.
+pub async fn log_in(
+    http: &reqwest::Client,
+    emu: &EmulatorHandle,
+    authz: &Authz,
+    form: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let page = http.get(authz.url(emu)).send().await.unwrap();
+    if page.status().is_redirection() {
+        return location_params(&page).1;
+    }
+    assert_eq!(page.status(), 200, "the login page opens");
+    let id = login_request_id(&page.text().await.unwrap());
+    let mut fields: Vec<(&str, &str)> = vec![("request", &id), ("action", "login")];
+    fields.extend_from_slice(form);
+    let r = http
+        .post(format!("{}/login", emu.base_url))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the login redirects back");
+    location_params(&r).1
+}
+
+pub fn token_endpoint(emu: &EmulatorHandle, generation: Generation) -> String {
+    match generation {
+        Generation::Digdir => format!("{}/token", emu.base_url),
+        Generation::Difi => format!("{}token", emu.issuer(Generation::Difi)),
+    }
+}
+
+/// Exchanges a code as the public client.
+pub async fn exchange(
+    http: &reqwest::Client,
+    emu: &EmulatorHandle,
+    authz: &Authz,
+    code: &str,
+) -> reqwest::Response {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", &authz.params["redirect_uri"]),
+        ("code_verifier", &authz.pkce.verifier),
+        ("client_id", &authz.params["client_id"]),
+    ];
+    http.post(token_endpoint(emu, authz.generation))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Logs `pid` in and returns the token response JSON.
+pub async fn tokens_for(
+    emu: &EmulatorHandle,
+    generation: Generation,
+    scope: &str,
+    pid: &str,
+) -> serde_json::Value {
+    let http = browser();
+    let authz = Authz::new(generation, "http://127.0.0.1:9/callback", scope);
+    let cb = log_in(&http, emu, &authz, &[("pick", pid)]).await;
+    let r = exchange(&http, emu, &authz, &cb["code"]).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
