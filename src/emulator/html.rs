@@ -151,5 +151,5 @@ pub fn login_page(p: &LoginPage) -> String {
             "A valid national id not in the list gives a person the register does not know (IKKE_REGISTRERT)."
         )
     );
-    page(p.lang, &t("Logg inn", "Log in"), &b)
+    page(p.lang, t("Logg inn", "Log in"), &b)
 }

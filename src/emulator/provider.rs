@@ -571,6 +571,7 @@ fn invalid_client(description: &str, basic_attempted: bool) -> Response {
 }
 
 /// Authenticates the client by the method it used; returns the client or the error response.
+#[allow(clippy::result_large_err)] // a handler step's natural error is the response to send
 fn authenticate_client<'a>(
     state: &'a State,
     headers: &HeaderMap,

@@ -79,6 +79,7 @@ fn negotiate(headers: &HeaderMap) -> Option<Representation> {
 }
 
 /// Common checks: faults, token, Accept. Returns the token's pid and scopes, and the representation.
+#[allow(clippy::result_large_err)] // a handler step's natural error is the response to send
 async fn admit(
     state: &State,
     headers: &HeaderMap,

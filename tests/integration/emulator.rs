@@ -388,7 +388,7 @@ async fn authorization_errors_go_back_with_state_and_iss() {
         assert!(location.starts_with(CB));
         assert_eq!(p["error"], error, "{location}");
         assert_eq!(p["iss"], emu.base_url);
-        assert_eq!(p.get("state").is_some(), has_state, "{location}");
+        assert_eq!(p.contains_key("state"), has_state, "{location}");
         assert!(!p["error_description"].is_empty());
     }
 }
@@ -1016,4 +1016,54 @@ fn keys_survive_restarts() {
             "private keys are readable by the owner only"
         );
     }
+}
+
+#[tokio::test]
+async fn clients_from_the_data_file() {
+    let mut data: Value =
+        serde_json::from_str(krr_inspector::emulator::data::DEFAULT_DATA).unwrap();
+    data["clients"] = json!([{
+        "client_id": "nav-test",
+        "client_secret": "s3cret",
+        "auth_methods": ["client_secret_post"],
+        "redirect_uris": ["https://app.example.no/cb"]
+    }]);
+    let mut config = krr_inspector::emulator::EmulatorConfig::local(keys());
+    config.data = krr_inspector::emulator::EmulatorData::parse(&data.to_string()).unwrap();
+    let emu = krr_inspector::emulator::Emulator::start(config)
+        .await
+        .unwrap();
+    let http = browser();
+    let authz = Authz::new(
+        Generation::Digdir,
+        "https://app.example.no/cb",
+        DIGDIR_SCOPES,
+    )
+    .set("client_id", "nav-test");
+    let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", cb["code"].as_str()),
+        ("redirect_uri", "https://app.example.no/cb"),
+        ("code_verifier", authz.pkce.verifier.as_str()),
+        ("client_id", "nav-test"),
+        ("client_secret", "s3cret"),
+    ];
+    let r = http
+        .post(token_endpoint(&emu, Generation::Digdir))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let other = Authz::new(
+        Generation::Digdir,
+        "https://app.example.no/other",
+        DIGDIR_SCOPES,
+    )
+    .set("client_id", "nav-test");
+    assert_eq!(
+        http.get(other.url(&emu)).send().await.unwrap().status(),
+        400
+    );
 }

@@ -1,10 +1,13 @@
 //! Flows across modules, driven through the real binary where a user would use it. One test binary for all.
 
+mod browser;
 mod emulator;
+mod emulator_cli;
 mod explain_cli;
 mod fixtures;
 mod robustness;
 mod support;
+mod third_party;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
