@@ -11,3 +11,4 @@ pub mod gui;
 pub mod inspect;
 pub mod jose;
 pub mod krr;
+pub mod oidc;

@@ -36,6 +36,11 @@ struct Cli {
 enum Command {
     /// Run the local ID-porten + KRR emulator until interrupted.
     Emulator(EmulatorArgs),
+    /// Log in, look up /person and print the inspection.
+    Fetch(Box<FetchArgs>),
+    /// A scripted person for the emulator's login page: use as a browser command, e.g.
+    /// `fetch --browser "krr-inspector autologin --pid 24079412372"`.
+    Autologin(AutologinArgs),
     /// List the environments (built-in and from the config file).
     Environments {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -66,6 +71,108 @@ enum Command {
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
     },
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// The environment to log in to (see `environments`); `local` starts the emulator in-process.
+    #[arg(long, default_value = "local", conflicts_with_all = ["issuer", "person_url"])]
+    env: String,
+    /// A provider not in the config: its issuer (needs --person-url and --client-id).
+    #[arg(long, requires_all = ["person_url", "client_id"])]
+    issuer: Option<String>,
+    /// The register's person URL, with --issuer.
+    #[arg(long, requires = "issuer")]
+    person_url: Option<String>,
+    /// The scope dialect of --issuer: digdir or difi (default: from the scopes, else digdir).
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// The client_id (overrides the environment's client).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// The environment variable that holds the client secret.
+    #[arg(long, value_name = "VAR")]
+    client_secret_env: Option<String>,
+    /// How the client authenticates: none, client_secret_basic or client_secret_post
+    /// (default: the client's; with --client-secret-env, client_secret_basic).
+    #[arg(long, value_enum)]
+    auth_method: Option<AuthMethodArg>,
+    /// A scope to ask for; repeatable (default: openid and every read scope of the environment's dialect).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// Ask for a signed JWS (jose) or plain JSON.
+    #[arg(long, value_enum, default_value_t = AcceptArg::Jose)]
+    accept: AcceptArg,
+    /// acr_values to ask for (default: the environment's).
+    #[arg(long)]
+    acr: Option<String>,
+    /// Language of the login page: nb, nn, en or se.
+    #[arg(long, default_value = "nb", value_parser = ["nb", "nn", "en", "se"])]
+    locale: String,
+    /// prompt: login, none or consent.
+    #[arg(long, value_parser = ["login", "none", "consent"])]
+    prompt: Option<String>,
+    /// Open the login with this command instead of the system browser; %s is replaced by the URL, else it is
+    /// appended. Split like a shell command, run without a shell.
+    #[arg(
+        long,
+        value_name = "CMD",
+        env = "KRR_INSPECTOR_BROWSER",
+        conflicts_with = "print_url"
+    )]
+    browser: Option<String>,
+    /// Print the login URL on standard error and wait, instead of opening a browser.
+    #[arg(long)]
+    print_url: bool,
+    /// Trust this PEM certificate for the answer's x5c chain; repeatable.
+    #[arg(long = "trust-ca", value_name = "PEM")]
+    trust_ca: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Seconds to wait for the browser's callback.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    timeout: u64,
+    /// Seconds each HTTP request (discovery, token, JWKS, /person) may take.
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    http_timeout: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AcceptArg {
+    Jose,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DialectArg {
+    Digdir,
+    Difi,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum AuthMethodArg {
+    None,
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+#[derive(clap::Args)]
+struct AutologinArgs {
+    /// The authorization URL (as given to a browser command).
+    url: String,
+    /// The test person to log in as.
+    #[arg(long, default_value = "27129324169")]
+    pid: String,
+    /// The acr level to choose on the login page.
+    #[arg(long)]
+    acr: Option<String>,
+    /// Press Cancel instead of logging in (the client gets error=access_denied).
+    #[arg(long)]
+    cancel: bool,
+    /// Deliver the redirect with a changed state, to test a client's state check.
+    #[arg(long)]
+    wrong_state: bool,
 }
 
 #[derive(clap::Args)]
@@ -139,6 +246,8 @@ fn run(cli: Cli) -> Result<()> {
         }),
         Some(Command::Environments { format }) => environments(&config, format),
         Some(Command::Emulator(args)) => emulator(args),
+        Some(Command::Fetch(args)) => fetch(&config, *args, cli.lang),
+        Some(Command::Autologin(args)) => autologin(args),
         Some(Command::Explain { file, format, trust_ca, system_roots, jwks, content_type, at, scopes }) => {
             let body = read_input(&file)?;
             let mut trust = TrustStore::new();
@@ -212,35 +321,224 @@ fn emulator(args: EmulatorArgs) -> Result<()> {
         let handle = Emulator::start(config)
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+        let mut signals =
+            StopSignals::register().context("cannot install the SIGINT/SIGTERM handlers")?;
         let mut out = std::io::stdout();
         writeln!(out, "emulator listening on {}", handle.base_url)?;
         out.flush()?;
         tracing::info!(keys = %keys_dir.display(), "keys directory");
-        wait_for_stop_signal().await;
+        signals.wait().await;
         tracing::info!("stopping");
         handle.stop().await;
         Ok(())
     })
 }
 
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
+    use krr_inspector::config::{AuthMethod, ClientRegistration, Environment, Group};
+    use krr_inspector::inspect::{
+        Accept, LookupRequest, Progress, default_scopes, run_lookup, target,
+    };
+    use krr_inspector::oidc::{BrowserChoice, LoginEvent, Secret};
+
+    let env: Environment = match (&a.issuer, &a.person_url) {
+        (Some(issuer), Some(person_url)) => Environment {
+            name: "custom".into(),
+            label: "custom".into(),
+            group: Group::User,
+            location: Location::Remote {
+                issuer: issuer.clone(),
+                person_url: person_url.clone(),
+            },
+            dialect: match a.dialect {
+                Some(DialectArg::Difi) => krr_inspector::krr::ScopeDialect::Difi,
+                Some(DialectArg::Digdir) => krr_inspector::krr::ScopeDialect::Digdir,
+                None => scopes::dialect_of(&a.scopes)
+                    .unwrap_or(krr_inspector::krr::ScopeDialect::Digdir),
+            },
+            acr: String::new(),
+            client: None,
+        },
+        _ => config.require(&a.env).map_err(anyhow::Error::msg)?.clone(),
+    };
+    let mut client = match (&a.client_id, &env.client) {
+        (Some(id), existing) => ClientRegistration {
+            name: id.clone(),
+            client_id: id.clone(),
+            ..existing
+                .clone()
+                .unwrap_or_else(ClientRegistration::emulator_default)
+        },
+        (None, Some(c)) => c.clone(),
+        (None, None) => bail!(
+            "environment '{}' has no client: register one at the provider and add it to the config file \
+             ([clients.NAME] environments = [\"{}\"]), or pass --client-id",
+            env.name,
+            env.name
+        ),
+    };
+    if let Some(var) = &a.client_secret_env {
+        client.secret_env = Some(var.clone());
+        if client.auth_method == AuthMethod::None {
+            client.auth_method = AuthMethod::ClientSecretBasic;
         }
     }
-    #[cfg(not(unix))]
-    {
+    if let Some(m) = a.auth_method {
+        client.auth_method = match m {
+            AuthMethodArg::None => AuthMethod::None,
+            AuthMethodArg::ClientSecretBasic => AuthMethod::ClientSecretBasic,
+            AuthMethodArg::ClientSecretPost => AuthMethod::ClientSecretPost,
+        };
+    }
+    let client_secret = match (&client.secret_env, client.auth_method) {
+        (_, AuthMethod::None) => None,
+        (Some(var), _) => Some(Secret::new(std::env::var(var).with_context(|| {
+            format!("the client secret's environment variable {var} is not set")
+        })?)),
+        (None, m) => bail!("auth method {} needs --client-secret-env VAR", m.as_str()),
+    };
+    let mut trust = TrustStore::new();
+    for path in &a.trust_ca {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
+        trust
+            .add_pem(&pem)
+            .with_context(|| format!("--trust-ca {}", path.display()))?;
+    }
+    let browser = match (&a.browser, a.print_url) {
+        (_, true) => BrowserChoice::PrintUrl,
+        (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),
+        (None, false) => BrowserChoice::System,
+    };
+    let print_url = browser == BrowserChoice::PrintUrl;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let inspection = runtime.block_on(async {
+        let resolved = target::resolve(&env, || {
+            let dir = default_data_dir()
+                .map(|d| d.join("emulator-keys"))
+                .ok_or("no platform data directory")?;
+            Keys::load_or_create(&dir, Utc::now())
+                .map(std::sync::Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(anyhow::Error::msg)?;
+        if let Some(ca) = &resolved.ca_pem {
+            trust.add_pem(ca.as_bytes())?;
+        }
+        let request = LookupRequest {
+            scopes: if a.scopes.is_empty() {
+                default_scopes(resolved.target.dialect)
+            } else {
+                a.scopes.clone()
+            },
+            target: resolved.target.clone(),
+            client,
+            client_secret,
+            accept: if a.accept == AcceptArg::Json {
+                Accept::Json
+            } else {
+                Accept::Jose
+            },
+            acr: a
+                .acr
+                .clone()
+                .or_else(|| (!env.acr.is_empty()).then(|| env.acr.clone())),
+            ui_locales: a.locale.clone(),
+            prompt: a.prompt.clone(),
+            browser,
+            callback_timeout: std::time::Duration::from_secs(a.timeout),
+            trust,
+            lang,
+        };
+        let progress = move |p: Progress| {
+            if let Progress::Login(LoginEvent::AuthorizationUrl { url, timeout_secs }) = &p
+                && print_url
+            {
+                let mut err = std::io::stderr();
+                let _ = writeln!(
+                    err,
+                    "Open this URL in a browser to log in (waiting {timeout_secs} s):\n{url}"
+                );
+                let _ = err.flush();
+            }
+            tracing::debug!(?p, "progress");
+        };
+        let inspection = run_lookup(
+            &krr_inspector::oidc::http::client_with_timeout(std::time::Duration::from_secs(
+                a.http_timeout,
+            )),
+            &request,
+            &progress,
+        )
+        .await;
+        if let Some(handle) = resolved.emulator {
+            handle.stop().await;
+        }
+        anyhow::Ok(inspection)
+    })?;
+    let mut out = anstream::stdout();
+    match a.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&inspection)?)?,
+        Format::Text => write!(out, "{}", render::render_inspection_text(&inspection, lang))?,
+    }
+    match &inspection.error {
+        None => Ok(()),
+        Some(e) => bail!("{} ({})", e.message, e.hint),
+    }
+}
+
+fn autologin(a: AutologinArgs) -> Result<()> {
+    use krr_inspector::emulator::autologin::{Script, run};
+    let script = Script {
+        pid: a.pid,
+        acr: a.acr,
+        cancel: a.cancel,
+        wrong_state: a.wrong_state,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let status = runtime
+        .block_on(run(&a.url, &script))
+        .map_err(anyhow::Error::msg)?;
+    tracing::info!(status, "the redirect URI answered");
+    Ok(())
+}
+
+/// Stop signals, registered before the emulator announces itself so that an early SIGTERM is never lost.
+struct StopSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn register() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }

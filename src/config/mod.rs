@@ -169,6 +169,15 @@ pub fn builtin_environments() -> Vec<Environment> {
             acr: DIGDIR_ACR.into(),
             client: Some(ClientRegistration::emulator_default()),
         },
+        Environment {
+            name: "local-difi".into(),
+            label: "Local emulator, Difi generation (offline)".into(),
+            group: Group::Local,
+            location: Location::Emulator,
+            dialect: ScopeDialect::Difi,
+            acr: DIFI_ACR.into(),
+            client: Some(ClientRegistration::emulator_default()),
+        },
         remote(
             "test",
             "Digdir TEST",

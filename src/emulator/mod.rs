@@ -4,6 +4,7 @@
 //! emulator's own choices are labelled as such. Uses `krr` and `jose`; never the client side.
 
 mod admin;
+pub mod autologin;
 pub mod data;
 mod html;
 pub mod keys;

@@ -1,7 +1,10 @@
-//! The use case: from a /person answer (and, in later stages, the login that fetched it) to one serialisable
-//! report that every face of the program shows. Async and network parts come with the login engine.
+//! The use case: login → GET /person → one serialisable `Inspection` that every face of the program shows (the
+//! app renders it, `fetch` prints it, tests assert on it). Emits progress events. Async, no egui.
 
 pub mod body;
+pub mod lookup;
 pub mod render;
+pub mod target;
 
 pub use body::{BodyInspection, inspect_body};
+pub use lookup::{Accept, Inspection, LookupRequest, Progress, Target, default_scopes, run_lookup};

@@ -248,3 +248,95 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
 fn pad(styled: &str, visible: usize, width: usize) -> String {
     format!("{styled}{}", " ".repeat(width.saturating_sub(visible)))
 }
+
+/// The whole lookup as a terminal report: where, what was asked, tokens and their checks, HTTP, then the body.
+pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> String {
+    let mut out = String::new();
+    let label = |nb: &str, en: &str| paint(BOLD, &format!("{:<12}", lang.pick(nb, en)));
+    let _ = writeln!(
+        out,
+        "{} {}  {}  {}",
+        label("Miljø:", "Environment:"),
+        i.environment.environment,
+        i.environment.issuer,
+        i.environment.person_url
+    );
+    let _ = writeln!(
+        out,
+        "{} client {} ({})  Accept {}{}",
+        label("Forespørsel:", "Request:"),
+        i.request.client_id,
+        i.request.auth_method.as_str(),
+        i.request.accept.media_type(),
+        i.request
+            .acr
+            .as_ref()
+            .map(|a| format!("  acr {a}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "{} {}",
+        label("Omfang:", "Scopes:"),
+        i.request.scopes.join(" ")
+    );
+    if let Some(t) = &i.token {
+        let _ = writeln!(
+            out,
+            "{} {} {}{}",
+            label("Token:", "Token:"),
+            lang.pick("innvilget", "granted"),
+            t.scopes_granted.join(" "),
+            t.expires_in
+                .map(|s| format!(", {} {s} s", lang.pick("utløper om", "expires in")))
+                .unwrap_or_default()
+        );
+        let checks: Vec<String> = t
+            .id_token_checks
+            .iter()
+            .map(|c| {
+                if c.passed {
+                    paint(GREEN, &format!("✓ {}", c.check))
+                } else {
+                    paint(RED, &format!("✗ {} ({})", c.check, c.detail))
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {}",
+            label("id_token:", "id_token:"),
+            checks.join("  ")
+        );
+    }
+    for ex in &i.http.exchanges {
+        let status = ex
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| ex.error.clone().unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{} {:<9} {} {} → {status} ({} ms)",
+            label("HTTP:", "HTTP:"),
+            ex.step,
+            ex.method,
+            ex.url,
+            ex.duration_ms
+        );
+    }
+    if let Some(e) = &i.error {
+        let _ = writeln!(
+            out,
+            "\n{} {}\n{} {}",
+            paint(RED, lang.pick("Feil:", "Error:")),
+            e.message,
+            paint(BOLD, lang.pick("Prøv:", "Try:")),
+            e.hint
+        );
+    }
+    if let Some(body) = &i.body {
+        out.push('\n');
+        out.push_str(&render_text(body, lang));
+    }
+    out
+}

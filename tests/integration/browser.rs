@@ -249,3 +249,69 @@ async fn chromium_logs_in_on_the_emulator_page() {
     let id = krr_inspector::jose::jwt::decode_unverified(t["id_token"].as_str().unwrap()).unwrap();
     assert_eq!(id.claims["pid"], "27129324169");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_drives_fetch_end_to_end() {
+    use std::io::{BufRead, BufReader};
+    let Some((chromium, chromedriver)) = browser_binaries() else {
+        return;
+    };
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_krr-inspector"))
+        .args([
+            "fetch",
+            "--format",
+            "json",
+            "--print-url",
+            "--timeout",
+            "60",
+            "--client-id",
+            "krr-inspector",
+            "--locale",
+            "en",
+        ])
+        .args([
+            "--issuer",
+            &emu.issuer(Generation::Digdir),
+            "--person-url",
+            &emu.person_url(Generation::Digdir),
+        ])
+        .args(["--trust-ca", ca.to_str().unwrap()])
+        .env("KRR_INSPECTOR_CONFIG", super::data("no-config.toml"))
+        .env_remove("KRR_INSPECTOR_BROWSER")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("http://"))
+            .expect("fetch prints the login URL")
+    })
+    .await
+    .unwrap();
+    let browser = WebDriver::start(&chromium, &chromedriver).await;
+    browser.goto(&url).await;
+    browser.click("#pick-24079412372").await;
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(output.status.success());
+    let j: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(j["jose"]["signature"]["verdict"], "valid");
+    assert_eq!(
+        j["person"]["digital_post"]["postkasseadresse"],
+        "ola.nordmann#6XXB"
+    );
+    assert!(
+        browser.page_text().await.contains("The login is complete"),
+        "the tab shows the listener's page"
+    );
+}

@@ -4,6 +4,7 @@ mod browser;
 mod emulator;
 mod emulator_cli;
 mod explain_cli;
+mod fetch;
 mod fixtures;
 mod robustness;
 mod support;
@@ -21,10 +22,24 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A data directory for the whole test binary, so `--env local` keeps its emulator keys out of the user's home.
+pub fn data_home() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 /// Runs the binary with `args` and optional standard input; isolates it from the user's config.
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    run_with_env(args, stdin, &[])
+}
+
+pub fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_krr-inspector"));
     cmd.args(args)
+        .env("XDG_DATA_HOME", data_home())
+        .env_remove("KRR_INSPECTOR_BROWSER")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .env("KRR_INSPECTOR_CONFIG", data("no-config.toml"))
         .env_remove("KRR_INSPECTOR_LANG")
         .env("NO_COLOR", "1")

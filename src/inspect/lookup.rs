@@ -1,0 +1,440 @@
+//! One lookup, start to finish: log in, `GET` the person URL, inspect the body, and build the `Inspection` that
+//! every face shows. A 401/403/5xx answer or a failed login is an `Inspection` with the error explained.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::body::{BodyInspection, inspect_body};
+use crate::config::{AuthMethod, ClientRegistration};
+use crate::jose::TrustStore;
+use crate::jose::jwt::decode_unverified;
+use crate::krr::scopes::{ScopeDialect, read_scopes};
+use crate::krr::{Lang, scopes};
+use crate::oidc::http::{self, HttpExchange};
+use crate::oidc::{self, BrowserChoice, LoginError, LoginEvent, Secret, TokenCheck};
+
+/// `Accept` for /person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Accept {
+    /// `application/jose`: a signed JWS.
+    #[default]
+    Jose,
+    /// `application/json`.
+    Json,
+}
+
+impl Accept {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Accept::Jose => "application/jose",
+            Accept::Json => "application/json",
+        }
+    }
+}
+
+/// Where to look up: a provider and the register's person URL (for the emulator: its in-process URLs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// The environment's name (`local`, `test`, ... or `custom`).
+    pub environment: String,
+    pub issuer: String,
+    pub person_url: String,
+    pub dialect: ScopeDialect,
+}
+
+/// Everything one lookup needs.
+#[derive(Clone, Debug)]
+pub struct LookupRequest {
+    pub target: Target,
+    pub client: ClientRegistration,
+    pub client_secret: Option<Secret>,
+    pub scopes: Vec<String>,
+    pub accept: Accept,
+    pub acr: Option<String>,
+    /// `nb`, `nn`, `en` or `se`: the login page's language.
+    pub ui_locales: String,
+    pub prompt: Option<String>,
+    pub browser: BrowserChoice,
+    pub callback_timeout: Duration,
+    pub trust: TrustStore,
+    /// Language of explanations.
+    pub lang: Lang,
+}
+
+/// The scopes asked for by default: OpenID Connect plus every read scope of the dialect.
+pub fn default_scopes(dialect: ScopeDialect) -> Vec<String> {
+    let mut s = vec!["openid".to_owned()];
+    if dialect == ScopeDialect::Digdir {
+        s.push("profile".into());
+    }
+    s.extend(
+        read_scopes(dialect)
+            .into_iter()
+            .filter(|i| i.name != "user/spraak.read")
+            .map(|i| i.name.to_owned()),
+    );
+    s
+}
+
+/// Progress of a lookup, for a spinner with steps.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Progress {
+    Login(LoginEvent),
+    FetchingPerson { url: String },
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestFacts {
+    pub client_id: String,
+    pub auth_method: AuthMethod,
+    pub scopes: Vec<String>,
+    pub accept: Accept,
+    pub acr: Option<String>,
+    pub locale: String,
+}
+
+/// What the tokens were, without their values.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenFacts {
+    pub scopes_requested: Vec<String>,
+    /// From the token response's `scope`, else from the access token's `scope` claim.
+    pub scopes_granted: Vec<String>,
+    pub expires_in: Option<u64>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub has_refresh_token: bool,
+    /// Decoded claims of a JWT access token (opaque tokens have none).
+    pub access_token_claims: Option<Map<String, Value>>,
+    pub id_token_claims: Option<Map<String, Value>>,
+    pub id_token_checks: Vec<TokenCheck>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct HttpFacts {
+    /// The /person answer's status.
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    /// Every request of the journey, secrets redacted.
+    pub exchanges: Vec<HttpExchange>,
+}
+
+/// Why the lookup did not give a person, in words a tester can act on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LookupProblem {
+    /// `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`, `unreadable_body`.
+    pub kind: String,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The one report of a lookup.
+#[derive(Clone, Debug, Serialize)]
+pub struct Inspection {
+    pub environment: Target,
+    pub request: RequestFacts,
+    pub started_at: DateTime<Utc>,
+    pub token: Option<TokenFacts>,
+    pub http: HttpFacts,
+    #[serde(flatten)]
+    pub body: Option<BodyInspection>,
+    pub error: Option<LookupProblem>,
+    /// Milliseconds per step: `login`, `person`, `inspect`, `total`.
+    pub timings_ms: Vec<(String, u64)>,
+}
+
+impl Inspection {
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
+    LookupProblem {
+        kind: kind.into(),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+fn login_hint(e: &LoginError) -> &'static str {
+    match e {
+        LoginError::Timeout(_) => {
+            "Start again and finish the login in the browser, or raise the timeout."
+        }
+        LoginError::Cancelled => "Start again when ready.",
+        LoginError::StateMismatch | LoginError::IssuerMismatch { .. } => {
+            "Start a new login from this tool; do not reuse an old browser tab."
+        }
+        LoginError::Provider { error, .. } if error == "access_denied" => {
+            "Log in again and complete the form."
+        }
+        LoginError::Http(_) => "Check the network and that the environment's URLs are right.",
+        LoginError::Browser(_) => "Pick another browser, or use print-URL and open it yourself.",
+        LoginError::Config(_) | LoginError::Insecure(_) | LoginError::Discovery(_) => {
+            "Fix the environment or client configuration."
+        }
+        _ => "Check the client registration and try again.",
+    }
+}
+
+/// Runs the lookup. Never fails: whatever happens is in the `Inspection`.
+pub async fn run_lookup(
+    http_client: &reqwest::Client,
+    req: &LookupRequest,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Inspection {
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let exchanges = Arc::new(Mutex::new(Vec::new()));
+    let mut inspection = Inspection {
+        environment: req.target.clone(),
+        request: RequestFacts {
+            client_id: req.client.client_id.clone(),
+            auth_method: req.client.auth_method,
+            scopes: req.scopes.clone(),
+            accept: req.accept,
+            acr: req.acr.clone(),
+            locale: req.ui_locales.clone(),
+        },
+        started_at,
+        token: None,
+        http: HttpFacts::default(),
+        body: None,
+        error: None,
+        timings_ms: Vec::new(),
+    };
+    let take_exchanges = |exchanges: &Arc<Mutex<Vec<HttpExchange>>>| {
+        std::mem::take(
+            &mut *exchanges
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    };
+
+    let params = oidc::LoginParams {
+        issuer: req.target.issuer.clone(),
+        client: req.client.clone(),
+        client_secret: req.client_secret.clone(),
+        scopes: req.scopes.clone(),
+        acr: req.acr.clone(),
+        ui_locales: req.ui_locales.clone(),
+        prompt: req.prompt.clone(),
+        browser: req.browser.clone(),
+        timeout: req.callback_timeout,
+        lang: req.lang,
+    };
+    let login = oidc::login(
+        http_client,
+        &params,
+        &|e| on_progress(Progress::Login(e)),
+        &exchanges,
+    )
+    .await;
+    inspection
+        .timings_ms
+        .push(("login".into(), started.elapsed().as_millis() as u64));
+    let outcome = match login {
+        Ok(o) => o,
+        Err(e) => {
+            inspection.http.exchanges = take_exchanges(&exchanges);
+            inspection.error = Some(problem("login", e.to_string(), login_hint(&e)));
+            inspection
+                .timings_ms
+                .push(("total".into(), started.elapsed().as_millis() as u64));
+            on_progress(Progress::Done);
+            return inspection;
+        }
+    };
+
+    let access_token_claims = decode_unverified(outcome.access_token.expose())
+        .ok()
+        .map(|v| v.claims);
+    let scopes_granted = outcome.scopes_granted.clone().unwrap_or_else(|| {
+        access_token_claims
+            .as_ref()
+            .and_then(|c| c.get("scope"))
+            .and_then(Value::as_str)
+            .map(scopes::split_scope_string)
+            .unwrap_or_else(|| req.scopes.clone())
+    });
+    inspection.token = Some(TokenFacts {
+        scopes_requested: req.scopes.clone(),
+        scopes_granted: scopes_granted.clone(),
+        expires_in: outcome.expires_in,
+        expires_at: outcome
+            .expires_in
+            .map(|s| started_at + chrono::Duration::seconds(s as i64)),
+        access_token: outcome.access_token.clone(),
+        id_token: outcome.id_token.clone(),
+        has_refresh_token: outcome.refresh_token.is_some(),
+        access_token_claims,
+        id_token_claims: outcome.id_claims.clone(),
+        id_token_checks: outcome.id_token_checks.clone(),
+    });
+
+    on_progress(Progress::FetchingPerson {
+        url: req.target.person_url.clone(),
+    });
+    let person_started = Instant::now();
+    let (result, exchange) = get_person(
+        http_client,
+        &req.target.person_url,
+        &outcome.access_token,
+        req.accept,
+    )
+    .await;
+    exchanges
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(exchange);
+    inspection
+        .timings_ms
+        .push(("person".into(), person_started.elapsed().as_millis() as u64));
+    inspection.http.exchanges = take_exchanges(&exchanges);
+    match result {
+        Err(e) => {
+            inspection.error = Some(problem(
+                "network",
+                e.to_string(),
+                "Check the network and the person URL.",
+            ))
+        }
+        Ok((status, content_type, www_authenticate, body)) => {
+            inspection.http.status = Some(status);
+            inspection.http.content_type = content_type.clone();
+            let inspect_started = Instant::now();
+            match status {
+                200 => match inspect_body(
+                    &body,
+                    content_type.as_deref(),
+                    &req.trust,
+                    Some(&scopes_granted),
+                    req.lang,
+                    Utc::now(),
+                ) {
+                    Ok(b) => inspection.body = Some(b),
+                    Err(e) => {
+                        inspection.error = Some(problem(
+                            "unreadable_body",
+                            format!("the register answered 200, but the body cannot be read: {e}"),
+                            "Save the raw body and report it; try Accept: application/json.",
+                        ))
+                    }
+                },
+                401 => {
+                    inspection.error = Some(problem(
+                        "unauthorized",
+                        format!(
+                            "the register refused the access token (401): {}",
+                            www_authenticate.unwrap_or_default()
+                        ),
+                        "The token is missing, expired or not for this register: log in again, and check the environment.",
+                    ))
+                }
+                403 => {
+                    inspection.error = Some(problem(
+                        "forbidden",
+                        format!(
+                            "the register refused the scopes (403): {}",
+                            www_authenticate.unwrap_or_default()
+                        ),
+                        "Ask for a read scope of this register's dialect (see the scope list).",
+                    ))
+                }
+                s if s >= 500 => {
+                    inspection.error = Some(problem(
+                        "server_error",
+                        format!(
+                            "the register failed ({s}): {}",
+                            String::from_utf8_lossy(&body)
+                                .chars()
+                                .take(200)
+                                .collect::<String>()
+                        ),
+                        "Try again later; if it persists, report it to the register's operator.",
+                    ))
+                }
+                s => {
+                    inspection.error = Some(problem(
+                        "unexpected_status",
+                        format!(
+                            "the register answered {s}: {}",
+                            String::from_utf8_lossy(&body)
+                                .chars()
+                                .take(200)
+                                .collect::<String>()
+                        ),
+                        "Check the person URL and the Accept type.",
+                    ))
+                }
+            }
+            inspection.timings_ms.push((
+                "inspect".into(),
+                inspect_started.elapsed().as_millis() as u64,
+            ));
+        }
+    }
+    inspection
+        .timings_ms
+        .push(("total".into(), started.elapsed().as_millis() as u64));
+    on_progress(Progress::Done);
+    inspection
+}
+
+type PersonAnswer = (u16, Option<String>, Option<String>, Vec<u8>);
+
+async fn get_person(
+    http_client: &reqwest::Client,
+    url: &str,
+    token: &Secret,
+    accept: Accept,
+) -> (Result<PersonAnswer, http::HttpError>, HttpExchange) {
+    let started = Instant::now();
+    let mut ex = HttpExchange {
+        step: "person".into(),
+        method: "GET".into(),
+        url: url.into(),
+        ..HttpExchange::default()
+    };
+    let result: Result<PersonAnswer, http::HttpError> = async {
+        let request = http_client
+            .get(url)
+            .bearer_auth(token.expose())
+            .header("accept", accept.media_type())
+            .build()
+            .map_err(|e| http::classify(&e, url))?;
+        ex.request_headers = http::redact_headers(request.headers());
+        let r = http_client
+            .execute(request)
+            .await
+            .map_err(|e| http::classify(&e, url))?;
+        let status = r.status().as_u16();
+        ex.status = Some(status);
+        ex.response_headers = http::redact_headers(r.headers());
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (content_type, www) = (header("content-type"), header("www-authenticate"));
+        let body = http::read_limited(r, url, http::MAX_BODY).await?;
+        // The /person body holds no secret: it is kept exactly as received for the Raw tab.
+        ex.response_body = Some(String::from_utf8_lossy(&body).into_owned());
+        Ok((status, content_type, www, body))
+    }
+    .await;
+    ex.duration_ms = started.elapsed().as_millis() as u64;
+    if let Err(e) = &result {
+        ex.error = Some(e.to_string());
+    }
+    (result, ex)
+}

@@ -1,0 +1,56 @@
+//! From an environment to a lookup target. The `local` environments start the emulator in-process on
+//! 127.0.0.1:0 and trust its CA, so a lookup works offline with nothing configured.
+
+use std::sync::Arc;
+
+use super::lookup::Target;
+use crate::config::{Environment, Location};
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Generation, Keys};
+use crate::krr::ScopeDialect;
+
+/// A target, and the emulator behind it when it is a local one (it stops when this is dropped).
+pub struct Resolved {
+    pub target: Target,
+    /// The emulator's CA, to trust for its signed answers.
+    pub ca_pem: Option<String>,
+    pub emulator: Option<EmulatorHandle>,
+}
+
+/// Resolves `env`; for the emulator, `keys` gives its keys (persisted ones, so its CA stays the same).
+pub async fn resolve(
+    env: &Environment,
+    keys: impl FnOnce() -> Result<Arc<Keys>, String>,
+) -> Result<Resolved, String> {
+    match &env.location {
+        Location::Remote { issuer, person_url } => Ok(Resolved {
+            target: Target {
+                environment: env.name.clone(),
+                issuer: issuer.clone(),
+                person_url: person_url.clone(),
+                dialect: env.dialect,
+            },
+            ca_pem: None,
+            emulator: None,
+        }),
+        Location::Emulator => {
+            let keys = keys()?;
+            let handle = Emulator::start(EmulatorConfig::local(keys))
+                .await
+                .map_err(|e| format!("cannot start the local emulator on 127.0.0.1: {e}"))?;
+            let generation = match env.dialect {
+                ScopeDialect::Digdir => Generation::Digdir,
+                ScopeDialect::Difi => Generation::Difi,
+            };
+            Ok(Resolved {
+                target: Target {
+                    environment: env.name.clone(),
+                    issuer: handle.issuer(generation),
+                    person_url: handle.person_url(generation),
+                    dialect: env.dialect,
+                },
+                ca_pem: Some(handle.ca_pem()),
+                emulator: Some(handle),
+            })
+        }
+    }
+}

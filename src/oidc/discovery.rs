@@ -1,0 +1,144 @@
+//! OpenID Provider discovery: read the endpoints from the issuer's metadata, never build them from the issuer.
+
+use serde_json::Value;
+
+use super::LoginError;
+use super::http::{HttpExchange, get_json};
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub userinfo_endpoint: Option<String>,
+    pub end_session_endpoint: Option<String>,
+    /// RFC 9207: the provider sends `iss` on the authorization response, so its absence is an attack sign.
+    pub iss_parameter_supported: bool,
+}
+
+/// `{issuer}/.well-known/openid-configuration`, with the issuer's trailing slash (Difi's style) not doubled.
+pub fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+/// HTTPS everywhere except loopback (RFC 8252 §8.3, RFC 9700 §2.6).
+pub fn require_secure(what: &str, url: &str) -> Result<(), LoginError> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| LoginError::Config(format!("{what} '{url}' is not a URL: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(LoginError::Insecure(format!(
+            "{what} '{url}' is not https:// (only loopback may use http://)"
+        ))),
+    }
+}
+
+pub async fn discover(
+    http: &reqwest::Client,
+    issuer: &str,
+) -> (Result<ProviderMetadata, LoginError>, HttpExchange) {
+    let url = discovery_url(issuer);
+    if let Err(e) = require_secure("the issuer", issuer) {
+        return (
+            Err(e),
+            HttpExchange {
+                step: "discovery".into(),
+                url,
+                ..HttpExchange::default()
+            },
+        );
+    }
+    let (result, exchange) = get_json(http, "discovery", &url).await;
+    (
+        result
+            .map_err(LoginError::Http)
+            .and_then(|doc| parse(&doc, issuer)),
+        exchange,
+    )
+}
+
+fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
+    let get = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
+    let required = |k: &str| {
+        get(k)
+            .ok_or_else(|| LoginError::Discovery(format!("the discovery document has no \"{k}\"")))
+    };
+    let doc_issuer = required("issuer")?;
+    if doc_issuer != issuer {
+        return Err(LoginError::Discovery(format!(
+            "the discovery document says issuer \"{doc_issuer}\", but the environment's issuer is \"{issuer}\": \
+             they must be identical (mix-up defence); fix the environment's issuer"
+        )));
+    }
+    if let Some(methods) = doc
+        .get("code_challenge_methods_supported")
+        .and_then(Value::as_array)
+        && !methods.iter().any(|m| m == "S256")
+    {
+        return Err(LoginError::Discovery(
+            "the provider does not support PKCE S256".into(),
+        ));
+    }
+    let meta = ProviderMetadata {
+        issuer: doc_issuer,
+        authorization_endpoint: required("authorization_endpoint")?,
+        token_endpoint: required("token_endpoint")?,
+        jwks_uri: required("jwks_uri")?,
+        userinfo_endpoint: get("userinfo_endpoint"),
+        end_session_endpoint: get("end_session_endpoint"),
+        iss_parameter_supported: doc
+            .get("authorization_response_iss_parameter_supported")
+            .and_then(Value::as_bool)
+            == Some(true),
+    };
+    for (what, url) in [
+        ("authorization_endpoint", &meta.authorization_endpoint),
+        ("token_endpoint", &meta.token_endpoint),
+        ("jwks_uri", &meta.jwks_uri),
+    ] {
+        require_secure(what, url)?;
+    }
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn urls_and_issuer_rules() {
+        assert_eq!(
+            discovery_url("https://test.idporten.no"),
+            "https://test.idporten.no/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            discovery_url("https://oidc-ver2.difi.no/idporten-oidc-provider/"),
+            "https://oidc-ver2.difi.no/idporten-oidc-provider/.well-known/openid-configuration"
+        );
+        let doc = json!({"issuer": "https://a.example", "authorization_endpoint": "https://a.example/authorize",
+            "token_endpoint": "https://a.example/token", "jwks_uri": "https://a.example/jwks"});
+        assert!(parse(&doc, "https://a.example").is_ok());
+        let e = parse(&doc, "https://a.example/").unwrap_err().to_string();
+        assert!(e.contains("must be identical"), "{e}");
+        let mut insecure = doc.clone();
+        insecure["token_endpoint"] = json!("http://a.example/token");
+        assert!(matches!(
+            parse(&insecure, "https://a.example"),
+            Err(LoginError::Insecure(_))
+        ));
+        assert!(require_secure("x", "http://127.0.0.1:7070/authorize").is_ok());
+        assert!(require_secure("x", "http://[::1]:7070/authorize").is_ok());
+    }
+}

@@ -1,0 +1,412 @@
+//! The client side of the login (RFC 8252 and RFC 9700 practice): discovery, PKCE S256 with random `state` and
+//! `nonce`, the loopback listener bound before the browser opens, the code exchange with the `oauth2` crate, and
+//! the id_token checks. Async, no egui.
+
+pub mod browser;
+pub mod callback;
+pub mod discovery;
+pub mod http;
+pub mod idtoken;
+pub mod secret;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeChallenge, RedirectUrl, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::config::{AuthMethod, ClientRegistration};
+use crate::jose::jwk::KeySet;
+use crate::krr::Lang;
+
+pub use browser::BrowserChoice;
+pub use discovery::ProviderMetadata;
+pub use http::HttpExchange;
+pub use idtoken::TokenCheck;
+pub use secret::Secret;
+
+/// Why a login did not complete. Each message says what to try.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoginError {
+    #[error("{0}")]
+    Config(String),
+    #[error("refused: {0}")]
+    Insecure(String),
+    #[error(transparent)]
+    Http(#[from] http::HttpError),
+    #[error("discovery: {0}")]
+    Discovery(String),
+    #[error("the redirect listener: {0}")]
+    Listener(String),
+    #[error(transparent)]
+    Browser(#[from] browser::BrowserError),
+    #[error(
+        "no login arrived within {0} s: finish the login in the browser sooner, or raise --timeout"
+    )]
+    Timeout(u64),
+    #[error("the login was cancelled")]
+    Cancelled,
+    #[error(
+        "the callback's state does not match this login: it may be a forged or stale redirect; start the login again"
+    )]
+    StateMismatch,
+    #[error(
+        "the callback's iss is \"{got}\", not \"{expected}\": the response came from another provider (mix-up attack?)"
+    )]
+    IssuerMismatch { expected: String, got: String },
+    #[error("{}", describe_provider_error(.error, .description))]
+    Provider { error: String, description: String },
+    #[error("the callback: {0}")]
+    Callback(String),
+    #[error("the token endpoint refused the code: {error}{}", if .description.is_empty() { String::new() } else { format!(" ({description})") })]
+    TokenEndpoint { error: String, description: String },
+    #[error("the key set (JWKS): {0}")]
+    Jwks(String),
+}
+
+fn describe_provider_error(error: &str, description: &str) -> String {
+    let advice = match error {
+        "access_denied" => "the login was cancelled in the browser",
+        "login_required" => "the provider needs a fresh login (no single sign-on session)",
+        "invalid_scope" => "the provider does not accept one of the scopes: check the scope list",
+        "unauthorized_client" => "the client is not allowed this request: check its registration",
+        "invalid_request" => "the provider rejected the request",
+        "temporarily_unavailable" | "server_error" => "the provider has a problem: try again later",
+        _ => "the provider refused the login",
+    };
+    if description.is_empty() {
+        format!("{advice} ({error})")
+    } else {
+        format!("{advice} ({error}: {description})")
+    }
+}
+
+/// What to log in with.
+#[derive(Clone, Debug)]
+pub struct LoginParams {
+    pub issuer: String,
+    pub client: ClientRegistration,
+    pub client_secret: Option<Secret>,
+    pub scopes: Vec<String>,
+    pub acr: Option<String>,
+    /// `nb`, `nn`, `en` or `se`.
+    pub ui_locales: String,
+    pub prompt: Option<String>,
+    pub browser: BrowserChoice,
+    /// How long to wait for the browser's callback.
+    pub timeout: Duration,
+    /// Language of the page the listener shows.
+    pub lang: Lang,
+}
+
+/// Progress, as it happens.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LoginEvent {
+    Discovered {
+        issuer: String,
+    },
+    ListenerReady {
+        redirect_uri: String,
+    },
+    /// The URL to open (also when the browser was opened for the user).
+    AuthorizationUrl {
+        url: String,
+        timeout_secs: u64,
+    },
+    CodeReceived,
+    TokensReceived,
+    IdTokenChecked {
+        passed: bool,
+    },
+}
+
+/// A completed login.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoginOutcome {
+    pub provider: ProviderMetadata,
+    pub redirect_uri: String,
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub token_type: String,
+    pub expires_in: Option<u64>,
+    /// The `scope` of the token response, when the provider sent one.
+    pub scopes_granted: Option<Vec<String>>,
+    pub id_token_checks: Vec<TokenCheck>,
+    pub id_claims: Option<Map<String, Value>>,
+}
+
+/// A failed login, with the HTTP exchanges made before it failed.
+#[derive(Debug)]
+pub struct LoginFailure {
+    pub error: LoginError,
+    pub exchanges: Vec<HttpExchange>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type OidcClient = oauth2::Client<
+    BasicErrorResponse,
+    OidcTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+fn random_url_safe() -> String {
+    CsrfToken::new_random().secret().clone()
+}
+
+/// Runs the whole login. `on_event` sees each step; `exchanges` collects the HTTP calls (also on failure).
+pub async fn login(
+    http_client: &reqwest::Client,
+    p: &LoginParams,
+    on_event: &(dyn Fn(LoginEvent) + Send + Sync),
+    exchanges: &Arc<Mutex<Vec<HttpExchange>>>,
+) -> Result<LoginOutcome, LoginError> {
+    let record = |ex: HttpExchange| {
+        exchanges
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ex)
+    };
+
+    let (provider, ex) = discovery::discover(http_client, &p.issuer).await;
+    record(ex);
+    let provider = provider?;
+    on_event(LoginEvent::Discovered {
+        issuer: provider.issuer.clone(),
+    });
+
+    let secret = match p.client.auth_method {
+        AuthMethod::None => None,
+        _ => Some(p.client_secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+            LoginError::Config(format!(
+                "client '{}' uses {} but no secret was given: set the environment variable {}",
+                p.client.client_id,
+                p.client.auth_method.as_str(),
+                p.client.secret_env.as_deref().unwrap_or("named by secret_env")
+            ))
+        })?),
+    };
+
+    // Bind first, so the redirect URI's port is ours before anyone is sent to it.
+    let listener = callback::CallbackListener::bind(&p.client.redirect_path).await?;
+    let redirect_uri = listener.redirect_uri().to_owned();
+    on_event(LoginEvent::ListenerReady {
+        redirect_uri: redirect_uri.clone(),
+    });
+
+    let config_error =
+        |what: &str, e: &dyn std::fmt::Display| LoginError::Config(format!("{what}: {e}"));
+    let mut client: OidcClient = oauth2::Client::new(ClientId::new(p.client.client_id.clone()))
+        .set_auth_uri(
+            AuthUrl::new(provider.authorization_endpoint.clone())
+                .map_err(|e| config_error("authorization_endpoint", &e))?,
+        )
+        .set_token_uri(
+            TokenUrl::new(provider.token_endpoint.clone())
+                .map_err(|e| config_error("token_endpoint", &e))?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(redirect_uri.clone()).map_err(|e| config_error("redirect_uri", &e))?,
+        )
+        .set_auth_type(if p.client.auth_method == AuthMethod::ClientSecretBasic {
+            AuthType::BasicAuth
+        } else {
+            AuthType::RequestBody
+        });
+    if let Some(s) = &secret {
+        client = client.set_client_secret(ClientSecret::new(s.expose().to_owned()));
+    }
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let state = Secret::new(random_url_safe());
+    let nonce = random_url_safe();
+    let state_for_url = state.expose().to_owned();
+    let mut request = client
+        .authorize_url(move || CsrfToken::new(state_for_url))
+        .set_pkce_challenge(challenge)
+        .add_scopes(p.scopes.iter().cloned().map(Scope::new))
+        .add_extra_param("nonce", &nonce)
+        .add_extra_param("ui_locales", &p.ui_locales);
+    if let Some(acr) = &p.acr {
+        request = request.add_extra_param("acr_values", acr);
+    }
+    if let Some(prompt) = &p.prompt {
+        request = request.add_extra_param("prompt", prompt);
+    }
+    let (url, _) = request.url();
+    browser::open(&p.browser, url.as_str())?;
+    on_event(LoginEvent::AuthorizationUrl {
+        url: url.to_string(),
+        timeout_secs: p.timeout.as_secs(),
+    });
+
+    let expected = callback::Expected {
+        path: p.client.redirect_path.clone(),
+        state,
+        issuer: provider.issuer.clone(),
+        iss_required: provider.iss_parameter_supported,
+        lang: p.lang,
+    };
+    let code = listener.wait(expected, p.timeout).await?;
+    on_event(LoginEvent::CodeReceived);
+
+    let recorder = {
+        let http_client = http_client.clone();
+        let exchanges = exchanges.clone();
+        move |request: oauth2::HttpRequest| {
+            let http_client = http_client.clone();
+            let exchanges = exchanges.clone();
+            async move {
+                let (result, ex) = send_recorded(&http_client, "token", request).await;
+                exchanges
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(ex);
+                result
+            }
+        }
+    };
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
+        .set_pkce_verifier(verifier)
+        .request_async(&recorder)
+        .await
+        .map_err(|e| match e {
+            oauth2::RequestTokenError::ServerResponse(r) => LoginError::TokenEndpoint {
+                error: r.error().as_ref().to_owned(),
+                description: r.error_description().cloned().unwrap_or_default(),
+            },
+            oauth2::RequestTokenError::Request(h) => LoginError::Http(h),
+            oauth2::RequestTokenError::Parse(e, _) => LoginError::TokenEndpoint {
+                error: "unreadable response".into(),
+                description: format!("not an RFC 6749 token response: {e}"),
+            },
+            oauth2::RequestTokenError::Other(s) => LoginError::TokenEndpoint {
+                error: "unexpected response".into(),
+                description: s,
+            },
+        })?;
+    on_event(LoginEvent::TokensReceived);
+
+    let id_token = tokens.extra_fields().id_token.clone().map(Secret::new);
+    let (id_token_checks, id_claims) = match &id_token {
+        Some(t) => {
+            let (jwks, ex) = http::get_json(http_client, "jwks", &provider.jwks_uri).await;
+            record(ex);
+            let jwks =
+                KeySet::parse(&jwks?.to_string()).map_err(|e| LoginError::Jwks(e.to_string()))?;
+            let expectations = idtoken::Expectations {
+                issuer: &provider.issuer,
+                client_id: &p.client.client_id,
+                nonce: &nonce,
+                acr: p.acr.as_deref(),
+            };
+            idtoken::check(t.expose(), &jwks, &expectations, chrono::Utc::now())
+        }
+        None => (
+            vec![TokenCheck {
+                check: "id_token",
+                passed: false,
+                detail: "the token response has no id_token (was openid asked for?)".into(),
+            }],
+            None,
+        ),
+    };
+    on_event(LoginEvent::IdTokenChecked {
+        passed: id_token_checks.iter().all(|c| c.passed),
+    });
+
+    Ok(LoginOutcome {
+        provider,
+        redirect_uri,
+        access_token: Secret::new(tokens.access_token().secret().clone()),
+        id_token,
+        refresh_token: tokens
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
+        token_type: format!("{:?}", tokens.token_type()),
+        expires_in: tokens.expires_in().map(|d| d.as_secs()),
+        scopes_granted: tokens
+            .scopes()
+            .map(|s| s.iter().map(|x| x.to_string()).collect()),
+        id_token_checks,
+        id_claims,
+    })
+}
+
+/// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.
+async fn send_recorded(
+    http_client: &reqwest::Client,
+    step: &str,
+    request: oauth2::HttpRequest,
+) -> (Result<oauth2::HttpResponse, http::HttpError>, HttpExchange) {
+    let started = Instant::now();
+    let url = request.uri().to_string();
+    let mut ex = HttpExchange {
+        step: step.into(),
+        method: request.method().to_string(),
+        url: url.clone(),
+        request_body: Some(http::redact_form(request.body())),
+        ..HttpExchange::default()
+    };
+    let result = async {
+        let method = reqwest::Method::from_bytes(request.method().as_str().as_bytes())
+            .unwrap_or(reqwest::Method::POST);
+        let mut builder = http_client.request(method, &url);
+        for (k, v) in request.headers() {
+            builder = builder.header(k.as_str(), v.as_bytes());
+        }
+        let built = builder
+            .body(request.body().clone())
+            .build()
+            .map_err(|e| http::classify(&e, &url))?;
+        ex.request_headers = http::redact_headers(built.headers());
+        let response = http_client
+            .execute(built)
+            .await
+            .map_err(|e| http::classify(&e, &url))?;
+        let status = response.status().as_u16();
+        ex.status = Some(status);
+        ex.response_headers = http::redact_headers(response.headers());
+        let mut out = oauth2::http::Response::builder().status(status);
+        for (k, v) in response.headers() {
+            out = out.header(k.as_str(), v.as_bytes());
+        }
+        let body = http::read_limited(response, &url, http::MAX_BODY).await?;
+        ex.response_body = Some(http::redact_json(&body));
+        out.body(body).map_err(|e| http::HttpError::Other {
+            url: url.clone(),
+            detail: e.to_string(),
+        })
+    }
+    .await;
+    ex.duration_ms = started.elapsed().as_millis() as u64;
+    if let Err(e) = &result {
+        ex.error = Some(e.to_string());
+    }
+    (result, ex)
+}
