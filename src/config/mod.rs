@@ -496,7 +496,16 @@ environments = ["test", "staging"]
         let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(
             names,
-            ["local", "test", "prod", "ver1", "ver2", "yt2", "difi-prod"]
+            [
+                "local",
+                "local-difi",
+                "test",
+                "prod",
+                "ver1",
+                "ver2",
+                "yt2",
+                "difi-prod"
+            ]
         );
         let ver2 = c.environment("ver2").unwrap();
         assert_eq!(
