@@ -28,6 +28,12 @@ struct Cli {
     /// Language of explanations and messages: nb (Bokmål) or en.
     #[arg(long, global = true, default_value = "en", env = "KRR_INSPECTOR_LANG")]
     lang: Lang,
+    /// The app: start on this environment (see `environments`).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// The app: start "log in and look up" at once.
+    #[arg(long)]
+    lookup: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -227,7 +233,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let mut msg = format!("error: {e}");
             for cause in e.chain().skip(1) {
-                msg.push_str(&format!(": {cause}"));
+                // thiserror messages often embed their source already.
+                let cause = cause.to_string();
+                if !msg.contains(&cause) {
+                    msg.push_str(&format!(": {cause}"));
+                }
             }
             let _ = writeln!(anstream::stderr(), "{msg}");
             ExitCode::FAILURE
@@ -238,37 +248,69 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        None => krr_inspector::gui::run(config).map_err(|e| {
+        None => {
+            if let Some(env) = &cli.env {
+                config.require(env).map_err(anyhow::Error::msg)?;
+            }
+            let start = krr_inspector::gui::StartOptions {
+                environment: cli.env.clone(),
+                lookup: cli.lookup,
+            };
+            krr_inspector::gui::run(config, start).map_err(|e| {
             anyhow::anyhow!(
                 "could not open the window ({e}); on a machine without a display use `krr-inspector explain` \
                  or set DISPLAY / WAYLAND_DISPLAY"
             )
-        }),
+            })
+        }
         Some(Command::Environments { format }) => environments(&config, format),
         Some(Command::Emulator(args)) => emulator(args),
         Some(Command::Fetch(args)) => fetch(&config, *args, cli.lang),
         Some(Command::Autologin(args)) => autologin(args),
-        Some(Command::Explain { file, format, trust_ca, system_roots, jwks, content_type, at, scopes }) => {
+        Some(Command::Explain {
+            file,
+            format,
+            trust_ca,
+            system_roots,
+            jwks,
+            content_type,
+            at,
+            scopes,
+        }) => {
             let body = read_input(&file)?;
             let mut trust = TrustStore::new();
             for path in &trust_ca {
-                let pem = std::fs::read(path).with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
-                trust.add_pem(&pem).with_context(|| format!("--trust-ca {}", path.display()))?;
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
+                trust
+                    .add_pem(&pem)
+                    .with_context(|| format!("--trust-ca {}", path.display()))?;
             }
             if system_roots && trust.add_system_roots().is_none() {
                 bail!("--system-roots: no system CA bundle found (set SSL_CERT_FILE to one)");
             }
             if let Some(path) = &jwks {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --jwks {}", path.display()))?;
-                trust.jwks = KeySet::parse(&text).with_context(|| format!("--jwks {}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read --jwks {}", path.display()))?;
+                trust.jwks =
+                    KeySet::parse(&text).with_context(|| format!("--jwks {}", path.display()))?;
                 for skipped in &trust.jwks.skipped {
                     tracing::warn!("--jwks {}: {skipped}", path.display());
                 }
             }
             let granted = (!scopes.is_empty()).then_some(scopes.as_slice());
             let now = at.unwrap_or_else(Utc::now);
-            let report = inspect_body(&body, content_type.as_deref(), &trust, granted, cli.lang, now)
-                .with_context(|| format!("{} cannot be read as a /person answer", display_name(&file)))?;
+            let report = inspect_body(
+                &body,
+                content_type.as_deref(),
+                &trust,
+                granted,
+                cli.lang,
+                now,
+            )
+            .with_context(|| {
+                format!("{} cannot be read as a /person answer", display_name(&file))
+            })?;
             let mut out = anstream::stdout();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,

@@ -1,52 +1,68 @@
-//! The desktop app (eframe/egui). For now a window that lists the environments; the request, login and result
-//! views come with the login engine.
+//! The desktop app (eframe/egui 0.37): pick an environment and scopes, log in through the system browser, and
+//! inspect the answer in tabs. App state lives in `app`, the views in `views`, background work in `worker`; the
+//! UI thread never blocks and an idle window requests no repaints.
+
+pub mod app;
+pub mod settings;
+pub mod views;
+pub mod worker;
 
 use eframe::egui;
+
+pub use app::InspectorApp;
+pub use worker::{KeySource, Services};
 
 use crate::config::Config;
 
 pub const APP_TITLE: &str = "KRR Inspector";
+pub const APP_ID: &str = "krr-inspector";
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
-pub struct InspectorApp {
-    config: Config,
-}
-
-impl InspectorApp {
-    pub fn new(config: Config) -> InspectorApp {
-        InspectorApp { config }
-    }
-}
-
-impl eframe::App for InspectorApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading(APP_TITLE);
-            ui.label("Environments:");
-            egui::Grid::new("environments")
-                .striped(true)
-                .show(ui, |ui| {
-                    for env in &self.config.environments {
-                        ui.label(&env.name);
-                        ui.label(&env.label);
-                        ui.label(env.issuer().unwrap_or("started on demand"));
-                        ui.end_row();
-                    }
-                });
-        });
-    }
+/// How the window starts.
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    /// Pick this environment instead of the remembered one.
+    pub environment: Option<String>,
+    /// Start "log in and look up" at once (demos, the screenshot script).
+    pub lookup: bool,
 }
 
 /// Opens the window and runs until it is closed.
-pub fn run(config: Config) -> Result<(), eframe::Error> {
+pub fn run(config: Config, start: StartOptions) -> Result<(), eframe::Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
+    let keys = match crate::config::default_data_dir() {
+        Some(d) => KeySource::Dir(d.join("emulator-keys")),
+        None => KeySource::Dir(std::env::temp_dir().join("krr-inspector-emulator-keys")),
+    };
+    let services = Services::new(runtime.handle().clone(), keys);
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(APP_TITLE)
+        .with_app_id(APP_ID)
+        .with_inner_size([1200.0, 780.0])
+        .with_min_inner_size([720.0, 480.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(APP_TITLE)
-            .with_inner_size([960.0, 640.0]),
+        viewport,
         ..Default::default()
     };
-    eframe::run_native(
+    let result = eframe::run_native(
         APP_TITLE,
         options,
-        Box::new(|_cc| Ok(Box::new(InspectorApp::new(config)))),
-    )
+        Box::new(move |cc| {
+            let mut app = InspectorApp::new(cc, config, services);
+            if let Some(env) = start.environment {
+                app.settings.environment = env;
+            }
+            app.start_on_first_frame = start.lookup;
+            Ok(Box::new(app))
+        }),
+    );
+    runtime.shutdown_background();
+    result
 }

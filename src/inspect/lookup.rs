@@ -438,3 +438,55 @@ async fn get_person(
     }
     (result, ex)
 }
+
+/// The scopes that allow changing the preferred language.
+pub const WRITE_SCOPES: [&str; 2] = ["krr:user/spraak.write", "user/spraak.write"];
+
+/// Does the token of this inspection allow `PATCH {"spraak": ...}`?
+pub fn can_change_language(i: &Inspection) -> bool {
+    i.token.as_ref().is_some_and(|t| {
+        t.scopes_granted
+            .iter()
+            .any(|s| WRITE_SCOPES.contains(&s.as_str()))
+    })
+}
+
+/// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`.
+pub async fn change_language(
+    http_client: &reqwest::Client,
+    person_url: &str,
+    token: &Secret,
+    spraak: crate::krr::Spraak,
+) -> Result<String, String> {
+    use crate::krr::CodeList;
+    let r = http_client
+        .patch(person_url)
+        .bearer_auth(token.expose())
+        .header("accept", "application/json")
+        .json(&serde_json::json!({"spraak": spraak.code()}))
+        .send()
+        .await
+        .map_err(|e| http::classify(&e, person_url).to_string())?;
+    let status = r.status().as_u16();
+    let body = http::read_limited(r, person_url, http::MAX_BODY)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    match status {
+        200 => serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v.get("spraak").and_then(Value::as_str).map(str::to_owned))
+            .ok_or_else(|| {
+                format!(
+                    "the register answered 200 without spraak: {}",
+                    text.chars().take(200).collect::<String>()
+                )
+            }),
+        401 => Err("the token has expired or was refused (401): log in again".into()),
+        403 => Err("the token lacks the write scope (403): ask for krr:user/spraak.write".into()),
+        s => Err(format!(
+            "the register answered {s}: {}",
+            text.chars().take(200).collect::<String>()
+        )),
+    }
+}

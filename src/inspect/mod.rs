@@ -7,4 +7,7 @@ pub mod render;
 pub mod target;
 
 pub use body::{BodyInspection, inspect_body};
-pub use lookup::{Accept, Inspection, LookupRequest, Progress, Target, default_scopes, run_lookup};
+pub use lookup::{
+    Accept, Inspection, LookupRequest, Progress, Target, can_change_language, change_language,
+    default_scopes, run_lookup,
+};

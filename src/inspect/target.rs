@@ -33,24 +33,33 @@ pub async fn resolve(
             emulator: None,
         }),
         Location::Emulator => {
-            let keys = keys()?;
-            let handle = Emulator::start(EmulatorConfig::local(keys))
-                .await
-                .map_err(|e| format!("cannot start the local emulator on 127.0.0.1: {e}"))?;
-            let generation = match env.dialect {
-                ScopeDialect::Digdir => Generation::Digdir,
-                ScopeDialect::Difi => Generation::Difi,
-            };
+            let handle = start_local_emulator(keys()?).await?;
             Ok(Resolved {
-                target: Target {
-                    environment: env.name.clone(),
-                    issuer: handle.issuer(generation),
-                    person_url: handle.person_url(generation),
-                    dialect: env.dialect,
-                },
+                target: emulator_target(env, &handle),
                 ca_pem: Some(handle.ca_pem()),
                 emulator: Some(handle),
             })
         }
+    }
+}
+
+/// Starts the emulator on 127.0.0.1:0 with the shipped data.
+pub async fn start_local_emulator(keys: Arc<Keys>) -> Result<EmulatorHandle, String> {
+    Emulator::start(EmulatorConfig::local(keys))
+        .await
+        .map_err(|e| format!("cannot start the local emulator on 127.0.0.1: {e}"))
+}
+
+/// The target of a local environment on a running emulator (its generation follows the environment's dialect).
+pub fn emulator_target(env: &Environment, handle: &EmulatorHandle) -> Target {
+    let generation = match env.dialect {
+        ScopeDialect::Digdir => Generation::Digdir,
+        ScopeDialect::Difi => Generation::Difi,
+    };
+    Target {
+        environment: env.name.clone(),
+        issuer: handle.issuer(generation),
+        person_url: handle.person_url(generation),
+        dialect: env.dialect,
     }
 }

@@ -1,0 +1,672 @@
+//! The app's state and its frame: the request panel, the top bar, shortcuts, and polling the worker.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui::{Color32, RichText};
+
+use super::settings::{STORAGE_KEY, Settings, ThemeChoice};
+use super::views::{self, Tab};
+use super::worker::{self, Job, Message, Running, Services};
+use crate::config::{AuthMethod, ClientRegistration, Config, Environment, Group};
+use crate::inspect::{Accept, Inspection, LookupRequest, Progress, default_scopes};
+use crate::krr::scopes::{checklist, split_scope_string};
+use crate::krr::{Lang, ScopeDialect, Spraak};
+use crate::oidc::{BrowserChoice, LoginEvent, Secret};
+
+/// How long the app waits for the browser's callback.
+pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A lookup in progress, as the UI shows it.
+pub struct LookupInProgress {
+    pub running: Running,
+    pub steps: Vec<Progress>,
+    pub authorization_url: Option<String>,
+    pub deadline: Option<Instant>,
+}
+
+pub struct InspectorApp {
+    pub config: Config,
+    pub settings: Settings,
+    pub services: Services,
+    pub lookup: Option<LookupInProgress>,
+    pub result: Option<Box<Inspection>>,
+    /// A lookup that could not start, or was cancelled.
+    pub notice: Option<String>,
+    pub tab: Tab,
+    pub view: views::ViewState,
+    pub language_change: Option<Running>,
+    /// Start a lookup on the first frame (`--lookup`).
+    pub start_on_first_frame: bool,
+}
+
+impl InspectorApp {
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        config: Config,
+        services: Services,
+    ) -> InspectorApp {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        let app = InspectorApp::with_settings(config, services, settings);
+        app.apply_theme(&cc.egui_ctx);
+        app
+    }
+
+    /// The app with given settings (tests, and `new` after reading storage).
+    pub fn with_settings(
+        config: Config,
+        services: Services,
+        mut settings: Settings,
+    ) -> InspectorApp {
+        if config.environment(&settings.environment).is_none() {
+            settings.environment = "local".into();
+        }
+        InspectorApp {
+            config,
+            settings,
+            services,
+            lookup: None,
+            result: None,
+            notice: None,
+            tab: Tab::Person,
+            view: views::ViewState::default(),
+            language_change: None,
+            start_on_first_frame: false,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.settings.ui_lang
+    }
+
+    pub fn environment(&self) -> &Environment {
+        self.config
+            .environment(&self.settings.environment)
+            .unwrap_or(&self.config.environments[0])
+    }
+
+    /// The client for the current environment: the typed client_id over the configured registration.
+    pub fn client(&self) -> Option<ClientRegistration> {
+        let env = self.environment();
+        let typed = self
+            .settings
+            .client_ids
+            .get(&env.name)
+            .filter(|s| !s.trim().is_empty());
+        match (typed, &env.client) {
+            (Some(id), existing) => Some(ClientRegistration {
+                name: id.clone(),
+                client_id: id.trim().to_owned(),
+                ..existing
+                    .clone()
+                    .unwrap_or_else(ClientRegistration::emulator_default)
+            }),
+            (None, Some(c)) => Some(c.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// The scopes that will be asked for.
+    pub fn scopes(&self) -> Vec<String> {
+        let env = self.environment();
+        let mut s = self
+            .settings
+            .scopes
+            .get(&env.name)
+            .cloned()
+            .unwrap_or_else(|| default_scopes(env.dialect));
+        if let Some(extra) = self.settings.extra_scopes.get(&env.name) {
+            for scope in split_scope_string(extra) {
+                if !s.contains(&scope) {
+                    s.push(scope);
+                }
+            }
+        }
+        s
+    }
+
+    pub fn acr(&self) -> String {
+        let env = self.environment();
+        self.settings
+            .acr
+            .get(&env.name)
+            .cloned()
+            .unwrap_or_else(|| env.acr.clone())
+    }
+
+    fn apply_theme(&self, ctx: &egui::Context) {
+        ctx.set_theme(match self.settings.theme {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        });
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.lookup.is_some()
+    }
+
+    /// Starts "log in and look up" with the current choices.
+    pub fn start_lookup(&mut self, ctx: &egui::Context) {
+        if self.is_running() {
+            return;
+        }
+        let lang = self.lang();
+        let Some(client) = self.client() else {
+            self.notice = Some(
+                lang.pick(
+                    "Ingen klient er registrert for dette miljøet: skriv inn en client_id, eller legg til en i konfigurasjonsfilen.",
+                    "No client is registered for this environment: type a client_id, or add one to the config file.",
+                )
+                .into(),
+            );
+            return;
+        };
+        let client_secret = match (&client.secret_env, client.auth_method) {
+            (_, AuthMethod::None) => None,
+            (Some(var), _) => match std::env::var(var) {
+                Ok(v) => Some(Secret::new(v)),
+                Err(_) => {
+                    self.notice = Some(match lang {
+                        Lang::Nb => format!(
+                            "Klienthemmeligheten mangler: sett miljøvariabelen {var} og start appen på nytt."
+                        ),
+                        Lang::En => format!(
+                            "The client secret is missing: set the environment variable {var} and restart the app."
+                        ),
+                    });
+                    return;
+                }
+            },
+            (None, _) => None,
+        };
+        let scopes = self.scopes();
+        let accept = self.settings.accept;
+        let acr = Some(self.acr()).filter(|a| !a.is_empty());
+        let ui_locales = self.settings.login_locale.clone();
+        let browser = self.settings.browser.clone();
+        let job = Job {
+            environment: self.environment().clone(),
+            build: Box::new(move |target, trust| LookupRequest {
+                target,
+                client,
+                client_secret,
+                scopes,
+                accept,
+                acr,
+                ui_locales,
+                prompt: None,
+                browser,
+                callback_timeout: CALLBACK_TIMEOUT,
+                trust,
+                lang,
+            }),
+        };
+        self.notice = None;
+        self.view.language_status = None;
+        self.lookup = Some(LookupInProgress {
+            running: worker::start_lookup(&self.services, job, ctx),
+            steps: Vec::new(),
+            authorization_url: None,
+            deadline: None,
+        });
+    }
+
+    pub fn cancel_lookup(&mut self) {
+        if let Some(l) = self.lookup.take() {
+            l.running.cancel();
+            self.notice = Some(
+                self.lang()
+                    .pick("Innloggingen ble avbrutt.", "The login was cancelled.")
+                    .into(),
+            );
+        }
+    }
+
+    pub fn change_language(&mut self, spraak: Spraak, ctx: &egui::Context) {
+        let Some(i) = &self.result else { return };
+        let Some(token) = i.token.as_ref().map(|t| t.access_token.clone()) else {
+            return;
+        };
+        self.language_change = Some(worker::start_language_change(
+            &self.services,
+            i.environment.person_url.clone(),
+            token,
+            spraak,
+            ctx,
+        ));
+    }
+
+    /// Takes what the background has sent. Called every frame; cheap when there is nothing.
+    pub fn poll(&mut self) {
+        let mut finished = None;
+        if let Some(l) = &mut self.lookup {
+            while let Ok(m) = l.running.rx.try_recv() {
+                match m {
+                    Message::Progress(p) => {
+                        if let Progress::Login(LoginEvent::AuthorizationUrl { url, timeout_secs }) =
+                            &p
+                        {
+                            l.authorization_url = Some(url.clone());
+                            l.deadline = Some(Instant::now() + Duration::from_secs(*timeout_secs));
+                        }
+                        l.steps.push(p);
+                    }
+                    Message::Finished(i) => finished = Some(Ok(i)),
+                    Message::Failed(e) => finished = Some(Err(e)),
+                    Message::LanguageChanged(_) => {}
+                }
+            }
+        }
+        match finished {
+            Some(Ok(i)) => {
+                self.lookup = None;
+                self.tab = if i.error.is_some() && i.body.is_none() {
+                    Tab::Person
+                } else {
+                    self.tab
+                };
+                self.view.selected_field = None;
+                self.result = Some(i);
+            }
+            Some(Err(e)) => {
+                self.lookup = None;
+                self.notice = Some(e);
+            }
+            None => {}
+        }
+        if let Some(r) = &self.language_change
+            && let Ok(Message::LanguageChanged(result)) = r.rx.try_recv()
+        {
+            let lang = self.lang();
+            self.view.language_status = Some(match result {
+                Ok(code) => Ok(match lang {
+                    Lang::Nb => {
+                        format!("Språket er endret til «{code}». Slå opp på nytt for å se det.")
+                    }
+                    Lang::En => format!("The language is now '{code}'. Look up again to see it."),
+                }),
+                Err(e) => Err(e),
+            });
+            self.language_change = None;
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let (start, cancel) = ctx.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+            )
+        });
+        if start {
+            self.start_lookup(ctx);
+        }
+        if cancel && self.is_running() {
+            self.cancel_lookup();
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        ui.horizontal(|ui| {
+            ui.heading(super::APP_TITLE);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let theme_label = ui.label(lang.pick("Tema", "Theme"));
+                let mut theme = self.settings.theme;
+                egui::ComboBox::from_id_salt("theme")
+                    .selected_text(theme_name(theme, lang))
+                    .show_ui(ui, |ui| {
+                        for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                            ui.selectable_value(&mut theme, t, theme_name(t, lang));
+                        }
+                    })
+                    .response
+                    .labelled_by(theme_label.id);
+                if theme != self.settings.theme {
+                    self.settings.theme = theme;
+                    self.apply_theme(ui.ctx());
+                }
+                ui.separator();
+                for l in [Lang::En, Lang::Nb] {
+                    let name = match l {
+                        Lang::Nb => "Norsk (bokmål)",
+                        Lang::En => "English",
+                    };
+                    ui.selectable_value(&mut self.settings.ui_lang, l, name);
+                }
+            });
+        });
+    }
+
+    fn request_panel(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let running = self.is_running();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.add_enabled_ui(!running, |ui| {
+                ui.heading(lang.pick("Forespørsel", "Request"));
+                self.environment_picker(ui);
+                ui.separator();
+                self.client_editor(ui);
+                ui.separator();
+                self.scope_checklist(ui);
+                ui.separator();
+                self.options(ui);
+            });
+            ui.add_space(8.0);
+            let button = egui::Button::new(
+                RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up")).size(18.0),
+            )
+            .min_size(egui::vec2(ui.available_width(), 36.0));
+            if ui
+                .add_enabled(!running, button)
+                .on_hover_text("Ctrl+Enter")
+                .clicked()
+            {
+                self.start_lookup(ui.ctx());
+            }
+        });
+    }
+
+    fn environment_picker(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let label = ui.label(RichText::new(lang.pick("Miljø", "Environment")).strong());
+        let current = self.environment().clone();
+        let mut chosen = self.settings.environment.clone();
+        egui::ComboBox::from_id_salt("environment")
+            .selected_text(&current.label)
+            .width(ui.available_width())
+            .show_ui(ui, |ui| {
+                for group in [Group::Local, Group::Digdir, Group::Difi, Group::User] {
+                    let envs: Vec<&Environment> = self
+                        .config
+                        .environments
+                        .iter()
+                        .filter(|e| e.group == group)
+                        .collect();
+                    if envs.is_empty() {
+                        continue;
+                    }
+                    ui.label(RichText::new(group_name(group, lang)).weak());
+                    for e in envs {
+                        ui.selectable_value(&mut chosen, e.name.clone(), &e.label);
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        self.settings.environment = chosen;
+        let env = self.environment();
+        let (issuer, person) = match (env.issuer(), env.person_url()) {
+            (Some(i), Some(p)) => (i.to_owned(), p.to_owned()),
+            _ => (
+                lang.pick(
+                    "den innebygde emulatoren, startes ved behov på 127.0.0.1",
+                    "the built-in emulator, started on demand on 127.0.0.1",
+                )
+                .to_owned(),
+                String::new(),
+            ),
+        };
+        ui.label(
+            RichText::new(format!("issuer: {issuer}"))
+                .small()
+                .monospace(),
+        );
+        if !person.is_empty() {
+            ui.label(
+                RichText::new(format!("person: {person}"))
+                    .small()
+                    .monospace(),
+            );
+        }
+    }
+
+    fn client_editor(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let env = self.environment().clone();
+        let configured = env
+            .client
+            .as_ref()
+            .map(|c| c.client_id.clone())
+            .unwrap_or_default();
+        let label =
+            ui.label(RichText::new(lang.pick("Klient (client_id)", "Client (client_id)")).strong());
+        let typed = self
+            .settings
+            .client_ids
+            .entry(env.name.clone())
+            .or_default();
+        ui.add(
+            egui::TextEdit::singleline(typed).hint_text(if configured.is_empty() {
+                "client_id"
+            } else {
+                &configured
+            }),
+        )
+        .labelled_by(label.id);
+        match self.client() {
+            Some(c) => {
+                let secret = match (&c.secret_env, c.auth_method) {
+                    (_, AuthMethod::None) => lang
+                        .pick("offentlig klient, bare PKCE", "public client, PKCE only")
+                        .to_owned(),
+                    (Some(var), m) => {
+                        let set = std::env::var_os(var).is_some();
+                        format!(
+                            "{}, {} ${var}: {}",
+                            m.as_str(),
+                            lang.pick("hemmelighet fra", "secret from"),
+                            if set {
+                                lang.pick("satt", "set")
+                            } else {
+                                lang.pick("MANGLER", "NOT SET")
+                            }
+                        )
+                    }
+                    (None, m) => m.as_str().to_owned(),
+                };
+                ui.label(RichText::new(secret).small());
+            }
+            None => {
+                ui.colored_label(
+                    Color32::from_rgb(200, 120, 0),
+                    lang.pick(
+                        "Ingen klient er konfigurert for dette miljøet. Registrer en klient hos Digdir og legg den i konfigurasjonsfilen, eller skriv inn client_id.",
+                        "No client is configured for this environment. Register one with Digdir and add it to the config file, or type a client_id.",
+                    ),
+                );
+            }
+        }
+    }
+
+    fn scope_checklist(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let env = self.environment().clone();
+        ui.label(
+            RichText::new(format!(
+                "{} ({})",
+                lang.pick("Omfang", "Scopes"),
+                env.dialect.label()
+            ))
+            .strong(),
+        );
+        let mut selected = self
+            .settings
+            .scopes
+            .get(&env.name)
+            .cloned()
+            .unwrap_or_else(|| default_scopes(env.dialect));
+        for info in checklist(env.dialect) {
+            let mut on = selected.iter().any(|s| s == info.name);
+            ui.checkbox(&mut on, RichText::new(info.name).monospace())
+                .on_hover_text(info.description(lang));
+            ui.label(RichText::new(info.description(lang)).small().weak());
+            match (on, selected.iter().position(|s| s == info.name)) {
+                (true, None) => selected.push(info.name.to_owned()),
+                (false, Some(i)) => {
+                    selected.remove(i);
+                }
+                _ => {}
+            }
+        }
+        self.settings.scopes.insert(env.name.clone(), selected);
+        let label = ui.label(lang.pick(
+            "Flere omfang (mellomromsdelt)",
+            "Extra scopes (space-separated)",
+        ));
+        let extra = self
+            .settings
+            .extra_scopes
+            .entry(env.name.clone())
+            .or_default();
+        ui.add(egui::TextEdit::singleline(extra).hint_text("krr:user/spraak.write"))
+            .labelled_by(label.id);
+    }
+
+    fn options(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let env = self.environment().clone();
+        egui::Grid::new("options")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Accept");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut self.settings.accept, Accept::Jose, "application/jose");
+                    ui.radio_value(&mut self.settings.accept, Accept::Json, "application/json");
+                });
+                ui.end_row();
+
+                let acr_label =
+                    ui.label(lang.pick("Sikkerhetsnivå (acr)", "Assurance level (acr)"));
+                let levels: &[&str] = match env.dialect {
+                    ScopeDialect::Digdir => &[
+                        "idporten-loa-low",
+                        "idporten-loa-substantial",
+                        "idporten-loa-high",
+                    ],
+                    ScopeDialect::Difi => &["Level3", "Level4"],
+                };
+                let mut acr = self.acr();
+                egui::ComboBox::from_id_salt("acr")
+                    .selected_text(&acr)
+                    .show_ui(ui, |ui| {
+                        for l in levels {
+                            ui.selectable_value(&mut acr, (*l).to_owned(), *l);
+                        }
+                    })
+                    .response
+                    .labelled_by(acr_label.id);
+                self.settings.acr.insert(env.name.clone(), acr);
+                ui.end_row();
+
+                let locale_label = ui.label(lang.pick("Innloggingsspråk", "Login language"));
+                egui::ComboBox::from_id_salt("login-locale")
+                    .selected_text(&self.settings.login_locale)
+                    .show_ui(ui, |ui| {
+                        for (code, name) in [
+                            ("nb", "bokmål"),
+                            ("nn", "nynorsk"),
+                            ("en", "English"),
+                            ("se", "sámegiella"),
+                        ] {
+                            ui.selectable_value(
+                                &mut self.settings.login_locale,
+                                code.to_owned(),
+                                format!("{code} – {name}"),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(locale_label.id);
+                ui.end_row();
+            });
+        ui.label(RichText::new(lang.pick("Nettleser", "Browser")).strong());
+        let command = self.settings.browser_command.clone();
+        let mut kind = match &self.settings.browser {
+            BrowserChoice::System => 0,
+            BrowserChoice::Command(_) => 1,
+            BrowserChoice::PrintUrl => 2,
+        };
+        ui.radio_value(
+            &mut kind,
+            0,
+            lang.pick("Systemets nettleser", "System browser"),
+        );
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut self.settings.browser_command)
+                    .hint_text("firefox --private-window")
+                    .desired_width(f32::INFINITY),
+            );
+            if r.changed() {
+                kind = 1;
+            }
+        });
+        ui.radio_value(
+            &mut kind,
+            2,
+            lang.pick("Bare vis adressen", "Only show the URL"),
+        );
+        self.settings.browser = match kind {
+            1 => BrowserChoice::Command(if self.settings.browser_command.is_empty() {
+                command
+            } else {
+                self.settings.browser_command.clone()
+            }),
+            2 => BrowserChoice::PrintUrl,
+            _ => BrowserChoice::System,
+        };
+    }
+}
+
+fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
+    match t {
+        ThemeChoice::System => lang.pick("Som systemet", "Follow system"),
+        ThemeChoice::Light => lang.pick("Lyst", "Light"),
+        ThemeChoice::Dark => lang.pick("Mørkt", "Dark"),
+    }
+}
+
+fn group_name(g: Group, lang: Lang) -> &'static str {
+    match g {
+        Group::Local => lang.pick("Lokalt (emulator)", "Local (emulator)"),
+        Group::Digdir => "Digdir",
+        Group::Difi => lang.pick("Difi (opprinnelig)", "Difi (original)"),
+        Group::User => lang.pick("Dine", "Yours"),
+    }
+}
+
+impl eframe::App for InspectorApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if std::mem::take(&mut self.start_on_first_frame) {
+            self.start_lookup(ctx);
+        }
+        self.poll();
+        self.shortcuts(ctx);
+        // The countdown ticks once a second while a login waits; nothing repaints when idle.
+        if let Some(l) = &self.lookup
+            && l.deadline.is_some()
+        {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::left("request")
+            .resizable(true)
+            .default_size(340.0)
+            .show(ui, |ui| self.request_panel(ui));
+        egui::CentralPanel::default().show(ui, |ui| views::central(self, ui));
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    }
+}

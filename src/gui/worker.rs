@@ -1,0 +1,200 @@
+//! Background work for the app: lookups and language changes run on the tokio runtime, report over a channel, and
+//! wake the UI with `request_repaint`. The UI thread only polls the channel. The local emulator, once started,
+//! lives as long as the app, so the browser's single sign-on session with it stays useful.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use eframe::egui;
+
+use crate::config::{Environment, Location};
+use crate::emulator::{EmulatorHandle, Keys};
+use crate::inspect::target::{emulator_target, start_local_emulator};
+use crate::inspect::{Inspection, LookupRequest, Progress, Target, run_lookup};
+use crate::jose::TrustStore;
+
+/// Where the local emulator's keys come from.
+#[derive(Clone)]
+pub enum KeySource {
+    /// A keys directory (the app's default: the platform data directory), so its CA stays the same.
+    Dir(std::path::PathBuf),
+    /// Given keys (tests).
+    Given(Arc<Keys>),
+}
+
+/// What the app's background work needs: the runtime, the HTTP client, the emulator slot.
+#[derive(Clone)]
+pub struct Services {
+    pub runtime: tokio::runtime::Handle,
+    pub http: reqwest::Client,
+    keys: KeySource,
+    emulator: Arc<tokio::sync::Mutex<Option<EmulatorHandle>>>,
+}
+
+impl Services {
+    pub fn new(runtime: tokio::runtime::Handle, keys: KeySource) -> Services {
+        Services {
+            runtime,
+            http: crate::oidc::http::client(),
+            keys,
+            emulator: Arc::default(),
+        }
+    }
+
+    /// The target of `env`, starting the local emulator on first use; and the CA to trust for it.
+    async fn target(&self, env: &Environment) -> Result<(Target, Option<String>), String> {
+        match &env.location {
+            Location::Remote { issuer, person_url } => Ok((
+                Target {
+                    environment: env.name.clone(),
+                    issuer: issuer.clone(),
+                    person_url: person_url.clone(),
+                    dialect: env.dialect,
+                },
+                None,
+            )),
+            Location::Emulator => {
+                let mut slot = self.emulator.lock().await;
+                if slot.is_none() {
+                    let keys = match &self.keys {
+                        KeySource::Given(k) => k.clone(),
+                        KeySource::Dir(dir) => {
+                            let dir = dir.clone();
+                            let keys = tokio::task::spawn_blocking(move || {
+                                Keys::load_or_create(&dir, chrono::Utc::now())
+                            })
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .map_err(|e| e.to_string())?;
+                            Arc::new(keys)
+                        }
+                    };
+                    *slot = Some(start_local_emulator(keys).await?);
+                }
+                let handle = slot.as_ref().expect("just started");
+                Ok((emulator_target(env, handle), Some(handle.ca_pem())))
+            }
+        }
+    }
+}
+
+/// Messages from the background to the UI.
+#[derive(Debug)]
+pub enum Message {
+    Progress(Progress),
+    /// The lookup ended (successfully or with the error in the inspection).
+    Finished(Box<Inspection>),
+    /// The lookup could not even start (e.g. the emulator would not start).
+    Failed(String),
+    /// A language change ended.
+    LanguageChanged(Result<String, String>),
+}
+
+/// A request as the UI builds it; the target is filled in by the worker.
+pub struct Job {
+    pub environment: Environment,
+    pub build: Box<dyn FnOnce(Target, TrustStore) -> LookupRequest + Send>,
+}
+
+/// One piece of background work in flight.
+pub struct Running {
+    pub rx: Receiver<Message>,
+    task: tokio::task::JoinHandle<()>,
+    pub started: Instant,
+}
+
+impl Running {
+    pub fn cancel(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn sender(
+    ctx: &egui::Context,
+) -> (
+    impl Fn(Message) + Send + Sync + Clone + 'static,
+    Receiver<Message>,
+) {
+    let (tx, rx): (Sender<Message>, Receiver<Message>) = channel();
+    let ctx = ctx.clone();
+    let send = move |m: Message| {
+        let _ = tx.send(m);
+        ctx.request_repaint();
+    };
+    (send, rx)
+}
+
+/// Starts a lookup in the background.
+pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Running {
+    let (send, rx) = sender(ctx);
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let (target, ca) = match s.target(&job.environment).await {
+            Ok(t) => t,
+            Err(e) => return send(Message::Failed(e)),
+        };
+        let mut trust = TrustStore::new();
+        if let Some(ca) = ca {
+            let _ = trust.add_pem(ca.as_bytes());
+        }
+        let request = (job.build)(target, trust);
+        let progress_send = send.clone();
+        let inspection = run_lookup(&s.http, &request, &move |p| {
+            progress_send(Message::Progress(p))
+        })
+        .await;
+        send(Message::Finished(Box::new(inspection)));
+    });
+    Running {
+        rx,
+        task,
+        started: Instant::now(),
+    }
+}
+
+/// Changes the person's language in the background.
+pub fn start_language_change(
+    services: &Services,
+    person_url: String,
+    token: crate::oidc::Secret,
+    spraak: crate::krr::Spraak,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let http = services.http.clone();
+    let task = services.runtime.spawn(async move {
+        let result = crate::inspect::change_language(&http, &person_url, &token, spraak).await;
+        send(Message::LanguageChanged(result));
+    });
+    Running {
+        rx,
+        task,
+        started: Instant::now(),
+    }
+}
+
+/// Writes text to a file off the UI thread; the result comes back as a message.
+pub fn save_file(
+    services: &Services,
+    path: std::path::PathBuf,
+    contents: String,
+    ctx: &egui::Context,
+) -> Receiver<Result<String, String>> {
+    let (tx, rx) = channel();
+    let ctx = ctx.clone();
+    services.runtime.spawn_blocking(move || {
+        let r = std::fs::write(&path, contents)
+            .map(|_| path.display().to_string())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+        let _ = tx.send(r);
+        ctx.request_repaint();
+    });
+    rx
+}
