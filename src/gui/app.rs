@@ -64,6 +64,12 @@ impl InspectorApp {
         if config.environment(&settings.environment).is_none() {
             settings.environment = "local".into();
         }
+        // The text field is the one place the command is edited: it must hold the chosen command.
+        if let BrowserChoice::Command(c) = &settings.browser
+            && settings.browser_command.trim().is_empty()
+        {
+            settings.browser_command = c.clone();
+        }
         InspectorApp {
             config,
             settings,
@@ -226,11 +232,12 @@ impl InspectorApp {
         }
     }
 
-    pub fn change_language(&mut self, spraak: Spraak, ctx: &egui::Context) {
-        let Some(i) = &self.result else { return };
+    /// Changes the preferred language of the person in `i` with its access token.
+    pub fn change_language(&mut self, i: &Inspection, spraak: Spraak, ctx: &egui::Context) {
         let Some(token) = i.token.as_ref().map(|t| t.access_token.clone()) else {
             return;
         };
+        self.view.language_status = None;
         self.language_change = Some(worker::start_language_change(
             &self.services,
             i.environment.person_url.clone(),
@@ -586,7 +593,6 @@ impl InspectorApp {
                 ui.end_row();
             });
         ui.label(RichText::new(lang.pick("Nettleser", "Browser")).strong());
-        let command = self.settings.browser_command.clone();
         let mut kind = match &self.settings.browser {
             BrowserChoice::System => 0,
             BrowserChoice::Command(_) => 1,
@@ -598,12 +604,14 @@ impl InspectorApp {
             lang.pick("Systemets nettleser", "System browser"),
         );
         ui.horizontal(|ui| {
-            ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut self.settings.browser_command)
-                    .hint_text("firefox --private-window")
-                    .desired_width(f32::INFINITY),
-            );
+            let radio = ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.settings.browser_command)
+                        .hint_text("firefox --private-window")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(radio.id);
             if r.changed() {
                 kind = 1;
             }
@@ -614,11 +622,7 @@ impl InspectorApp {
             lang.pick("Bare vis adressen", "Only show the URL"),
         );
         self.settings.browser = match kind {
-            1 => BrowserChoice::Command(if self.settings.browser_command.is_empty() {
-                command
-            } else {
-                self.settings.browser_command.clone()
-            }),
+            1 => BrowserChoice::Command(self.settings.browser_command.clone()),
             2 => BrowserChoice::PrintUrl,
             _ => BrowserChoice::System,
         };

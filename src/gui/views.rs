@@ -113,8 +113,16 @@ fn progress(app: &mut InspectorApp, ui: &mut egui::Ui) {
         ("id_token", "Kontrollerte id_token", "Checked the id_token"),
         ("person", "Henter /person", "Fetching /person"),
     ] {
-        let mark = if done(key) { "✔" } else { "·" };
-        ui.label(format!("{mark} {}", lang.pick(nb, en)));
+        // Symbols in monospace: the bundled monospace font (Hack) has them, the proportional one does not.
+        ui.horizontal(|ui| {
+            let (mark, colour) = if done(key) {
+                ("●", GREEN)
+            } else {
+                ("○", ui.visuals().weak_text_color())
+            };
+            ui.label(RichText::new(mark).monospace().color(colour));
+            ui.label(lang.pick(nb, en));
+        });
     }
     if let Some(url) = &l.authorization_url {
         ui.separator();
@@ -317,7 +325,15 @@ fn person_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
                     ui.label(&f.explanation);
                 });
                 for note in &f.notes {
-                    ui.label(RichText::new(format!("↳ {note}")).small().weak());
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            RichText::new("↳")
+                                .small()
+                                .family(egui::FontFamily::Monospace)
+                                .weak(),
+                        );
+                        ui.label(RichText::new(note).small().weak());
+                    });
                 }
             });
         });
@@ -337,13 +353,13 @@ fn person_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             ui.colored_label(
                 GREEN,
                 lang.pick(
-                    "✔ Svaret stemmer med omfangene.",
-                    "✔ The answer matches the scopes.",
+                    "Svaret stemmer med omfangene.",
+                    "The answer matches the scopes.",
                 ),
             );
         }
         for f in check.missing.iter().chain(&check.unexpected) {
-            ui.colored_label(RED, format!("✗ {}", f.message));
+            ui.colored_label(RED, &f.message);
         }
         for f in &check.absent_allowed {
             ui.label(RichText::new(format!("· {}", f.message)).weak());
@@ -379,7 +395,7 @@ fn person_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
                 .clicked()
             {
                 let spraak = app.view.spraak;
-                app.change_language(spraak, ui.ctx());
+                app.change_language(i, spraak, ui.ctx());
             }
             if ui
                 .button(lang.pick("Slå opp på nytt", "Look up again"))
@@ -440,11 +456,16 @@ fn signature_tab(lang: Lang, i: &Inspection, ui: &mut egui::Ui) {
         );
     }
     if let Some(chain) = &jose.signature.chain {
-        ui.label(format!(
+        let text = format!(
             "{} {}",
             lang.pick("Kjede:", "Chain:"),
             chain.path.join("  →  ")
-        ));
+        );
+        ui.label(
+            RichText::new(text)
+                .small()
+                .family(egui::FontFamily::Monospace),
+        );
     }
     for (n, c) in jose.certificates.iter().enumerate() {
         ui.add_space(6.0);
@@ -457,7 +478,7 @@ fn signature_tab(lang: Lang, i: &Inspection, ui: &mut egui::Ui) {
             ));
             let days = c.not_after.map(|t| (t - Utc::now()).num_days());
             let validity = format!(
-                "{} {} → {}{}",
+                "{} {} – {}{}",
                 lang.pick("Gyldig:", "Valid:"),
                 c.not_before
                     .map(|t| t.format("%Y-%m-%d").to_string())
@@ -571,11 +592,11 @@ fn tokens_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             for c in &t.id_token_checks {
                 let (mark, colour) = if c.passed {
-                    ("✔", GREEN)
+                    ("● ok", GREEN)
                 } else {
-                    ("✗", RED)
+                    ("● FAIL", RED)
                 };
-                ui.colored_label(colour, mark);
+                ui.label(RichText::new(mark).monospace().color(colour));
                 ui.label(RichText::new(c.check).monospace());
                 ui.label(&c.detail);
                 ui.end_row();
@@ -626,7 +647,7 @@ fn http_tab(i: &Inspection, ui: &mut egui::Ui) {
             .map(|s| s.to_string())
             .unwrap_or_else(|| "—".into());
         let title = format!(
-            "{}  {} {}  →  {status}  ({} ms)",
+            "{}  {} {}  –  {status}  ({} ms)",
             ex.step, ex.method, ex.url, ex.duration_ms
         );
         egui::CollapsingHeader::new(title)

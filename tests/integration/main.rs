@@ -6,6 +6,7 @@ mod emulator_cli;
 mod explain_cli;
 mod fetch;
 mod fixtures;
+mod gui;
 mod robustness;
 mod support;
 mod third_party;

@@ -1,0 +1,219 @@
+//! The desktop app under egui_kittest: the real app state, the real emulator, the scripted person as the browser.
+//! Assertions are on what the window shows (AccessKit labels), plus CPU-rendered snapshots of stable states.
+//! Every `run()` also proves two things: the accessibility check passes (every input has a name), and the window
+//! settles (`run()` fails if the app keeps requesting repaints when nothing happens).
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use krr_inspector::config::Config;
+use krr_inspector::gui::settings::Settings;
+use krr_inspector::gui::{InspectorApp, KeySource, Services};
+use krr_inspector::krr::Lang;
+use krr_inspector::oidc::BrowserChoice;
+
+use super::support::keys;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn person_browser(extra: &str) -> BrowserChoice {
+    BrowserChoice::Command(format!(
+        "'{}' autologin {extra}",
+        env!("CARGO_BIN_EXE_krr-inspector")
+    ))
+}
+
+fn app_harness(
+    rt: &tokio::runtime::Runtime,
+    browser: BrowserChoice,
+) -> Harness<'static, InspectorApp> {
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys()));
+    let settings = Settings {
+        browser,
+        ..Settings::default()
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |_cc| InspectorApp::with_settings(Config::builtin(), services, settings))
+}
+
+/// Steps frames until `done` holds (the spinner keeps `run()` from settling).
+fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(3);
+}
+
+#[test]
+fn a_lookup_fills_every_tab() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    assert!(
+        h.state().result.as_ref().unwrap().error.is_none(),
+        "{:?}",
+        h.state().result.as_ref().unwrap().error
+    );
+
+    // Person: rows with their explanations, badges, the scope check.
+    h.get_by_label("personidentifikator");
+    h.get_by_label("digital_post.postkasseadresse");
+    h.get_by_label_contains("Mailbox at Digipost (Posten Norge)");
+    h.get_by_label_contains("agrees with the 18-month rule");
+    h.get_by_label("The answer matches the scopes.");
+    h.get_by_label(" Signature: valid ");
+
+    h.get_by_label("Signature").click();
+    h.run();
+    h.get_by_label("VALID");
+    h.get_by_label_contains("org. no. 991825827");
+    let shows_kid = egui_kittest::kittest::by().predicate(|n| {
+        n.value().is_some_and(|v| v.contains("\"kid\""))
+            || n.label().is_some_and(|v| v.contains("\"kid\""))
+    });
+    assert!(
+        h.query_all(shows_kid).next().is_some(),
+        "the header's kid is shown"
+    );
+    h.get_by_label_contains("x5c[0]  C=NO, O=DIGITALISERINGSDIREKTORATET");
+
+    h.get_by_label("Tokens").click();
+    h.run();
+    for check in ["signature", "iss", "aud", "exp", "iat", "nonce", "acr"] {
+        assert!(
+            h.query_all_by_label(check).next().is_some(),
+            "the {check} row"
+        );
+    }
+    h.get_by_label("matches the request");
+    assert_eq!(
+        h.query_all_by_label("● ok").count(),
+        7,
+        "every id_token check passed"
+    );
+    assert_eq!(
+        h.query_all_by_label_contains("[redacted,").count(),
+        2,
+        "both raw tokens are hidden until asked"
+    );
+    h.get_by_label("Show tokens").scroll_to_me();
+    h.run();
+    h.get_by_label("Show tokens").click();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("[redacted,").count(), 0);
+
+    h.get_by_label("HTTP").click();
+    h.run();
+    h.get_by_label_contains("token  POST");
+    h.get_by_label_contains("person  GET");
+
+    h.get_by_label("Raw").click();
+    h.run();
+    h.get_by_label("Save as:");
+}
+
+#[test]
+fn a_cancelled_login_in_the_browser_is_a_clear_error() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--cancel"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label_contains("the login was cancelled in the browser (access_denied");
+    h.get_by_label_contains("Try: Log in again");
+}
+
+#[test]
+fn cancel_stops_a_waiting_login_and_escape_does_too() {
+    let rt = runtime();
+    // A browser command that never logs in: the app waits for the callback.
+    let mut h = app_harness(&rt, BrowserChoice::Command("true".into()));
+    h.run();
+    for how in ["button", "escape"] {
+        h.get_by_label("Log in and look up").click();
+        step_until(&mut h, "the login URL", |a| {
+            a.lookup
+                .as_ref()
+                .is_some_and(|l| l.authorization_url.is_some())
+        });
+        h.get_by_label_contains("Time left before the listener gives up");
+        h.get_by_label("Copy the URL");
+        match how {
+            "button" => h.get_by_label("Cancel").click(),
+            _ => h.key_press(egui::Key::Escape),
+        }
+        h.run_steps(3);
+        assert!(h.state().lookup.is_none(), "{how}");
+        h.get_by_label("The login was cancelled.");
+    }
+}
+
+#[test]
+fn ctrl_enter_starts_and_the_language_switches() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 27129324592"));
+    h.run();
+    h.get_by_label("Norsk (bokmål)").click();
+    h.run();
+    assert_eq!(h.state().settings.ui_lang, Lang::Nb);
+    h.get_by_label("Logg inn og slå opp");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    // Explanations come in the chosen language; the reserved person is flagged.
+    h.get_by_label_contains("Personen har reservert seg");
+    h.get_by_label(" reservert ");
+    h.get_by_label("English").click();
+    h.run();
+    h.get_by_label("Log in and look up");
+}
+
+#[test]
+fn the_write_scope_allows_changing_the_language() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
+    h.run();
+    h.state_mut()
+        .settings
+        .extra_scopes
+        .insert("local".into(), "krr:user/spraak.write".into());
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Administration");
+    h.get_by_label("Change language").click();
+    step_until(&mut h, "the PATCH", |a| a.view.language_status.is_some());
+    h.get_by_label("The language is now 'en'. Look up again to see it.");
+    h.get_by_label("Look up again").click();
+    step_until(&mut h, "the new result", |a| {
+        a.lookup.is_none()
+            && a.result
+                .as_ref()
+                .is_some_and(|r| r.body.as_ref().is_some_and(|b| b.person["spraak"] == "en"))
+    });
+    h.get_by_label_contains("English.");
+}
+
+#[test]
+fn snapshots_of_stable_states() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("true".into()));
+    h.run();
+    h.snapshot("welcome_en");
+    h.get_by_label("Norsk (bokmål)").click();
+    h.run();
+    h.snapshot("welcome_nb");
+}
