@@ -269,7 +269,11 @@ fn person_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
     for p in &body.problems {
         ui.colored_label(RED, p);
     }
-    let copy = ui.input_mut(|inp| inp.consume_key(egui::Modifiers::COMMAND, egui::Key::C));
+    // Integrations send Ctrl+C as `Event::Copy` (or as the key itself): either copies the selected value.
+    let copy = ui.input_mut(|inp| {
+        inp.consume_key(egui::Modifiers::COMMAND, egui::Key::C)
+            || inp.events.iter().any(|e| matches!(e, egui::Event::Copy))
+    });
     // Fixed column widths: the explanation takes what is left and wraps.
     let avail = ui.available_width();
     let w_path = (avail * 0.27).clamp(160.0, 330.0);

@@ -78,6 +78,19 @@ fn a_lookup_fills_every_tab() {
     h.get_by_label("The answer matches the scopes.");
     h.get_by_label(" Signature: valid ");
 
+    // Ctrl+C copies the selected row's value.
+    h.get_by_label("digital_post.postkasseadresse").click();
+    h.run();
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied: Vec<&egui::OutputCommand> = h.output().platform_output.commands.iter().collect();
+    assert!(
+        copied
+            .iter()
+            .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t == "ola.nordmann#6XXB")),
+        "{copied:?}"
+    );
+
     h.get_by_label("Signature").click();
     h.run();
     h.get_by_label("VALID");
