@@ -44,6 +44,15 @@ enum Command {
     Emulator(EmulatorArgs),
     /// Log in, look up /person and print the inspection.
     Fetch(Box<FetchArgs>),
+    /// Log in once and look up with every scope set: which scopes give which fields.
+    Matrix(Box<MatrixArgs>),
+    /// Compare two saved inspections (JSON from `fetch --format json`): fields added, removed, changed.
+    Compare {
+        left: PathBuf,
+        right: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// A scripted person for the emulator's login page: use as a browser command, e.g.
     /// `fetch --browser "krr-inspector autologin --pid 24079412372"`.
     Autologin(AutologinArgs),
@@ -80,7 +89,7 @@ enum Command {
 }
 
 #[derive(clap::Args)]
-struct FetchArgs {
+struct LoginArgs {
     /// The environment to log in to (see `environments`); `local` starts the emulator in-process.
     #[arg(long, default_value = "local", conflicts_with_all = ["issuer", "person_url"])]
     env: String,
@@ -90,7 +99,7 @@ struct FetchArgs {
     /// The register's person URL, with --issuer.
     #[arg(long, requires = "issuer")]
     person_url: Option<String>,
-    /// The scope dialect of --issuer: digdir or difi (default: from the scopes, else digdir).
+    /// The scope dialect of --issuer: digdir or difi (default: from the scopes, else from the person URL).
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// The client_id (overrides the environment's client).
@@ -103,9 +112,6 @@ struct FetchArgs {
     /// (default: the client's; with --client-secret-env, client_secret_basic).
     #[arg(long, value_enum)]
     auth_method: Option<AuthMethodArg>,
-    /// A scope to ask for; repeatable (default: openid and every read scope of the environment's dialect).
-    #[arg(long = "scope", value_name = "SCOPE")]
-    scopes: Vec<String>,
     /// Ask for a signed JWS (jose) or plain JSON.
     #[arg(long, value_enum, default_value_t = AcceptArg::Jose)]
     accept: AcceptArg,
@@ -133,14 +139,53 @@ struct FetchArgs {
     /// Trust this PEM certificate for the answer's x5c chain; repeatable.
     #[arg(long = "trust-ca", value_name = "PEM")]
     trust_ca: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
     /// Seconds to wait for the browser's callback.
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     timeout: u64,
     /// Seconds each HTTP request (discovery, token, JWKS, /person) may take.
     #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
     http_timeout: u64,
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    #[command(flatten)]
+    login: LoginArgs,
+    /// A scope to ask for; repeatable (default: openid and every read scope of the environment's dialect).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// text: a terminal report; json: the inspection (tokens redacted, readable by `explain`); markdown or html:
+    /// a report for a bug ticket; curl: the /person request as a curl command with $TOKEN.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+}
+
+#[derive(clap::Args)]
+struct MatrixArgs {
+    #[command(flatten)]
+    login: LoginArgs,
+    /// A scope set to try, space-separated (e.g. "openid user/sertifikat.read"); repeatable
+    /// (default: every subset of the dialect's read scopes).
+    #[arg(long = "set", value_name = "SCOPES")]
+    sets: Vec<String>,
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+    format: MatrixFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    Html,
+    Curl,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,6 +224,9 @@ struct AutologinArgs {
     /// Deliver the redirect with a changed state, to test a client's state check.
     #[arg(long)]
     wrong_state: bool,
+    /// Keep the emulator's single sign-on cookie in this file between runs, like a browser profile.
+    #[arg(long, value_name = "FILE")]
+    cookie_jar: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -266,6 +314,12 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Environments { format }) => environments(&config, format),
         Some(Command::Emulator(args)) => emulator(args),
         Some(Command::Fetch(args)) => fetch(&config, *args, cli.lang),
+        Some(Command::Matrix(args)) => matrix(&config, *args, cli.lang),
+        Some(Command::Compare {
+            left,
+            right,
+            format,
+        }) => compare(&left, &right, format, cli.lang),
         Some(Command::Autologin(args)) => autologin(args),
         Some(Command::Explain {
             file,
@@ -297,6 +351,24 @@ fn run(cli: Cli) -> Result<()> {
                 for skipped in &trust.jwks.skipped {
                     tracing::warn!("--jwks {}: {skipped}", path.display());
                 }
+            }
+            // A saved inspection (from `fetch --format json` or the app's export) is shown as it was seen.
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
+                && krr_inspector::inspect::export::looks_like_inspection(&v)
+            {
+                let saved =
+                    krr_inspector::inspect::export::from_json(&String::from_utf8_lossy(&body))
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(&file)))?;
+                let mut out = anstream::stdout();
+                match format {
+                    Format::Json => {
+                        writeln!(out, "{}", krr_inspector::inspect::export::to_json(&saved))?
+                    }
+                    Format::Text => {
+                        write!(out, "{}", render::render_inspection_text(&saved, cli.lang))?
+                    }
+                }
+                return Ok(());
             }
             let granted = (!scopes.is_empty()).then_some(scopes.as_slice());
             let now = at.unwrap_or_else(Utc::now);
@@ -376,12 +448,19 @@ fn emulator(args: EmulatorArgs) -> Result<()> {
     })
 }
 
-fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
+/// What `fetch` and `matrix` share: the environment, the client and its secret, trust, browser.
+struct Prepared {
+    env: krr_inspector::config::Environment,
+    client: krr_inspector::config::ClientRegistration,
+    client_secret: Option<krr_inspector::oidc::Secret>,
+    trust: TrustStore,
+    browser: krr_inspector::oidc::BrowserChoice,
+}
+
+fn prepare(config: &Config, a: &LoginArgs, scopes_hint: &[String]) -> Result<Prepared> {
     use krr_inspector::config::{AuthMethod, ClientRegistration, Environment, Group};
-    use krr_inspector::inspect::{
-        Accept, LookupRequest, Progress, default_scopes, run_lookup, target,
-    };
-    use krr_inspector::oidc::{BrowserChoice, LoginEvent, Secret};
+    use krr_inspector::krr::ScopeDialect;
+    use krr_inspector::oidc::{BrowserChoice, Secret};
 
     let env: Environment = match (&a.issuer, &a.person_url) {
         (Some(issuer), Some(person_url)) => Environment {
@@ -393,10 +472,16 @@ fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
                 person_url: person_url.clone(),
             },
             dialect: match a.dialect {
-                Some(DialectArg::Difi) => krr_inspector::krr::ScopeDialect::Difi,
-                Some(DialectArg::Digdir) => krr_inspector::krr::ScopeDialect::Digdir,
-                None => scopes::dialect_of(&a.scopes)
-                    .unwrap_or(krr_inspector::krr::ScopeDialect::Digdir),
+                Some(DialectArg::Difi) => ScopeDialect::Difi,
+                Some(DialectArg::Digdir) => ScopeDialect::Digdir,
+                // The scopes tell; else Difi's person URL has its own path.
+                None => scopes::dialect_of(scopes_hint).unwrap_or(
+                    if person_url.contains("/kontaktinfo-oauth2-server/") {
+                        ScopeDialect::Difi
+                    } else {
+                        ScopeDialect::Digdir
+                    },
+                ),
             },
             acr: String::new(),
             client: None,
@@ -452,14 +537,32 @@ fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
         (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),
         (None, false) => BrowserChoice::System,
     };
-    let print_url = browser == BrowserChoice::PrintUrl;
+    Ok(Prepared {
+        env,
+        client,
+        client_secret,
+        trust,
+        browser,
+    })
+}
+
+/// Resolves the target (starting the in-process emulator for `local`), builds the request, and runs `work` with
+/// it; the emulator is stopped afterwards.
+fn with_request<T>(
+    p: Prepared,
+    a: &LoginArgs,
+    scopes: Vec<String>,
+    lang: Lang,
+    work: impl AsyncFnOnce(&reqwest::Client, krr_inspector::inspect::LookupRequest) -> T,
+) -> Result<T> {
+    use krr_inspector::inspect::{Accept, LookupRequest, default_scopes, target};
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let inspection = runtime.block_on(async {
-        let resolved = target::resolve(&env, || {
+    runtime.block_on(async {
+        let resolved = target::resolve(&p.env, || {
             let dir = default_data_dir()
                 .map(|d| d.join("emulator-keys"))
                 .ok_or("no platform data directory")?;
@@ -469,18 +572,19 @@ fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
         })
         .await
         .map_err(anyhow::Error::msg)?;
+        let mut trust = p.trust;
         if let Some(ca) = &resolved.ca_pem {
             trust.add_pem(ca.as_bytes())?;
         }
         let request = LookupRequest {
-            scopes: if a.scopes.is_empty() {
+            scopes: if scopes.is_empty() {
                 default_scopes(resolved.target.dialect)
             } else {
-                a.scopes.clone()
+                scopes
             },
             target: resolved.target.clone(),
-            client,
-            client_secret,
+            client: p.client,
+            client_secret: p.client_secret,
             accept: if a.accept == AcceptArg::Json {
                 Accept::Json
             } else {
@@ -489,49 +593,189 @@ fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
             acr: a
                 .acr
                 .clone()
-                .or_else(|| (!env.acr.is_empty()).then(|| env.acr.clone())),
+                .or_else(|| (!p.env.acr.is_empty()).then(|| p.env.acr.clone())),
             ui_locales: a.locale.clone(),
             prompt: a.prompt.clone(),
-            browser,
+            browser: p.browser,
             callback_timeout: std::time::Duration::from_secs(a.timeout),
             trust,
             lang,
         };
-        let progress = move |p: Progress| {
-            if let Progress::Login(LoginEvent::AuthorizationUrl { url, timeout_secs }) = &p
-                && print_url
-            {
-                let mut err = std::io::stderr();
-                let _ = writeln!(
-                    err,
-                    "Open this URL in a browser to log in (waiting {timeout_secs} s):\n{url}"
-                );
-                let _ = err.flush();
-            }
-            tracing::debug!(?p, "progress");
-        };
-        let inspection = run_lookup(
-            &krr_inspector::oidc::http::client_with_timeout(std::time::Duration::from_secs(
-                a.http_timeout,
-            )),
-            &request,
-            &progress,
-        )
-        .await;
+        let http = krr_inspector::oidc::http::client_with_timeout(std::time::Duration::from_secs(
+            a.http_timeout,
+        ));
+        let result = work(&http, request).await;
         if let Some(handle) = resolved.emulator {
             handle.stop().await;
         }
-        anyhow::Ok(inspection)
-    })?;
+        anyhow::Ok(result)
+    })
+}
+
+/// With `--print-url`, the login URL goes to standard error (standard output stays the report).
+fn print_login_url(p: &krr_inspector::inspect::Progress) {
+    use krr_inspector::inspect::Progress;
+    use krr_inspector::oidc::LoginEvent;
+    if let Progress::Login(LoginEvent::AuthorizationUrl { url, timeout_secs }) = p {
+        let mut err = std::io::stderr();
+        let _ = writeln!(
+            err,
+            "Open this URL in a browser to log in (waiting {timeout_secs} s):\n{url}"
+        );
+        let _ = err.flush();
+    }
+    tracing::debug!(?p, "progress");
+}
+
+fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
+    use krr_inspector::inspect::{export, run_lookup};
+    let prepared = prepare(config, &a.login, &a.scopes)?;
+    let print_url = a.login.print_url;
+    let inspection = with_request(
+        prepared,
+        &a.login,
+        a.scopes.clone(),
+        lang,
+        async |http, request| {
+            run_lookup(http, &request, &|p| {
+                if print_url {
+                    print_login_url(&p)
+                } else {
+                    tracing::debug!(?p, "progress")
+                }
+            })
+            .await
+        },
+    )?;
     let mut out = anstream::stdout();
     match a.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&inspection)?)?,
-        Format::Text => write!(out, "{}", render::render_inspection_text(&inspection, lang))?,
+        ReportFormat::Json => writeln!(out, "{}", export::to_json(&inspection))?,
+        ReportFormat::Text => write!(out, "{}", render::render_inspection_text(&inspection, lang))?,
+        ReportFormat::Markdown => write!(out, "{}", export::to_markdown(&inspection, lang))?,
+        ReportFormat::Html => writeln!(out, "{}", export::to_html(&inspection, lang))?,
+        ReportFormat::Curl => writeln!(out, "{}", export::curl_command(&inspection, None))?,
     }
     match &inspection.error {
         None => Ok(()),
         Some(e) => bail!("{} ({})", e.message, e.hint),
     }
+}
+
+fn matrix(config: &Config, a: MatrixArgs, lang: Lang) -> Result<()> {
+    use krr_inspector::inspect::matrix::{self, default_scope_sets, run_matrix};
+    let sets: Vec<Vec<String>> = a
+        .sets
+        .iter()
+        .map(|s| scopes::split_scope_string(s))
+        .collect();
+    let hint: Vec<String> = sets.iter().flatten().cloned().collect();
+    let prepared = prepare(config, &a.login, &hint)?;
+    let dialect = prepared.env.dialect;
+    let sets = if sets.is_empty() {
+        default_scope_sets(dialect)
+    } else {
+        sets
+    };
+    let print_url = a.login.print_url;
+    let total = sets.len();
+    let m = with_request(
+        prepared,
+        &a.login,
+        Vec::new(),
+        lang,
+        async |http, request| {
+            run_matrix(http, &request, &sets, &|n, row| {
+                tracing::info!(row = n + 1, total, status = ?row.status, "scope set done");
+                if print_url {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "[{}/{total}] {}: {:?}",
+                        n + 1,
+                        row.scopes.join(" "),
+                        row.status
+                    );
+                }
+            })
+            .await
+        },
+    )?;
+    let mut out = anstream::stdout();
+    match a.format {
+        MatrixFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
+        MatrixFormat::Csv => write!(out, "{}", matrix::to_csv(&m))?,
+        MatrixFormat::Text => write!(out, "{}", matrix::to_text(&m))?,
+    }
+    let failed = m.rows.iter().filter(|r| r.status.is_none()).count();
+    if failed == m.rows.len() {
+        bail!(
+            "no scope set completed a lookup: {}",
+            m.rows
+                .first()
+                .and_then(|r| r.error.clone())
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn compare(
+    left: &std::path::Path,
+    right: &std::path::Path,
+    format: Format,
+    lang: Lang,
+) -> Result<()> {
+    use krr_inspector::inspect::{compare, export};
+    let read = |p: &std::path::Path| -> Result<krr_inspector::inspect::Inspection> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        export::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+    };
+    let c = compare::compare(&read(left)?, &read(right)?);
+    let mut out = anstream::stdout();
+    if format == Format::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?;
+        return Ok(());
+    }
+    let side = |s: &compare::Side| {
+        format!(
+            "{} · {} · {} · {} · {}",
+            s.environment,
+            s.person.as_deref().unwrap_or("-"),
+            s.verdict,
+            s.status
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| "-".into()),
+            s.scopes.join(" ")
+        )
+    };
+    writeln!(out, "{} {}", lang.pick("Venstre:", "Left: "), side(&c.left))?;
+    writeln!(out, "{} {}", lang.pick("Høyre: ", "Right:"), side(&c.right))?;
+    let show =
+        |v: &Option<serde_json::Value>| v.as_ref().map(render::short_value).unwrap_or_default();
+    for d in &c.added {
+        writeln!(out, "+ {}  {}", d.path, show(&d.right))?;
+    }
+    for d in &c.removed {
+        writeln!(out, "- {}  {}", d.path, show(&d.left))?;
+    }
+    for d in &c.changed {
+        writeln!(
+            out,
+            "~ {}  {}  →  {}",
+            d.path,
+            show(&d.left),
+            show(&d.right)
+        )?;
+    }
+    writeln!(
+        out,
+        "{} added, {} removed, {} changed, {} unchanged",
+        c.added.len(),
+        c.removed.len(),
+        c.changed.len(),
+        c.unchanged
+    )?;
+    Ok(())
 }
 
 fn autologin(a: AutologinArgs) -> Result<()> {
@@ -541,6 +785,7 @@ fn autologin(a: AutologinArgs) -> Result<()> {
         acr: a.acr,
         cancel: a.cancel,
         wrong_state: a.wrong_state,
+        cookie_jar: a.cookie_jar,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

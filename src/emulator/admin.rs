@@ -120,6 +120,10 @@ pub async fn ca_pem(AxState(state): S) -> Response {
         .into_response()
 }
 
+pub async fn stats(AxState(state): S) -> Response {
+    Json(state.stats.snapshot()).into_response()
+}
+
 pub async fn get_faults(AxState(state): S) -> Response {
     Json(state.faults()).into_response()
 }

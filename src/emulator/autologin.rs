@@ -11,7 +11,12 @@ pub struct Script {
     pub cancel: bool,
     /// Deliver the redirect with a changed `state`, to test a client's state check.
     pub wrong_state: bool,
+    /// A file that keeps the emulator's SSO cookie between runs, like a browser profile: with it, the second
+    /// login of the same "browser" skips the login page.
+    pub cookie_jar: Option<std::path::PathBuf>,
 }
+
+const SSO_COOKIE: &str = "krr_emulator_sso";
 
 fn location(r: &reqwest::Response) -> Result<String, String> {
     r.headers()
@@ -30,8 +35,16 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
         .build()
         .map_err(|e| e.to_string())?;
     let base = url::Url::parse(authorization_url).map_err(|e| format!("not a URL: {e}"))?;
-    let first = http
-        .get(authorization_url)
+    let saved = script
+        .cookie_jar
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_owned());
+    let mut first = http.get(authorization_url);
+    if let Some(sid) = saved.filter(|s| !s.is_empty()) {
+        first = first.header("cookie", format!("{SSO_COOKIE}={sid}"));
+    }
+    let first = first
         .send()
         .await
         .map_err(|e| format!("cannot open the authorization URL: {e}"))?;
@@ -74,6 +87,24 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
                 "the login page refused '{}' (not a valid national id)",
                 script.pid
             ));
+        }
+        if let Some(jar) = &script.cookie_jar {
+            let sid = r
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|c| {
+                    c.split(';')
+                        .next()?
+                        .trim()
+                        .strip_prefix(&format!("{SSO_COOKIE}="))
+                        .map(str::to_owned)
+                });
+            if let Some(sid) = sid {
+                std::fs::write(jar, sid)
+                    .map_err(|e| format!("cannot write the cookie jar {}: {e}", jar.display()))?;
+            }
         }
         location(&r)?
     };

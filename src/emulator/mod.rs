@@ -176,6 +176,22 @@ pub(crate) struct State {
     pub token_lifetime: Duration,
     /// Milliseconds added to the clock by `EmulatorHandle::advance_clock`.
     pub clock_shift_ms: AtomicI64,
+    pub stats: Stats,
+}
+
+/// Counters for demos and tests (`GET /admin/stats`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Login forms submitted successfully (a person typed or picked an id).
+    pub logins: AtomicI64,
+    /// Authorization codes issued, with or without the form (SSO).
+    pub codes: AtomicI64,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({"logins": self.logins.load(Ordering::Relaxed), "codes": self.codes.load(Ordering::Relaxed)})
+    }
 }
 
 impl State {
@@ -235,6 +251,11 @@ impl EmulatorHandle {
         self.state.now()
     }
 
+    /// `{"logins": n, "codes": m}` since start.
+    pub fn stats(&self) -> serde_json::Value {
+        self.state.stats.snapshot()
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.state.faults) = faults;
     }
@@ -290,6 +311,7 @@ impl Emulator {
             fault_keys: OnceLock::new(),
             token_lifetime: config.token_lifetime,
             clock_shift_ms: AtomicI64::new(0),
+            stats: Stats::default(),
         });
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -324,6 +346,7 @@ fn router(state: Arc<State>) -> Router {
                 .put(admin::put_faults)
                 .post(admin::post_faults),
         )
+        .route("/admin/stats", get(admin::stats))
         // Digdir (current) at the root.
         .route(
             "/.well-known/openid-configuration",

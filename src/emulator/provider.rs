@@ -459,6 +459,10 @@ fn issue_code(
             },
         );
     }
+    state
+        .stats
+        .codes
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut response = redirect_with(
         &redirect_uri,
         &[("code", &code), ("state", &st), ("iss", &issuer)],
@@ -531,6 +535,10 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         .unwrap_or_else(|| request.min_acr.clone());
     let sid = random_token();
     let now = state.now();
+    state
+        .stats
+        .logins
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     {
         let mut sessions = lock(&state.sessions);
         if sessions.len() >= MAX_ENTRIES {

@@ -113,18 +113,24 @@ async fn admit(
     Ok((pid, scopes, representation))
 }
 
-pub async fn get_person(AxState(state): S, headers: HeaderMap) -> Response {
+pub async fn get_person(AxState(state): S, uri: axum::http::Uri, headers: HeaderMap) -> Response {
     let (pid, scopes, representation) = match admit(&state, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let unlocked = fields_unlocked(&scopes);
     if unlocked.is_empty() {
+        // The hint names the read scopes in the dialect of the path that was called.
+        let hint = if uri.path().starts_with("/kontaktinfo-oauth2-server/") {
+            "user/kontaktinformasjon.read user/varslingsstatus.read user/sikkerdigitalpost.read user/sertifikat.read"
+        } else {
+            "krr:user/kontaktinformasjon.read krr:user/digitalpost.read"
+        };
         return bearer_error(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
             "the token carries none of the register's read scopes",
-            Some("krr:user/kontaktinformasjon.read krr:user/digitalpost.read"),
+            Some(hint),
         );
     }
     respond(&state, &pid, &unlocked, representation)

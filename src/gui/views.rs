@@ -601,7 +601,7 @@ fn tokens_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
                     ("● FAIL", RED)
                 };
                 ui.label(RichText::new(mark).monospace().color(colour));
-                ui.label(RichText::new(c.check).monospace());
+                ui.label(RichText::new(&c.check).monospace());
                 ui.label(&c.detail);
                 ui.end_row();
             }

@@ -9,7 +9,7 @@ use crate::jose::{self, JoseError, JoseInspection, SignatureVerdict, TrustStore}
 use crate::krr::{self, FieldExplanation, Lang, Person, ScopeCheck};
 
 /// The inspection of one body, as `explain` prints it and the GUI shows it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct BodyInspection {
     /// `None` for an unsigned JSON answer.
     pub jose: Option<JoseView>,
@@ -24,7 +24,7 @@ pub struct BodyInspection {
 }
 
 /// The JOSE part as the report shows it: the payload is in `person`, so it is not repeated here.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct JoseView {
     pub header: Option<Value>,
     pub algorithm: Option<String>,

@@ -38,7 +38,7 @@ impl Accept {
 }
 
 /// Where to look up: a provider and the register's person URL (for the emulator: its in-process URLs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Target {
     /// The environment's name (`local`, `test`, ... or `custom`).
     pub environment: String,
@@ -90,7 +90,7 @@ pub enum Progress {
     Done,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RequestFacts {
     pub client_id: String,
     pub auth_method: AuthMethod,
@@ -101,7 +101,7 @@ pub struct RequestFacts {
 }
 
 /// What the tokens were, without their values.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct TokenFacts {
     pub scopes_requested: Vec<String>,
     /// From the token response's `scope`, else from the access token's `scope` claim.
@@ -117,7 +117,7 @@ pub struct TokenFacts {
     pub id_token_checks: Vec<TokenCheck>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct HttpFacts {
     /// The /person answer's status.
     pub status: Option<u16>,
@@ -127,7 +127,7 @@ pub struct HttpFacts {
 }
 
 /// Why the lookup did not give a person, in words a tester can act on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct LookupProblem {
     /// `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`, `unreadable_body`.
     pub kind: String,
@@ -136,7 +136,7 @@ pub struct LookupProblem {
 }
 
 /// The one report of a lookup.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Inspection {
     pub environment: Target,
     pub request: RequestFacts,

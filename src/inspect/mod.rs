@@ -2,7 +2,11 @@
 //! app renders it, `fetch` prints it, tests assert on it). Emits progress events. Async, no egui.
 
 pub mod body;
+pub mod compare;
+pub mod export;
+pub mod history;
 pub mod lookup;
+pub mod matrix;
 pub mod render;
 pub mod target;
 

@@ -10,7 +10,7 @@ use openssl::pkey::{Id, PKeyRef, Public};
 use openssl::x509::{X509, X509NameRef, X509Ref};
 use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct CertificateFacts {
     /// RFC 4514-style, most specific last: `C=NO, O=DIGITALISERINGSDIREKTORATET, CN=...`.
     pub subject: String,

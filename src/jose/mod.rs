@@ -77,8 +77,32 @@ impl Serialize for SignatureVerdict {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for SignatureVerdict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            verdict: String,
+            #[serde(default)]
+            reason: String,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        Ok(match raw.verdict.as_str() {
+            "valid" => SignatureVerdict::Valid(raw.reason),
+            "invalid" => SignatureVerdict::Invalid(raw.reason),
+            "untrusted" => SignatureVerdict::Untrusted(raw.reason),
+            "unverifiable" => SignatureVerdict::Unverifiable(raw.reason),
+            "unsigned" => SignatureVerdict::Unsigned,
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "unknown verdict '{other}'"
+                )));
+            }
+        })
+    }
+}
+
 /// The signature part of an inspection.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SignatureReport {
     #[serde(flatten)]
     pub verdict: SignatureVerdict,
@@ -89,7 +113,7 @@ pub struct SignatureReport {
 }
 
 /// Everything a tester needs to know about a signed (or unsigned) answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct JoseInspection {
     /// The protected header, all members as sent; `None` for a JSON body.
     pub header: Option<Value>,

@@ -168,7 +168,7 @@ impl TrustStore {
 }
 
 /// The result of a chain check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChainReport {
     pub trusted: bool,
     pub reason: String,

@@ -16,7 +16,7 @@ use super::time::{Timestamp, describe_age, eighteen_months_before};
 use crate::jose::cert::CertificateFacts;
 
 /// A glanceable marker on a row, for badges in the GUI and colour in the terminal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// `reservasjon: JA`.
@@ -39,7 +39,7 @@ pub enum Flag {
 }
 
 /// One explained field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct FieldExplanation {
     /// Dotted path, e.g. `kontaktinformasjon.epostadresse`.
     pub path: String,

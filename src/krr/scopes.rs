@@ -229,7 +229,7 @@ pub fn split_scope_string(scope: &str) -> Vec<String> {
 }
 
 /// The answer compared with what the granted scopes should give.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct ScopeCheck {
     pub granted: Vec<String>,
     /// Fields that must be there for these scopes and this person, but are not.
@@ -248,7 +248,7 @@ impl ScopeCheck {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ScopeFinding {
     pub field: String,
     /// The scope that unlocks it, if any.

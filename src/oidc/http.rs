@@ -30,7 +30,7 @@ pub const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// One request and its response, as the HTTP tab shows it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct HttpExchange {
     /// What this call was for: `discovery`, `jwks`, `token`, `person`, ...
     pub step: String,

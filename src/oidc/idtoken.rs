@@ -10,10 +10,10 @@ use crate::jose::jwt;
 /// Clock skew allowed on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct TokenCheck {
     /// `signature`, `iss`, `aud`, `exp`, `iat`, `nonce`, `acr`.
-    pub check: &'static str,
+    pub check: String,
     pub passed: bool,
     pub detail: String,
 }
@@ -46,8 +46,8 @@ pub fn check(
     now: DateTime<Utc>,
 ) -> (Vec<TokenCheck>, Option<Map<String, Value>>) {
     let mut rows = Vec::new();
-    let row = |check, passed, detail: String| TokenCheck {
-        check,
+    let row = |check: &str, passed, detail: String| TokenCheck {
+        check: check.to_owned(),
         passed,
         detail,
     };
@@ -202,7 +202,7 @@ mod tests {
             acr: Some("Level4"),
         };
         let (rows, _) = check(&token, &jwks, &e, now + chrono::Duration::seconds(500));
-        let failed: Vec<&str> = rows.iter().filter(|r| !r.passed).map(|r| r.check).collect();
+        let failed: Vec<&str> = rows.iter().filter(|r| !r.passed).map(|r| r.check.as_str()).collect();
         assert_eq!(failed, ["iss", "aud", "exp", "nonce", "acr"]);
         let other = KeySet::parse(
             &json!({"keys": [public_jwk(&rsa_key(2048).unwrap(), "k", "RS256")]}).to_string(),

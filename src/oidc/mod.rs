@@ -329,7 +329,7 @@ pub async fn login(
         }
         None => (
             vec![TokenCheck {
-                check: "id_token",
+                check: "id_token".into(),
                 passed: false,
                 detail: "the token response has no id_token (was openid asked for?)".into(),
             }],

@@ -8,6 +8,7 @@ mod fetch;
 mod fixtures;
 mod gui;
 mod robustness;
+mod share;
 mod support;
 mod third_party;
 

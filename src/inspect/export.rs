@@ -1,0 +1,321 @@
+//! Sharing what was seen: an inspection as JSON (tokens redacted, readable back), as a Markdown or HTML report for a
+//! bug ticket, and the /person request as a curl command.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::lookup::Inspection;
+use crate::krr::Lang;
+use crate::oidc::Secret;
+
+/// The inspection as pretty JSON. Secrets are already redacted by their type.
+pub fn to_json(i: &Inspection) -> String {
+    serde_json::to_string_pretty(i).unwrap_or_default()
+}
+
+/// Reads a saved inspection back.
+pub fn from_json(text: &str) -> Result<Inspection, String> {
+    serde_json::from_str(text).map_err(|e| format!("not a saved krr-inspector inspection: {e}"))
+}
+
+/// Does this JSON look like a saved inspection (rather than a /person answer)?
+pub fn looks_like_inspection(v: &Value) -> bool {
+    v.get("environment").is_some_and(Value::is_object)
+        && v.get("request").is_some_and(Value::is_object)
+        && v.get("http").is_some()
+}
+
+fn cell(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let s = if s.chars().count() > 60 {
+        format!(
+            "{}… ({} chars)",
+            s.chars().take(48).collect::<String>(),
+            s.chars().count()
+        )
+    } else {
+        s
+    };
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown report: what was asked, what came back, and why it means what it means.
+pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
+    let t = |nb, en| lang.pick(nb, en);
+    let mut md = String::new();
+    let _ = writeln!(md, "# KRR Inspector: {}\n", t("oppslag", "lookup"));
+    let _ = writeln!(md, "| | |\n|---|---|");
+    let _ = writeln!(
+        md,
+        "| {} | `{}` |",
+        t("Miljø", "Environment"),
+        i.environment.environment
+    );
+    let _ = writeln!(md, "| issuer | `{}` |", i.environment.issuer);
+    let _ = writeln!(md, "| person URL | `{}` |", i.environment.person_url);
+    let _ = writeln!(
+        md,
+        "| {} | {} |",
+        t("Tidspunkt", "Time"),
+        i.started_at.to_rfc3339()
+    );
+    let _ = writeln!(
+        md,
+        "| client_id | `{}` ({}) |",
+        i.request.client_id,
+        i.request.auth_method.as_str()
+    );
+    let _ = writeln!(
+        md,
+        "| {} | `{}` |",
+        t("Omfang bedt om", "Scopes asked for"),
+        i.request.scopes.join(" ")
+    );
+    if let Some(tok) = &i.token {
+        let _ = writeln!(
+            md,
+            "| {} | `{}` |",
+            t("Omfang innvilget", "Scopes granted"),
+            tok.scopes_granted.join(" ")
+        );
+    }
+    let _ = writeln!(md, "| Accept | `{}` |", i.request.accept.media_type());
+    if let Some(s) = i.http.status {
+        let _ = writeln!(
+            md,
+            "| HTTP | {s} {} |",
+            i.http.content_type.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(e) = &i.error {
+        let _ = writeln!(
+            md,
+            "\n> **{}** {}  \n> {} {}",
+            t("Feil:", "Error:"),
+            e.message,
+            t("Prøv:", "Try:"),
+            e.hint
+        );
+    }
+    if let Some(body) = &i.body {
+        let v = body.verdict();
+        let _ = writeln!(
+            md,
+            "\n## {}\n\n**{}**: {}",
+            t("Signatur", "Signature"),
+            v.label(),
+            v.reason()
+        );
+        if let Some(h) = body.jose.as_ref().and_then(|j| j.header.as_ref()) {
+            let mut h = h.clone();
+            if let Some(Value::Array(x5c)) = h.get_mut("x5c") {
+                for c in x5c.iter_mut() {
+                    *c = Value::String(cell(c));
+                }
+            }
+            let _ = writeln!(
+                md,
+                "\n```json\n{}\n```",
+                serde_json::to_string_pretty(&h).unwrap_or_default()
+            );
+        }
+        let _ = writeln!(
+            md,
+            "\n## {}\n\n| {} | {} | {} |\n|---|---|---|",
+            t("Felt", "Fields"),
+            t("Felt", "Field"),
+            t("Verdi", "Value"),
+            t("Forklaring", "Explanation")
+        );
+        for f in &body.fields {
+            let mut explanation = f.explanation.replace('|', "\\|");
+            for n in &f.notes {
+                let _ = write!(explanation, "<br>↳ {}", n.replace('|', "\\|"));
+            }
+            let _ = writeln!(
+                md,
+                "| `{}` | `{}` | {} |",
+                f.path,
+                cell(&f.value),
+                explanation
+            );
+        }
+        if let Some(check) = &body.scope_check {
+            let _ = writeln!(md, "\n## {}\n", t("Omfangskontroll", "Scope check"));
+            if check.is_consistent() {
+                let _ = writeln!(
+                    md,
+                    "- {}",
+                    t(
+                        "Svaret stemmer med omfangene.",
+                        "The answer matches the scopes."
+                    )
+                );
+            }
+            for f in check
+                .missing
+                .iter()
+                .chain(&check.unexpected)
+                .chain(&check.absent_allowed)
+            {
+                let _ = writeln!(md, "- {}", f.message);
+            }
+        }
+    }
+    if let Some(tok) = &i.token {
+        let _ = writeln!(
+            md,
+            "\n## {}\n",
+            t("Kontroller av id_token", "id_token checks")
+        );
+        for c in &tok.id_token_checks {
+            let _ = writeln!(
+                md,
+                "- {} `{}`: {}",
+                if c.passed { "ok" } else { "**FAIL**" },
+                c.check,
+                c.detail
+            );
+        }
+    }
+    let _ = writeln!(md, "\n## HTTP\n");
+    for ex in &i.http.exchanges {
+        let _ = writeln!(
+            md,
+            "- {} `{} {}` → {} ({} ms)",
+            ex.step,
+            ex.method,
+            ex.url,
+            ex.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| ex.error.clone().unwrap_or_default()),
+            ex.duration_ms
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\n_{}_",
+        t(
+            "Tokens og koder er sensurert.",
+            "Tokens and codes are redacted."
+        )
+    );
+    md
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A standalone HTML report (no scripts, no external resources).
+pub fn to_html(i: &Inspection, lang: Lang) -> String {
+    let t = |nb, en| lang.pick(nb, en);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>KRR Inspector</title><style>\
+         body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}}table{{border-collapse:collapse;width:100%}}\
+         td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}}code{{background:#f3f3f3}}\
+         .valid{{color:#1a7f37}}.invalid{{color:#c81e1e}}.untrusted,.unverifiable{{color:#b06000}}.note{{color:#555;font-size:.9em}}\
+         </style></head><body><h1>KRR Inspector</h1>",
+        lang.code()
+    );
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><td><code>{}</code></td></tr>",
+        t("Miljø", "Environment"),
+        esc(&i.environment.environment)
+    );
+    for (k, v) in [
+        ("issuer", i.environment.issuer.clone()),
+        ("person URL", i.environment.person_url.clone()),
+        ("client_id", i.request.client_id.clone()),
+        (t("Omfang", "Scopes"), i.request.scopes.join(" ")),
+        (t("Tidspunkt", "Time"), i.started_at.to_rfc3339()),
+    ] {
+        let _ = write!(
+            h,
+            "<tr><th>{}</th><td><code>{}</code></td></tr>",
+            esc(k),
+            esc(&v)
+        );
+    }
+    h.push_str("</table>");
+    if let Some(e) = &i.error {
+        let _ = write!(
+            h,
+            "<p class=\"invalid\"><strong>{}</strong> {} — {}</p>",
+            t("Feil:", "Error:"),
+            esc(&e.message),
+            esc(&e.hint)
+        );
+    }
+    if let Some(body) = &i.body {
+        let v = body.verdict();
+        let _ = write!(
+            h,
+            "<h2>{}</h2><p class=\"{}\"><strong>{}</strong>: {}</p>",
+            t("Signatur", "Signature"),
+            v.label(),
+            v.label(),
+            esc(v.reason())
+        );
+        let _ = write!(
+            h,
+            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t("Felt", "Fields"),
+            t("Felt", "Field"),
+            t("Verdi", "Value"),
+            t("Forklaring", "Explanation")
+        );
+        for f in &body.fields {
+            let notes: String = f
+                .notes
+                .iter()
+                .map(|n| format!("<div class=\"note\">↳ {}</div>", esc(n)))
+                .collect();
+            let _ = write!(
+                h,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}{notes}</td></tr>",
+                esc(&f.path),
+                esc(&cell(&f.value)),
+                esc(&f.explanation)
+            );
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(
+        h,
+        "<p class=\"note\">{}</p></body></html>",
+        t(
+            "Tokens og koder er sensurert.",
+            "Tokens and codes are redacted."
+        )
+    );
+    h
+}
+
+/// Quotes a word for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The /person request as a curl command. The token is the `$TOKEN` placeholder unless `token` is given.
+pub fn curl_command(i: &Inspection, token: Option<&Secret>) -> String {
+    let auth = match token.filter(|t| t.is_available() && !t.is_empty()) {
+        Some(t) => shell_quote(&format!("Authorization: Bearer {}", t.expose())),
+        None => "\"Authorization: Bearer $TOKEN\"".to_owned(),
+    };
+    format!(
+        "curl -sS -H {auth} -H {} {}",
+        shell_quote(&format!("Accept: {}", i.request.accept.media_type())),
+        shell_quote(&i.environment.person_url)
+    )
+}

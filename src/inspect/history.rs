@@ -1,0 +1,86 @@
+//! The lookups of a session, newest first; optionally kept between launches in a file (never with tokens: an
+//! inspection holds them only in redacted form).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::lookup::Inspection;
+
+/// Most lookups kept.
+pub const MAX_ENTRIES: usize = 200;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub inspection: Arc<Inspection>,
+}
+
+impl Entry {
+    pub fn person(&self) -> Option<&str> {
+        self.inspection
+            .body
+            .as_ref()
+            .and_then(|b| b.person.get("personidentifikator"))
+            .and_then(Value::as_str)
+    }
+
+    pub fn verdict(&self) -> String {
+        match (&self.inspection.error, &self.inspection.body) {
+            (_, Some(b)) => b.verdict().label().to_owned(),
+            (Some(e), None) => e.kind.clone(),
+            (None, None) => "-".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub entries: Vec<Entry>,
+}
+
+impl History {
+    pub fn push(&mut self, i: Arc<Inspection>) {
+        self.entries.insert(0, Entry { inspection: i });
+        self.entries.truncate(MAX_ENTRIES);
+    }
+
+    /// The history as JSON (an array of inspections, newest first).
+    pub fn to_json(&self) -> String {
+        let list: Vec<&Inspection> = self.entries.iter().map(|e| e.inspection.as_ref()).collect();
+        serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+    }
+
+    pub fn from_json(text: &str) -> Result<History, String> {
+        let list: Vec<Inspection> = serde_json::from_str(text)
+            .map_err(|e| format!("the history file cannot be read: {e}"))?;
+        Ok(History {
+            entries: list
+                .into_iter()
+                .take(MAX_ENTRIES)
+                .map(|i| Entry {
+                    inspection: Arc::new(i),
+                })
+                .collect(),
+        })
+    }
+
+    /// Reads a history file; a missing file is an empty history.
+    pub fn load(path: &Path) -> Result<History, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => History::from_json(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, self.to_json())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}

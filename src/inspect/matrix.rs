@@ -1,0 +1,231 @@
+//! The scope matrix: one login and lookup per scope set, reusing the provider's single sign-on session so the
+//! person logs in once (the browser's session with ID-porten, or the emulator's SSO cookie), and a table of which
+//! fields each set gives.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::lookup::{Inspection, LookupRequest, Progress, Target, run_lookup};
+use crate::krr::scopes::{ScopeDialect, read_scopes};
+
+/// The read scopes whose subsets the matrix tries: Difi's four (16 sets), Digdir's two (4 sets).
+pub fn matrix_read_scopes(dialect: ScopeDialect) -> Vec<String> {
+    read_scopes(dialect)
+        .into_iter()
+        .filter(|s| s.name != "user/spraak.read")
+        .map(|s| s.name.to_owned())
+        .collect()
+}
+
+/// Every subset of the dialect's read scopes, smallest first; each set also carries the OpenID Connect scopes.
+pub fn default_scope_sets(dialect: ScopeDialect) -> Vec<Vec<String>> {
+    let reads = matrix_read_scopes(dialect);
+    let mut sets: Vec<Vec<String>> = (0..1u32 << reads.len())
+        .map(|mask| {
+            reads
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, s)| s.clone())
+                .collect()
+        })
+        .collect();
+    sets.sort_by_key(Vec::len);
+    let base: Vec<String> = match dialect {
+        ScopeDialect::Digdir => vec!["openid".into(), "profile".into()],
+        ScopeDialect::Difi => vec!["openid".into()],
+    };
+    sets.into_iter()
+        .map(|s| base.iter().cloned().chain(s).collect())
+        .collect()
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub scopes: Vec<String>,
+    /// The /person status (403 for a set without a read scope).
+    pub status: Option<u16>,
+    pub verdict: String,
+    pub error: Option<String>,
+    /// Field path → value, for the fields the answer had.
+    pub values: BTreeMap<String, Value>,
+    /// The whole lookup, for opening the row.
+    pub inspection: Inspection,
+}
+
+impl MatrixRow {
+    /// Top-level fields present, besides the three always there.
+    pub fn scoped_fields(&self) -> Vec<String> {
+        let mut top: Vec<String> = self
+            .values
+            .keys()
+            .map(|p| p.split('.').next().unwrap_or(p).to_owned())
+            .filter(|k| !["personidentifikator", "reservasjon", "status"].contains(&k.as_str()))
+            .collect();
+        top.sort();
+        top.dedup();
+        top
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Matrix {
+    pub environment: Target,
+    /// Every field path any row had, in the register's order.
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+fn row_of(scopes: Vec<String>, inspection: Inspection) -> MatrixRow {
+    let values = inspection
+        .body
+        .as_ref()
+        .map(|b| {
+            b.fields
+                .iter()
+                .map(|f| (f.path.clone(), f.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    MatrixRow {
+        scopes,
+        status: inspection.http.status,
+        verdict: inspection
+            .body
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |b| b.verdict().label().to_owned()),
+        error: inspection.error.as_ref().map(|e| e.message.clone()),
+        values,
+        inspection,
+    }
+}
+
+/// Runs one lookup per set with `base` (its scopes replaced). After the first, logins ask `prompt=none`, so the
+/// provider answers from its SSO session without showing the login page again.
+pub async fn run_matrix(
+    http_client: &reqwest::Client,
+    base: &LookupRequest,
+    sets: &[Vec<String>],
+    on_row: &(dyn Fn(usize, &MatrixRow) + Send + Sync),
+) -> Matrix {
+    let mut rows = Vec::new();
+    for (n, scopes) in sets.iter().enumerate() {
+        let mut request = base.clone();
+        request.scopes = scopes.clone();
+        if n > 0 && base.prompt.is_none() {
+            request.prompt = Some("none".into());
+        }
+        let inspection = run_lookup(http_client, &request, &|_p: Progress| {}).await;
+        let row = row_of(scopes.clone(), inspection);
+        on_row(n, &row);
+        rows.push(row);
+    }
+    let mut columns: Vec<String> = Vec::new();
+    // The row with the most fields sets the order; others add theirs after.
+    let mut by_size: Vec<&MatrixRow> = rows.iter().collect();
+    by_size.sort_by_key(|r| std::cmp::Reverse(r.values.len()));
+    for r in by_size {
+        if let Some(body) = &r.inspection.body {
+            for f in &body.fields {
+                if !columns.contains(&f.path) {
+                    columns.push(f.path.clone());
+                }
+            }
+        }
+    }
+    Matrix {
+        environment: base.target.clone(),
+        columns,
+        rows,
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// One row per set: scopes, status, verdict, then each column's value (empty when absent).
+pub fn to_csv(m: &Matrix) -> String {
+    let mut out = String::from("scopes,status,verdict");
+    for c in &m.columns {
+        out.push(',');
+        out.push_str(&csv_field(c));
+    }
+    out.push('\n');
+    for r in &m.rows {
+        out.push_str(&csv_field(&r.scopes.join(" ")));
+        out.push(',');
+        out.push_str(&r.status.map(|s| s.to_string()).unwrap_or_default());
+        out.push(',');
+        out.push_str(&r.verdict);
+        for c in &m.columns {
+            out.push(',');
+            let v = r.values.get(c).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            out.push_str(&csv_field(&v.unwrap_or_default()));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A terminal table: each set, its status, and the fields it gave.
+pub fn to_text(m: &Matrix) -> String {
+    let width = m
+        .rows
+        .iter()
+        .map(|r| r.scopes.join(" ").len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!("{:<width$}  STATUS  VERDICT       FIELDS\n", "SCOPES");
+    for r in &m.rows {
+        let status = r
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into());
+        let fields = r.scoped_fields();
+        let fields = match (&r.error, fields.is_empty()) {
+            // The first clause of the error is enough in a table; the JSON has it whole.
+            (Some(e), _) => format!("({})", e.split(':').next().unwrap_or(e)),
+            (None, true) => "(only the always-present fields)".into(),
+            (None, false) => fields.join(", "),
+        };
+        out.push_str(&format!(
+            "{:<width$}  {status:<6}  {:<12}  {fields}\n",
+            r.scopes.join(" "),
+            r.verdict
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_sets_are_every_subset() {
+        let difi = default_scope_sets(ScopeDialect::Difi);
+        assert_eq!(difi.len(), 16);
+        assert_eq!(difi[0], ["openid"]);
+        assert_eq!(difi[15].len(), 5);
+        let digdir = default_scope_sets(ScopeDialect::Digdir);
+        assert_eq!(digdir.len(), 4);
+        assert!(digdir.iter().all(|s| s[..2] == ["openid", "profile"]));
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
