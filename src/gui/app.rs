@@ -1,5 +1,7 @@
 //! The app's state and its frame: the request panel, the top bar, shortcuts, and polling the worker.
 
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use eframe::egui;
@@ -9,6 +11,8 @@ use super::settings::{STORAGE_KEY, Settings, ThemeChoice};
 use super::views::{self, Tab};
 use super::worker::{self, Job, Message, Running, Services};
 use crate::config::{AuthMethod, ClientRegistration, Config, Environment, Group};
+use crate::inspect::history::History;
+use crate::inspect::matrix::{Matrix, MatrixRow};
 use crate::inspect::{Accept, Inspection, LookupRequest, Progress, default_scopes};
 use crate::krr::scopes::{checklist, split_scope_string};
 use crate::krr::{Lang, ScopeDialect, Spraak};
@@ -16,6 +20,16 @@ use crate::oidc::{BrowserChoice, LoginEvent, Secret};
 
 /// How long the app waits for the browser's callback.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The Matrix tab: rows as they arrive, then the whole matrix.
+#[derive(Default)]
+pub struct MatrixView {
+    pub running: Option<Running>,
+    pub total: usize,
+    pub rows: Vec<MatrixRow>,
+    pub done: Option<Matrix>,
+    pub error: Option<String>,
+}
 
 /// A lookup in progress, as the UI shows it.
 pub struct LookupInProgress {
@@ -38,6 +52,13 @@ pub struct InspectorApp {
     pub language_change: Option<Running>,
     /// Start a lookup on the first frame (`--lookup`).
     pub start_on_first_frame: bool,
+    pub history: History,
+    pub matrix: MatrixView,
+    /// Two history entries picked for comparison (indices into the history).
+    pub compare_pick: Vec<usize>,
+    pub open_path: String,
+    pub open_rx: Option<Receiver<Result<Inspection, String>>>,
+    pub history_load: Option<Receiver<Result<History, String>>>,
 }
 
 impl InspectorApp {
@@ -50,8 +71,11 @@ impl InspectorApp {
             .storage
             .and_then(|s| eframe::get_value(s, STORAGE_KEY))
             .unwrap_or_default();
-        let app = InspectorApp::with_settings(config, services, settings);
+        let mut app = InspectorApp::with_settings(config, services, settings);
         app.apply_theme(&cc.egui_ctx);
+        if app.settings.keep_history {
+            app.set_keep_history(true, &cc.egui_ctx);
+        }
         app
     }
 
@@ -81,6 +105,12 @@ impl InspectorApp {
             view: views::ViewState::default(),
             language_change: None,
             start_on_first_frame: false,
+            history: History::default(),
+            matrix: MatrixView::default(),
+            compare_pick: Vec::new(),
+            open_path: String::new(),
+            open_rx: None,
+            history_load: None,
         }
     }
 
@@ -155,38 +185,22 @@ impl InspectorApp {
         self.lookup.is_some()
     }
 
-    /// Starts "log in and look up" with the current choices.
-    pub fn start_lookup(&mut self, ctx: &egui::Context) {
-        if self.is_running() {
-            return;
-        }
+    /// The job for the current choices, or why there is none.
+    fn build_job(&self) -> Result<Job, String> {
         let lang = self.lang();
-        let Some(client) = self.client() else {
-            self.notice = Some(
-                lang.pick(
-                    "Ingen klient er registrert for dette miljøet: skriv inn en client_id, eller legg til en i konfigurasjonsfilen.",
-                    "No client is registered for this environment: type a client_id, or add one to the config file.",
-                )
-                .into(),
-            );
-            return;
-        };
+        let client = self.client().ok_or_else(|| {
+            lang.pick(
+                "Ingen klient er registrert for dette miljøet: skriv inn en client_id, eller legg til en i konfigurasjonsfilen.",
+                "No client is registered for this environment: type a client_id, or add one to the config file.",
+            )
+            .to_owned()
+        })?;
         let client_secret = match (&client.secret_env, client.auth_method) {
             (_, AuthMethod::None) => None,
-            (Some(var), _) => match std::env::var(var) {
-                Ok(v) => Some(Secret::new(v)),
-                Err(_) => {
-                    self.notice = Some(match lang {
-                        Lang::Nb => format!(
-                            "Klienthemmeligheten mangler: sett miljøvariabelen {var} og start appen på nytt."
-                        ),
-                        Lang::En => format!(
-                            "The client secret is missing: set the environment variable {var} and restart the app."
-                        ),
-                    });
-                    return;
-                }
-            },
+            (Some(var), _) => Some(Secret::new(std::env::var(var).map_err(|_| match lang {
+                Lang::Nb => format!("Klienthemmeligheten mangler: sett miljøvariabelen {var} og start appen på nytt."),
+                Lang::En => format!("The client secret is missing: set the environment variable {var} and restart the app."),
+            })?)),
             (None, _) => None,
         };
         let scopes = self.scopes();
@@ -194,7 +208,7 @@ impl InspectorApp {
         let acr = Some(self.acr()).filter(|a| !a.is_empty());
         let ui_locales = self.settings.login_locale.clone();
         let browser = self.settings.browser.clone();
-        let job = Job {
+        Ok(Job {
             environment: self.environment().clone(),
             build: Box::new(move |target, trust| LookupRequest {
                 target,
@@ -210,6 +224,20 @@ impl InspectorApp {
                 trust,
                 lang,
             }),
+        })
+    }
+
+    /// Starts "log in and look up" with the current choices.
+    pub fn start_lookup(&mut self, ctx: &egui::Context) {
+        if self.is_running() {
+            return;
+        }
+        let job = match self.build_job() {
+            Ok(j) => j,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
         };
         self.notice = None;
         self.view.language_status = None;
@@ -219,6 +247,77 @@ impl InspectorApp {
             authorization_url: None,
             deadline: None,
         });
+    }
+
+    /// Starts the scope matrix: every subset of the environment's read scopes, one login.
+    pub fn start_matrix(&mut self, ctx: &egui::Context) {
+        if self.is_running() || self.matrix.running.is_some() {
+            return;
+        }
+        let job = match self.build_job() {
+            Ok(j) => j,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
+        };
+        let sets = crate::inspect::matrix::default_scope_sets(self.environment().dialect);
+        self.notice = None;
+        self.matrix = MatrixView {
+            total: sets.len(),
+            running: Some(worker::start_matrix(&self.services, job, sets, ctx)),
+            ..MatrixView::default()
+        };
+    }
+
+    /// Shows an inspection (from history, the matrix, or a file) as the current result.
+    pub fn open_inspection(&mut self, i: Arc<Inspection>) {
+        self.result = Some(Box::new((*i).clone()));
+        self.view.selected_field = None;
+        self.tab = Tab::Person;
+    }
+
+    fn history_path() -> Option<std::path::PathBuf> {
+        crate::config::default_data_dir().map(|d| d.join("history.json"))
+    }
+
+    fn remember(&mut self, i: &Inspection, ctx: &egui::Context) {
+        self.history.push(Arc::new(i.clone()));
+        if self.settings.keep_history
+            && let Some(path) = InspectorApp::history_path()
+        {
+            let _ = worker::save_file(&self.services, path, self.history.to_json(), ctx);
+        }
+    }
+
+    /// Turns keeping the history on (loading what was kept) or off (deleting the file).
+    pub fn set_keep_history(&mut self, keep: bool, ctx: &egui::Context) {
+        self.settings.keep_history = keep;
+        let Some(path) = InspectorApp::history_path() else {
+            return;
+        };
+        if keep {
+            self.history_load = Some(worker::load_file(
+                &self.services,
+                path,
+                History::from_json,
+                ctx,
+            ));
+        } else {
+            self.services.runtime.spawn_blocking(move || {
+                let _ = std::fs::remove_file(path);
+            });
+        }
+    }
+
+    /// Opens a saved inspection (JSON from export or `fetch --format json`).
+    pub fn open_file(&mut self, path: std::path::PathBuf, ctx: &egui::Context) {
+        self.open_rx = Some(worker::load_file(
+            &self.services,
+            path,
+            crate::inspect::export::from_json,
+            ctx,
+        ));
     }
 
     pub fn cancel_lookup(&mut self) {
@@ -248,7 +347,7 @@ impl InspectorApp {
     }
 
     /// Takes what the background has sent. Called every frame; cheap when there is nothing.
-    pub fn poll(&mut self) {
+    pub fn poll(&mut self, ctx: &egui::Context) {
         let mut finished = None;
         if let Some(l) = &mut self.lookup {
             while let Ok(m) = l.running.rx.try_recv() {
@@ -264,13 +363,14 @@ impl InspectorApp {
                     }
                     Message::Finished(i) => finished = Some(Ok(i)),
                     Message::Failed(e) => finished = Some(Err(e)),
-                    Message::LanguageChanged(_) => {}
+                    _ => {}
                 }
             }
         }
         match finished {
             Some(Ok(i)) => {
                 self.lookup = None;
+                self.remember(&i, ctx);
                 self.tab = if i.error.is_some() && i.body.is_none() {
                     Tab::Person
                 } else {
@@ -284,6 +384,54 @@ impl InspectorApp {
                 self.notice = Some(e);
             }
             None => {}
+        }
+        let mut matrix_rows = Vec::new();
+        if let Some(r) = &self.matrix.running {
+            while let Ok(m) = r.rx.try_recv() {
+                match m {
+                    Message::MatrixRow(row) => matrix_rows.push(*row),
+                    Message::MatrixDone(m) => self.matrix.done = Some(*m),
+                    Message::Failed(e) => self.matrix.error = Some(e),
+                    _ => {}
+                }
+            }
+        }
+        for row in matrix_rows {
+            self.remember(&row.inspection, ctx);
+            self.matrix.rows.push(row);
+        }
+        if self.matrix.done.is_some() || self.matrix.error.is_some() {
+            self.matrix.running = None;
+        }
+        if let Some(rx) = &self.open_rx
+            && let Ok(r) = rx.try_recv()
+        {
+            self.open_rx = None;
+            match r {
+                Ok(i) => {
+                    let i = Arc::new(i);
+                    self.history.push(i.clone());
+                    self.open_inspection(i);
+                    self.notice = None;
+                }
+                Err(e) => self.notice = Some(e),
+            }
+        }
+        if let Some(rx) = &self.history_load
+            && let Ok(r) = rx.try_recv()
+        {
+            self.history_load = None;
+            match r {
+                Ok(loaded) => {
+                    // Entries of this session first, then the kept ones.
+                    let mut h = loaded;
+                    for e in self.history.entries.iter().rev() {
+                        h.push(e.inspection.clone());
+                    }
+                    self.history = h;
+                }
+                Err(e) => self.notice = Some(e),
+            }
         }
         if let Some(r) = &self.language_change
             && let Ok(Message::LanguageChanged(result)) = r.rx.try_recv()
@@ -651,12 +799,15 @@ impl eframe::App for InspectorApp {
         if std::mem::take(&mut self.start_on_first_frame) {
             self.start_lookup(ctx);
         }
-        self.poll();
+        self.poll(ctx);
         self.shortcuts(ctx);
         // The countdown ticks once a second while a login waits; nothing repaints when idle.
         if let Some(l) = &self.lookup
             && l.deadline.is_some()
         {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+        if self.matrix.running.is_some() {
             ctx.request_repaint_after(Duration::from_secs(1));
         }
     }

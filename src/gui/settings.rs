@@ -39,6 +39,8 @@ pub struct Settings {
     pub browser: BrowserChoice,
     /// The command typed for "browser command", kept when another choice is picked.
     pub browser_command: String,
+    /// Keep the lookup history between launches (off by default; tokens are never in it).
+    pub keep_history: bool,
 }
 
 impl Default for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
                 BrowserChoice::Command(command.clone())
             },
             browser_command: command,
+            keep_history: false,
         }
     }
 }

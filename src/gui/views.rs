@@ -23,6 +23,8 @@ pub enum Tab {
     Tokens,
     Http,
     Raw,
+    Matrix,
+    History,
 }
 
 /// View state that is not a setting.
@@ -63,6 +65,25 @@ pub fn central(app: &mut InspectorApp, ui: &mut egui::Ui) {
     if app.lookup.is_some() {
         progress(app, ui);
         return;
+    }
+    ui.horizontal(|ui| {
+        for (tab, nb, en) in [
+            (Tab::Person, "Person", "Person"),
+            (Tab::Signature, "Signatur", "Signature"),
+            (Tab::Tokens, "Tokens", "Tokens"),
+            (Tab::Http, "HTTP", "HTTP"),
+            (Tab::Raw, "Rådata", "Raw"),
+            (Tab::Matrix, "Omfangsmatrise", "Scope matrix"),
+            (Tab::History, "Historikk", "History"),
+        ] {
+            ui.selectable_value(&mut app.tab, tab, lang.pick(nb, en));
+        }
+    });
+    ui.separator();
+    match app.tab {
+        Tab::Matrix => return matrix_tab(app, ui),
+        Tab::History => return history_tab(app, ui),
+        _ => {}
     }
     let Some(result) = app.result.take() else {
         ui.add_space(20.0);
@@ -215,18 +236,7 @@ fn summary(lang: Lang, i: &Inspection, ui: &mut egui::Ui) {
 fn tabs(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
     let lang = app.lang();
     summary(lang, i, ui);
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        for (tab, nb, en) in [
-            (Tab::Person, "Person", "Person"),
-            (Tab::Signature, "Signatur", "Signature"),
-            (Tab::Tokens, "Tokens", "Tokens"),
-            (Tab::Http, "HTTP", "HTTP"),
-            (Tab::Raw, "Rådata", "Raw"),
-        ] {
-            ui.selectable_value(&mut app.tab, tab, lang.pick(nb, en));
-        }
-    });
+    export_bar(app, i, ui);
     ui.separator();
     if let Some(e) = &i.error {
         egui::Frame::new()
@@ -246,6 +256,7 @@ fn tabs(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             Tab::Tokens => tokens_tab(app, i, ui),
             Tab::Http => http_tab(i, ui),
             Tab::Raw => raw_tab(app, i, ui),
+            Tab::Matrix | Tab::History => {}
         });
 }
 
@@ -735,4 +746,319 @@ fn raw_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             .desired_width(f32::INFINITY)
             .interactive(false),
     );
+}
+
+/// Save the inspection (JSON, Markdown, HTML) or copy the request as curl.
+fn export_bar(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
+    use crate::inspect::export;
+    let lang = app.lang();
+    if let Some(rx) = &app.view.save_result
+        && let Ok(r) = rx.try_recv()
+    {
+        app.view.save_status = Some(r);
+        app.view.save_result = None;
+    }
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label(lang.pick("Eksporter til:", "Export to:"));
+        ui.add(egui::TextEdit::singleline(&mut app.view.save_path).desired_width(200.0))
+            .labelled_by(label.id);
+        let stem = std::path::Path::new(app.view.save_path.trim()).with_extension("");
+        let mut save = |ext: &str, text: String, ui: &mut egui::Ui| {
+            let path = stem.with_extension(ext);
+            app.view.save_path = path.display().to_string();
+            app.view.save_result = Some(super::worker::save_file(
+                &app.services,
+                path,
+                text,
+                ui.ctx(),
+            ));
+        };
+        if ui
+            .button("JSON")
+            .on_hover_text(lang.pick(
+                "Kan åpnes igjen; tokens er sensurert",
+                "Can be opened again; tokens are redacted",
+            ))
+            .clicked()
+        {
+            save("json", export::to_json(i), ui);
+        }
+        if ui.button("Markdown").clicked() {
+            save("md", export::to_markdown(i, lang), ui);
+        }
+        if ui.button("HTML").clicked() {
+            save("html", export::to_html(i, lang), ui);
+        }
+        if ui
+            .button(lang.pick("Kopier som curl", "Copy as curl"))
+            .on_hover_text("$TOKEN")
+            .clicked()
+        {
+            ui.ctx().copy_text(export::curl_command(i, None));
+        }
+        let token = i
+            .token
+            .as_ref()
+            .map(|t| &t.access_token)
+            .filter(|t| t.is_available());
+        if let Some(token) = token
+            && ui
+                .button(lang.pick(
+                    "Kopier som curl med ekte token",
+                    "Copy as curl with the real token",
+                ))
+                .clicked()
+        {
+            ui.ctx().copy_text(export::curl_command(i, Some(token)));
+        }
+    });
+    match &app.view.save_status {
+        Some(Ok(p)) => {
+            ui.colored_label(GREEN, format!("{} {p}", lang.pick("Lagret", "Saved")));
+        }
+        Some(Err(e)) => {
+            ui.colored_label(RED, e);
+        }
+        None => {}
+    }
+}
+
+fn matrix_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let running = app.matrix.running.is_some();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !running,
+                egui::Button::new(lang.pick("Kjør omfangsmatrisen", "Run the scope matrix")),
+            )
+            .clicked()
+        {
+            app.start_matrix(ui.ctx());
+        }
+        if running {
+            ui.spinner();
+            ui.label(format!("{}/{}", app.matrix.rows.len(), app.matrix.total));
+        }
+    });
+    ui.label(
+        RichText::new(lang.pick(
+            "Én innlogging (nettleserens single sign-on), ett oppslag per delmengde av miljøets leseomfang.",
+            "One login (the browser's single sign-on), one lookup per subset of the environment's read scopes.",
+        ))
+        .small()
+        .weak(),
+    );
+    if let Some(e) = &app.matrix.error {
+        ui.colored_label(RED, e);
+    }
+    if app.matrix.rows.is_empty() {
+        return;
+    }
+    let mut columns: Vec<String> = Vec::new();
+    for r in &app.matrix.rows {
+        for path in r.values.keys() {
+            let top = path.split('.').next().unwrap_or(path).to_owned();
+            if !columns.contains(&top) {
+                columns.push(top);
+            }
+        }
+    }
+    let mut open = None;
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("matrix")
+                .striped(true)
+                .spacing([10.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new(lang.pick("Omfang", "Scopes")).strong());
+                    ui.label(RichText::new("HTTP").strong());
+                    for c in &columns {
+                        ui.label(RichText::new(c).monospace().strong());
+                    }
+                    ui.end_row();
+                    for (n, r) in app.matrix.rows.iter().enumerate() {
+                        let reads: Vec<&str> = r
+                            .scopes
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|s| *s != "openid" && *s != "profile")
+                            .collect();
+                        let name = if reads.is_empty() {
+                            lang.pick("(ingen leseomfang)", "(no read scope)")
+                                .to_owned()
+                        } else {
+                            reads.join(" ")
+                        };
+                        if ui
+                            .link(RichText::new(name).monospace())
+                            .on_hover_text(lang.pick("Åpne dette oppslaget", "Open this lookup"))
+                            .clicked()
+                        {
+                            open = Some(n);
+                        }
+                        let status = r
+                            .status
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| "-".into());
+                        ui.colored_label(if r.status == Some(200) { GREEN } else { RED }, status);
+                        for c in &columns {
+                            let present = r
+                                .values
+                                .keys()
+                                .any(|p| p == c || p.starts_with(&format!("{c}.")));
+                            let (text, colour) = if present {
+                                (lang.pick("ja", "yes"), GREEN)
+                            } else {
+                                ("·", ui.visuals().weak_text_color())
+                            };
+                            ui.label(RichText::new(text).color(colour));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    if let Some(n) = open {
+        let i = std::sync::Arc::new(app.matrix.rows[n].inspection.clone());
+        app.open_inspection(i);
+    }
+}
+
+fn history_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    ui.horizontal(|ui| {
+        let label = ui.label(lang.pick(
+            "Åpne lagret inspeksjon (JSON):",
+            "Open a saved inspection (JSON):",
+        ));
+        ui.add(
+            egui::TextEdit::singleline(&mut app.open_path)
+                .hint_text("krr-inspection.json")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        if ui.button(lang.pick("Åpne fil", "Open file")).clicked()
+            && !app.open_path.trim().is_empty()
+        {
+            let path = std::path::PathBuf::from(app.open_path.trim());
+            app.open_file(path, ui.ctx());
+        }
+    });
+    let mut keep = app.settings.keep_history;
+    if ui
+        .checkbox(
+            &mut keep,
+            lang.pick(
+                "Husk historikken mellom oppstarter (aldri tokens)",
+                "Keep the history between launches (never tokens)",
+            ),
+        )
+        .changed()
+    {
+        app.set_keep_history(keep, ui.ctx());
+    }
+    ui.separator();
+    if app.history.entries.is_empty() {
+        ui.label(lang.pick("Ingen oppslag ennå.", "No lookups yet."));
+        return;
+    }
+    ui.label(
+        RichText::new(lang.pick("Velg to for å sammenligne.", "Tick two to compare."))
+            .small()
+            .weak(),
+    );
+    let mut open = None;
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height() * 0.5)
+        .show(ui, |ui| {
+            egui::Grid::new("history")
+                .striped(true)
+                .spacing([10.0, 4.0])
+                .show(ui, |ui| {
+                    for (n, e) in app.history.entries.iter().enumerate() {
+                        let mut picked = app.compare_pick.contains(&n);
+                        let time = e
+                            .inspection
+                            .started_at
+                            .with_timezone(&Local)
+                            .format("%H:%M:%S")
+                            .to_string();
+                        if ui.checkbox(&mut picked, time).changed() {
+                            if picked {
+                                app.compare_pick.push(n);
+                                if app.compare_pick.len() > 2 {
+                                    app.compare_pick.remove(0);
+                                }
+                            } else {
+                                app.compare_pick.retain(|x| *x != n);
+                            }
+                        }
+                        ui.label(&e.inspection.environment.environment);
+                        ui.label(RichText::new(e.person().unwrap_or("-")).monospace());
+                        ui.label(e.verdict());
+                        ui.label(
+                            e.inspection
+                                .http
+                                .status
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                        );
+                        ui.label(RichText::new(e.inspection.request.scopes.join(" ")).small());
+                        if ui.button(lang.pick("Åpne", "Open")).clicked() {
+                            open = Some(n);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    if let Some(n) = open {
+        let i = app.history.entries[n].inspection.clone();
+        app.open_inspection(i);
+        return;
+    }
+    if let [a, b] = app.compare_pick[..]
+        && let (Some(x), Some(y)) = (app.history.entries.get(a), app.history.entries.get(b))
+    {
+        // The older lookup on the left (the history is newest first).
+        let (l, r) = if a > b { (x, y) } else { (y, x) };
+        let c = crate::inspect::compare::compare(&l.inspection, &r.inspection);
+        ui.separator();
+        ui.label(RichText::new(lang.pick("Sammenligning", "Comparison")).strong());
+        for (side, label) in [
+            (&c.left, lang.pick("Venstre", "Left")),
+            (&c.right, lang.pick("Høyre", "Right")),
+        ] {
+            ui.label(format!(
+                "{label}: {} · {} · {} · {} · {}",
+                side.environment,
+                side.person.as_deref().unwrap_or("-"),
+                side.verdict,
+                side.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                side.scopes.join(" ")
+            ));
+        }
+        let show = |v: &Option<Value>| v.as_ref().map(short_value).unwrap_or_default();
+        egui::Grid::new("comparison").striped(true).show(ui, |ui| {
+            for (diffs, colour, nb, en) in [
+                (&c.added, GREEN, "lagt til", "added"),
+                (&c.removed, RED, "fjernet", "removed"),
+                (&c.changed, AMBER, "endret", "changed"),
+            ] {
+                for d in diffs {
+                    ui.colored_label(colour, lang.pick(nb, en));
+                    ui.label(RichText::new(&d.path).monospace());
+                    ui.label(show(&d.left));
+                    ui.label(show(&d.right));
+                    ui.end_row();
+                }
+            }
+        });
+        ui.label(match lang {
+            Lang::Nb => format!("{} like felt", c.unchanged),
+            Lang::En => format!("{} fields unchanged", c.unchanged),
+        });
+    }
 }

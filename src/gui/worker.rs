@@ -89,6 +89,10 @@ pub enum Message {
     Failed(String),
     /// A language change ended.
     LanguageChanged(Result<String, String>),
+    /// One scope set of the matrix is done.
+    MatrixRow(Box<crate::inspect::matrix::MatrixRow>),
+    /// The whole matrix is done.
+    MatrixDone(Box<crate::inspect::matrix::Matrix>),
 }
 
 /// A request as the UI builds it; the target is filled in by the worker.
@@ -157,6 +161,58 @@ pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Runni
         task,
         started: Instant::now(),
     }
+}
+
+/// Runs the scope matrix in the background: one login (the browser's SSO session), one lookup per set.
+pub fn start_matrix(
+    services: &Services,
+    job: Job,
+    sets: Vec<Vec<String>>,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let (target, ca) = match s.target(&job.environment).await {
+            Ok(t) => t,
+            Err(e) => return send(Message::Failed(e)),
+        };
+        let mut trust = TrustStore::new();
+        if let Some(ca) = ca {
+            let _ = trust.add_pem(ca.as_bytes());
+        }
+        let request = (job.build)(target, trust);
+        let row_send = send.clone();
+        let m = crate::inspect::matrix::run_matrix(&s.http, &request, &sets, &move |_, row| {
+            row_send(Message::MatrixRow(Box::new(row.clone())))
+        })
+        .await;
+        send(Message::MatrixDone(Box::new(m)));
+    });
+    Running {
+        rx,
+        task,
+        started: Instant::now(),
+    }
+}
+
+/// Reads a file off the UI thread and parses it with `parse`.
+pub fn load_file<T: Send + 'static>(
+    services: &Services,
+    path: std::path::PathBuf,
+    parse: impl FnOnce(&str) -> Result<T, String> + Send + 'static,
+    ctx: &egui::Context,
+) -> Receiver<Result<T, String>> {
+    let (tx, rx) = channel();
+    let ctx = ctx.clone();
+    services.runtime.spawn_blocking(move || {
+        let r = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|t| parse(&t));
+        let _ = tx.send(r);
+        ctx.request_repaint();
+    });
+    rx
 }
 
 /// Changes the person's language in the background.

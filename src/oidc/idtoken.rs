@@ -202,7 +202,11 @@ mod tests {
             acr: Some("Level4"),
         };
         let (rows, _) = check(&token, &jwks, &e, now + chrono::Duration::seconds(500));
-        let failed: Vec<&str> = rows.iter().filter(|r| !r.passed).map(|r| r.check.as_str()).collect();
+        let failed: Vec<&str> = rows
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| r.check.as_str())
+            .collect();
         assert_eq!(failed, ["iss", "aud", "exp", "nonce", "acr"]);
         let other = KeySet::parse(
             &json!({"keys": [public_jwk(&rsa_key(2048).unwrap(), "k", "RS256")]}).to_string(),

@@ -230,3 +230,111 @@ fn snapshots_of_stable_states() {
     h.run();
     h.snapshot("welcome_nb");
 }
+
+#[test]
+fn the_matrix_tab_runs_every_set_and_opens_a_row() {
+    let rt = runtime();
+    let jar = tempfile::tempdir().unwrap();
+    let browser = person_browser(&format!(
+        "--pid 24079412372 --cookie-jar '{}'",
+        jar.path().join("c").display()
+    ));
+    let mut h = app_harness(&rt, browser);
+    h.run();
+    h.get_by_label("Scope matrix").click();
+    h.run();
+    h.get_by_label("Run the scope matrix").click();
+    step_until(&mut h, "the matrix", |a| a.matrix.done.is_some());
+    assert_eq!(h.state().matrix.rows.len(), 4);
+    h.get_by_label("(no read scope)");
+    h.get_by_label("403");
+    assert_eq!(h.query_all_by_label("200").count(), 3);
+    h.get_by_role_and_label(egui::accesskit::Role::Link, "krr:user/digitalpost.read")
+        .click();
+    h.run();
+    assert_eq!(h.state().tab, krr_inspector::gui::views::Tab::Person);
+    h.get_by_label("digital_post.postkasseadresse");
+    assert!(
+        h.query_by_label("kontaktinformasjon.epostadresse")
+            .is_none(),
+        "that set gives no contact info"
+    );
+    assert_eq!(
+        h.state().history.entries.len(),
+        4,
+        "every row is in the history"
+    );
+}
+
+#[test]
+fn history_compare_export_and_open() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the first result", |a| {
+        a.result.is_some() && a.lookup.is_none()
+    });
+    h.state_mut().settings.browser = person_browser("--pid 27129324169");
+    h.state_mut().settings.browser_command = match &h.state().settings.browser {
+        BrowserChoice::Command(c) => c.clone(),
+        _ => unreachable!(),
+    };
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the second result", |a| {
+        a.history.entries.len() == 2 && a.lookup.is_none()
+    });
+
+    // Export the current one as JSON; it never holds a token.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("saved.json");
+    h.state_mut().view.save_path = file.display().to_string();
+    h.get_by_label("JSON").click();
+    step_until(&mut h, "the file", |a| a.view.save_status.is_some());
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        saved.contains("27129324169") && !saved.contains("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs")
+    );
+
+    h.get_by_label("History").click();
+    h.run();
+    let boxes: Vec<String> = h
+        .state()
+        .history
+        .entries
+        .iter()
+        .map(|e| {
+            e.inspection
+                .started_at
+                .with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .collect();
+    for label in &boxes {
+        h.get_all_by_label(label).next().unwrap().click();
+        h.run();
+    }
+    if h.state().compare_pick.len() < 2 {
+        // Both lookups in the same second share a label: pick by state then.
+        h.state_mut().compare_pick = vec![0, 1];
+        h.run();
+    }
+    h.get_by_label("Comparison");
+    h.get_by_label("personidentifikator");
+    for pid in ["24079412372", "27129324169"] {
+        assert!(
+            h.query_all_by_label(pid).count() >= 2,
+            "{pid} in the history and in the comparison"
+        );
+    }
+    h.get_by_label_contains("fields unchanged");
+
+    // Open the saved file: it becomes the current result and joins the history.
+    h.get_by_label("Open a saved inspection (JSON):");
+    h.state_mut().open_path = file.display().to_string();
+    h.get_by_label("Open file").click();
+    step_until(&mut h, "the opened file", |a| a.history.entries.len() == 3);
+    assert_eq!(h.state().tab, krr_inspector::gui::views::Tab::Person);
+    h.get_by_label_contains("personidentifikator 27129324169");
+}
