@@ -292,27 +292,7 @@ impl Emulator {
             IpAddr::V4(ip) => ip.to_string(),
         };
         let base_url = format!("http://{host}:{}", addr.port());
-        let token_keys =
-            KeySet::parse(&config.keys.token_jwks().to_string()).map_err(std::io::Error::other)?;
-        let clients = provider::clients(&config.data);
-        let state = Arc::new(State {
-            base_url: base_url.clone(),
-            keys: config.keys,
-            token_keys,
-            clock: config.clock,
-            data: RwLock::new(config.data),
-            clients,
-            pending: Mutex::default(),
-            codes: Mutex::default(),
-            sessions: Mutex::default(),
-            refresh: Mutex::default(),
-            faults: Mutex::default(),
-            person_certs: Mutex::default(),
-            fault_keys: OnceLock::new(),
-            token_lifetime: config.token_lifetime,
-            clock_shift_ms: AtomicI64::new(0),
-            stats: Stats::default(),
-        });
+        let state = Emulator::state(config, &base_url)?;
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -331,6 +311,36 @@ impl Emulator {
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// The emulator's HTTP application without a socket, as if served at `base_url`: for in-process tests and
+    /// fuzzing of every handler.
+    pub fn router(config: EmulatorConfig, base_url: &str) -> std::io::Result<Router> {
+        Ok(router(Emulator::state(config, base_url)?))
+    }
+
+    fn state(config: EmulatorConfig, base_url: &str) -> std::io::Result<Arc<State>> {
+        let token_keys =
+            KeySet::parse(&config.keys.token_jwks().to_string()).map_err(std::io::Error::other)?;
+        let clients = provider::clients(&config.data);
+        Ok(Arc::new(State {
+            base_url: base_url.to_owned(),
+            keys: config.keys,
+            token_keys,
+            clock: config.clock,
+            data: RwLock::new(config.data),
+            clients,
+            pending: Mutex::default(),
+            codes: Mutex::default(),
+            sessions: Mutex::default(),
+            refresh: Mutex::default(),
+            faults: Mutex::default(),
+            person_certs: Mutex::default(),
+            fault_keys: OnceLock::new(),
+            token_lifetime: config.token_lifetime,
+            clock_shift_ms: AtomicI64::new(0),
+            stats: Stats::default(),
+        }))
     }
 }
 

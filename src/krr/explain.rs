@@ -672,9 +672,6 @@ impl Explainer {
 
     fn unknown(&mut self, prefix: &str, fields: &std::collections::BTreeMap<String, Value>) {
         for (key, value) in fields {
-            if value.is_null() {
-                continue;
-            }
             let meaning = self.t(
                 "ukjent felt: ikke i den dokumenterte personmodellen; vist slik det kom",
                 "unknown field: not in the documented person model; shown as received",

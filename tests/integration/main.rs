@@ -7,6 +7,7 @@ mod explain_cli;
 mod fetch;
 mod fixtures;
 mod gui;
+mod properties;
 mod robustness;
 mod share;
 mod support;
