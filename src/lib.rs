@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod emulator;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod inspect;
 pub mod jose;

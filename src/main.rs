@@ -296,21 +296,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        None => {
-            if let Some(env) = &cli.env {
-                config.require(env).map_err(anyhow::Error::msg)?;
-            }
-            let start = krr_inspector::gui::StartOptions {
-                environment: cli.env.clone(),
-                lookup: cli.lookup,
-            };
-            krr_inspector::gui::run(config, start).map_err(|e| {
-            anyhow::anyhow!(
-                "could not open the window ({e}); on a machine without a display use `krr-inspector explain` \
-                 or set DISPLAY / WAYLAND_DISPLAY"
-            )
-            })
-        }
+        None => open_app(config, cli.env.clone(), cli.lookup),
         Some(Command::Environments { format }) => environments(&config, format),
         Some(Command::Emulator(args)) => emulator(args),
         Some(Command::Fetch(args)) => fetch(&config, *args, cli.lang),
@@ -446,6 +432,30 @@ fn emulator(args: EmulatorArgs) -> Result<()> {
         handle.stop().await;
         Ok(())
     })
+}
+
+#[cfg(feature = "gui")]
+fn open_app(config: Config, env: Option<String>, lookup: bool) -> Result<()> {
+    if let Some(env) = &env {
+        config.require(env).map_err(anyhow::Error::msg)?;
+    }
+    let start = krr_inspector::gui::StartOptions {
+        environment: env,
+        lookup,
+    };
+    krr_inspector::gui::run(config, start).map_err(|e| {
+        anyhow::anyhow!(
+            "could not open the window ({e}); on a machine without a display use `krr-inspector explain` \
+             or set DISPLAY / WAYLAND_DISPLAY"
+        )
+    })
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app(_: Config, _: Option<String>, _: bool) -> Result<()> {
+    bail!(
+        "this build has no desktop app (built without the `gui` feature); use a command, see --help"
+    )
 }
 
 /// What `fetch` and `matrix` share: the environment, the client and its secret, trust, browser.

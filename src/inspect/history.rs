@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::lookup::Inspection;
@@ -12,7 +11,7 @@ use super::lookup::Inspection;
 /// Most lookups kept.
 pub const MAX_ENTRIES: usize = 200;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub inspection: Arc<Inspection>,
 }

@@ -260,6 +260,65 @@ mod tests {
         assert_eq!(parse_request_line(b"GET / HTTP/1.1 extra\r\n"), None);
     }
 
+    #[tokio::test]
+    async fn the_listener_is_loopback_only_and_closes_after_the_timeout() {
+        let listener = CallbackListener::bind("/callback").await.unwrap();
+        let uri = listener.redirect_uri().to_owned();
+        assert!(
+            uri.starts_with("http://127.0.0.1:") && uri.ends_with("/callback"),
+            "{uri}"
+        );
+        let port: u16 = uri["http://127.0.0.1:".len()..]
+            .trim_end_matches("/callback")
+            .parse()
+            .unwrap();
+        // Bound on 127.0.0.1 only: another local address of the machine does not reach it.
+        assert_eq!(
+            listener.listener.local_addr().unwrap().ip(),
+            std::net::Ipv4Addr::LOCALHOST
+        );
+        let e = listener
+            .wait(expected(), Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert_eq!(e, LoginError::Timeout(0));
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err(),
+            "the port is closed after the wait"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_valid_callback_ends_it_and_favicon_is_ignored() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = CallbackListener::bind("/callback").await.unwrap();
+        let port: u16 = listener.redirect_uri()["http://127.0.0.1:".len()..]
+            .trim_end_matches("/callback")
+            .parse()
+            .unwrap();
+        let waiting = tokio::spawn(listener.wait(expected(), Duration::from_secs(10)));
+        let get = |path: &'static str| async move {
+            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+                .await
+                .unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).await.unwrap();
+            out
+        };
+        assert!(get("/favicon.ico").await.starts_with("HTTP/1.1 404"));
+        let page = get("/callback?code=c1&state=s1&iss=http%3A%2F%2F127.0.0.1%3A7070").await;
+        assert!(
+            page.starts_with("HTTP/1.1 200") && page.contains("You can close this tab"),
+            "{page}"
+        );
+        assert_eq!(waiting.await.unwrap().unwrap(), Secret::new("c1"));
+    }
+
     #[test]
     fn judgements() {
         let e = expected();

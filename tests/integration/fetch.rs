@@ -507,7 +507,19 @@ async fn network_failures_are_named() {
                 break;
             };
             let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf).await;
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if request.starts_with("GET /big/") {
+                // 2 MiB of JSON: more than any discovery document or answer may be.
+                let body = format!("{{\"x\":\"{}\"}}", "a".repeat(2 << 20));
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body.as_bytes()).await;
+                continue;
+            }
             let body = "<html>maintenance</html>";
             let _ = s
                 .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{body}", body.len()).as_bytes())
@@ -519,6 +531,10 @@ async fn network_failures_are_named() {
         (
             format!("http://127.0.0.1:{html_port}"),
             "text/html, not JSON",
+        ),
+        (
+            format!("http://127.0.0.1:{html_port}/big"),
+            "more than 1048576 bytes",
         ),
         (format!("https://127.0.0.1:{html_port}"), "TLS failed"),
         (

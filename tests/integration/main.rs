@@ -6,6 +6,7 @@ mod emulator_cli;
 mod explain_cli;
 mod fetch;
 mod fixtures;
+#[cfg(feature = "gui")]
 mod gui;
 mod properties;
 mod robustness;
