@@ -43,26 +43,46 @@ fn benches(c: &mut Criterion) {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
     let header: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(JWS.split('.').next().unwrap()).unwrap(),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(JWS.split('.').next().unwrap())
+            .unwrap(),
     )
     .unwrap();
-    let ders: Vec<Vec<u8>> =
-        header["x5c"].as_array().unwrap().iter().map(|c| b64.decode(c.as_str().unwrap()).unwrap()).collect();
+    let ders: Vec<Vec<u8>> = header["x5c"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| b64.decode(c.as_str().unwrap()).unwrap())
+        .collect();
     c.bench_function("part: parse the two x5c certificates (DER)", |b| {
-        b.iter(|| ders.iter().map(|d| openssl::x509::X509::from_der(d).unwrap()).count())
+        b.iter(|| {
+            ders.iter()
+                .map(|d| openssl::x509::X509::from_der(d).unwrap())
+                .count()
+        })
     });
-    let certs: Vec<openssl::x509::X509> = ders.iter().map(|d| openssl::x509::X509::from_der(d).unwrap()).collect();
+    let certs: Vec<openssl::x509::X509> = ders
+        .iter()
+        .map(|d| openssl::x509::X509::from_der(d).unwrap())
+        .collect();
     c.bench_function("part: facts of the two certificates", |b| {
         b.iter(|| certs.iter().map(|c| jose::CertificateFacts::of(c)).count())
     });
     let dot = JWS.rfind('.').unwrap();
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&JWS[dot + 1..]).unwrap();
-    c.bench_function("part: RS256 verify with x5c[0] (key decoded each time)", |b| {
-        b.iter(|| {
-            let key = certs[0].public_key().unwrap();
-            jose::Alg::Rs256.verify(&key, JWS[..dot].as_bytes(), &sig).unwrap()
-        })
-    });
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&JWS[dot + 1..])
+        .unwrap();
+    c.bench_function(
+        "part: RS256 verify with x5c[0] (key decoded each time)",
+        |b| {
+            b.iter(|| {
+                let key = certs[0].public_key().unwrap();
+                jose::Alg::Rs256
+                    .verify(&key, JWS[..dot].as_bytes(), &sig)
+                    .unwrap()
+            })
+        },
+    );
     c.bench_function("part: chain check (store built, 1 signature)", |b| {
         b.iter(|| trust.check_chain(&certs[0], &certs[1..], now))
     });

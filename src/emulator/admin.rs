@@ -120,6 +120,47 @@ pub async fn ca_pem(AxState(state): S) -> Response {
         .into_response()
 }
 
+/// `POST /admin/codes`: what to mint codes for.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MintCodes {
+    pub count: usize,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    #[serde(default = "default_pid")]
+    pub pid: String,
+    #[serde(default = "default_scope")]
+    pub scope: String,
+}
+
+fn default_pid() -> String {
+    "27129324169".into()
+}
+
+fn default_scope() -> String {
+    "openid krr:user/kontaktinformasjon.read".into()
+}
+
+/// Mints authorization codes without a login (for load tests of the token endpoint; codes live 60 s).
+pub async fn mint_codes(AxState(state): S, body: axum::body::Bytes) -> Response {
+    let bad = |d: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "invalid_request", "error_description": d})),
+        )
+            .into_response()
+    };
+    let mint: MintCodes = match serde_json::from_slice(&body) {
+        Ok(m) => m,
+        Err(e) => return bad(e.to_string()),
+    };
+    match super::provider::mint_codes(&state, mint.count, &mint) {
+        Ok(codes) => Json(serde_json::json!({"codes": codes})).into_response(),
+        Err(e) => bad(e),
+    }
+}
+
 pub async fn stats(AxState(state): S) -> Response {
     Json(state.stats.snapshot()).into_response()
 }

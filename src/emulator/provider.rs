@@ -473,6 +473,54 @@ fn issue_code(
     response
 }
 
+/// Issues `n` codes as if `pid` had logged in for `client_id` (for load tests of the token endpoint).
+pub(crate) fn mint_codes(
+    state: &State,
+    n: usize,
+    mint: &super::admin::MintCodes,
+) -> Result<Vec<String>, String> {
+    let client = state
+        .clients
+        .iter()
+        .find(|c| c.client_id == mint.client_id)
+        .ok_or("unknown client_id")?;
+    client.redirect_allowed(&mint.redirect_uri)?;
+    NationalId::parse(&mint.pid).map_err(|e| e.to_string())?;
+    let now = state.now();
+    let request = AuthRequest {
+        generation: Generation::Digdir,
+        client_id: mint.client_id.clone(),
+        redirect_uri: mint.redirect_uri.clone(),
+        state: "minted".into(),
+        nonce: "minted".into(),
+        scopes: mint.scope.split_whitespace().map(str::to_owned).collect(),
+        code_challenge: mint.code_challenge.clone(),
+        min_acr: Generation::Digdir.default_acr().into(),
+        lang: Lang::En,
+        locale: "nb".into(),
+        created: now,
+    };
+    let mut codes = lock(&state.codes);
+    if codes.len() + n > MAX_ENTRIES {
+        return Err(format!("at most {MAX_ENTRIES} codes may be outstanding"));
+    }
+    Ok((0..n)
+        .map(|_| {
+            let code = random_token();
+            let grant = CodeGrant {
+                request: request.clone(),
+                pid: mint.pid.clone(),
+                acr: request.min_acr.clone(),
+                sid: "minted".into(),
+                auth_time: now,
+                issued: now,
+            };
+            codes.insert(code.clone(), grant);
+            code
+        })
+        .collect())
+}
+
 /// The login form's submission: log in as the typed or picked person, or cancel.
 pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
     let p = match params(&body) {

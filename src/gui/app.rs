@@ -59,6 +59,10 @@ pub struct InspectorApp {
     pub open_path: String,
     pub open_rx: Option<Receiver<Result<Inspection, String>>>,
     pub history_load: Option<Receiver<Result<History, String>>>,
+    /// `KRR_INSPECTOR_REPORT_FIRST_FRAME`: print the wall-clock time of the first frame (for the benchmark).
+    report_first_frame: bool,
+    /// The lookup the `--lookup` start asked for has been reported (for the benchmark).
+    report_lookup: bool,
 }
 
 impl InspectorApp {
@@ -111,6 +115,8 @@ impl InspectorApp {
             open_path: String::new(),
             open_rx: None,
             history_load: None,
+            report_first_frame: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
+            report_lookup: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
         }
     }
 
@@ -813,6 +819,16 @@ impl eframe::App for InspectorApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if std::mem::take(&mut self.report_first_frame) {
+            let ns = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            eprintln!("first_frame_unix_ns {ns}");
+        }
+        if self.report_lookup && self.result.is_some() {
+            self.report_lookup = false;
+            eprintln!("lookup_done");
+        }
         egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
         egui::Panel::left("request")
             .resizable(true)
