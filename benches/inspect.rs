@@ -39,6 +39,25 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // Cold: nothing cached (the first answer an inspector sees from a signer).
+    c.bench_function(
+        "jose::inspect, cold (no cached certificate or chain)",
+        |b| {
+            b.iter(|| {
+                jose::cert::clear_parse_cache();
+                let mut fresh = TrustStore::new();
+                fresh.add_pem(CA).unwrap();
+                jose::inspect(
+                    black_box(JWS.as_bytes()),
+                    Some("application/jose"),
+                    &fresh,
+                    now,
+                )
+                .unwrap()
+            })
+        },
+    );
+
     // Where the time goes: the parts of an inspection on their own.
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -54,13 +73,16 @@ fn benches(c: &mut Criterion) {
         .iter()
         .map(|c| b64.decode(c.as_str().unwrap()).unwrap())
         .collect();
-    c.bench_function("part: parse the two x5c certificates (DER)", |b| {
-        b.iter(|| {
-            ders.iter()
-                .map(|d| openssl::x509::X509::from_der(d).unwrap())
-                .count()
-        })
-    });
+    c.bench_function(
+        "part: parse the two x5c certificates (DER, uncached)",
+        |b| {
+            b.iter(|| {
+                ders.iter()
+                    .map(|d| openssl::x509::X509::from_der(d).unwrap())
+                    .count()
+            })
+        },
+    );
     let certs: Vec<openssl::x509::X509> = ders
         .iter()
         .map(|d| openssl::x509::X509::from_der(d).unwrap())
@@ -83,9 +105,16 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
-    c.bench_function("part: chain check (store built, 1 signature)", |b| {
-        b.iter(|| trust.check_chain(&certs[0], &certs[1..], now))
-    });
+    c.bench_function(
+        "part: chain check (uncached: store built, 1 signature)",
+        |b| {
+            b.iter(|| {
+                let mut fresh = TrustStore::new();
+                fresh.add_pem(CA).unwrap();
+                fresh.check_chain(&certs[0], &certs[1..], now)
+            })
+        },
+    );
 
     let person = Person::from_json(PERSON).unwrap();
     c.bench_function("krr::explain (Digipost person, certificate)", |b| {

@@ -38,14 +38,49 @@ pub enum CertError {
     Der(String),
 }
 
+/// Parsed certificates by the SHA-256 of their DER. OpenSSL 3 spends most of an inspection decoding the same
+/// certificates again (the register signs every answer with one certificate for months); parsing is pure, so a
+/// bounded cache keeps the result. Entries are whole parses: nothing outside the DER influences them.
+type ParseCache = std::collections::HashMap<[u8; 32], (X509, std::sync::Arc<CertificateFacts>)>;
+static PARSED: std::sync::Mutex<Option<ParseCache>> = std::sync::Mutex::new(None);
+const PARSED_MAX: usize = 256;
+
+/// Parses a DER certificate, with its facts, from the cache when this DER was seen before.
+pub fn parse_der(der: &[u8]) -> Result<(X509, std::sync::Arc<CertificateFacts>), CertError> {
+    let key = openssl::sha::sha256(der);
+    if let Some(hit) = PARSED
+        .lock()
+        .ok()
+        .and_then(|c| c.as_ref().and_then(|m| m.get(&key).cloned()))
+    {
+        return Ok(hit);
+    }
+    let cert = X509::from_der(der).map_err(|e| CertError::Der(first_openssl_reason(&e)))?;
+    let facts = std::sync::Arc::new(CertificateFacts::of(&cert));
+    if let Ok(mut cache) = PARSED.lock() {
+        let map = cache.get_or_insert_with(Default::default);
+        if map.len() >= PARSED_MAX {
+            map.clear();
+        }
+        map.insert(key, (cert.clone(), facts.clone()));
+    }
+    Ok((cert, facts))
+}
+
+/// Empties the parse cache (for cold-start measurements).
+pub fn clear_parse_cache() {
+    if let Ok(mut c) = PARSED.lock() {
+        *c = None;
+    }
+}
+
 impl CertificateFacts {
     pub fn from_base64_der(b64: &str) -> Result<CertificateFacts, CertError> {
         let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
         let der = STANDARD
             .decode(compact.as_bytes())
             .map_err(|e| CertError::Base64(e.to_string()))?;
-        let cert = X509::from_der(&der).map_err(|e| CertError::Der(first_openssl_reason(&e)))?;
-        Ok(CertificateFacts::of(&cert))
+        Ok((*parse_der(&der)?.1).clone())
     }
 
     pub fn of(cert: &X509Ref) -> CertificateFacts {

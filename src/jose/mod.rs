@@ -283,14 +283,10 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
                     .decode(s.as_bytes())
                     .map_err(|e| format!("not base64: {e}"))
             })
-            .and_then(|der| {
-                X509::from_der(&der).map_err(|e| {
-                    format!("not a DER certificate: {}", cert::first_openssl_reason(&e))
-                })
-            });
+            .and_then(|der| cert::parse_der(&der).map_err(|e| e.to_string()));
         match parsed {
-            Ok(c) => {
-                facts.push(CertificateFacts::of(&c));
+            Ok((c, f)) => {
+                facts.push((*f).clone());
                 certs.push(c);
             }
             Err(why) if problem.is_none() => problem = Some(format!("x5c[{i}] is {why}")),

@@ -433,7 +433,7 @@ fn malformed_bodies_get_clear_errors() {
         i.signature
             .verdict
             .reason()
-            .starts_with("x5c[0] is not a DER certificate"),
+            .starts_with("x5c[0] is not a DER X.509 certificate"),
         "{}",
         i.signature.verdict.reason()
     );
@@ -450,5 +450,65 @@ fn unknown_header_members_are_kept() {
         i.signature.verdict.is_valid(),
         "a leaf-only x5c chains when the CA is trusted: {:?}",
         i.signature
+    );
+}
+
+#[test]
+fn cached_results_never_outlive_the_certificates_or_the_anchors() {
+    let c = chain(now() - Duration::days(10), now() + Duration::days(20));
+    let jws = signed_by(&c, PERSON);
+    let trust = trusting(&c.ca);
+    // Trusted now, and served from the cache on the next call.
+    assert!(
+        inspect(jws.as_bytes(), None, &trust, now())
+            .unwrap()
+            .signature
+            .verdict
+            .is_valid()
+    );
+    assert!(
+        inspect(jws.as_bytes(), None, &trust, now())
+            .unwrap()
+            .signature
+            .verdict
+            .is_valid()
+    );
+    // After the leaf expires the same store, same answer, says untrusted: the cache window ended.
+    let later = now() + Duration::days(21);
+    assert_eq!(
+        inspect(jws.as_bytes(), None, &trust, later)
+            .unwrap()
+            .signature
+            .verdict
+            .label(),
+        "untrusted"
+    );
+    // Before it was valid, too.
+    assert_eq!(
+        inspect(jws.as_bytes(), None, &trust, now() - Duration::days(11))
+            .unwrap()
+            .signature
+            .verdict
+            .label(),
+        "untrusted"
+    );
+    // A store without the anchor never sees another store's cached result.
+    assert_eq!(
+        inspect(jws.as_bytes(), None, &TrustStore::new(), now())
+            .unwrap()
+            .signature
+            .verdict
+            .label(),
+        "untrusted"
+    );
+    // A tampered answer with cached certificates is still invalid: the signature is always checked.
+    let tampered = flip(&jws, 1);
+    assert_eq!(
+        inspect(tampered.as_bytes(), None, &trust, now())
+            .unwrap()
+            .signature
+            .verdict
+            .label(),
+        "invalid"
     );
 }

@@ -18,7 +18,21 @@ use super::jwk::KeySet;
 pub struct TrustStore {
     anchors: Vec<X509>,
     pub jwks: KeySet,
+    /// Trusted chain results by the DER digests of leaf and intermediates, with the validity window of the verified
+    /// path: for the same certificates and anchors the result can only change when `now` leaves that window.
+    chains: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Vec<[u8; 32]>, CachedChain>>>,
 }
+
+#[derive(Clone)]
+struct CachedChain {
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    report: ChainReport,
+}
+
+const CHAINS_MAX: usize = 64;
+
+type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
 
 impl std::fmt::Debug for TrustStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,6 +66,12 @@ impl TrustStore {
 
     pub fn add_anchor(&mut self, cert: X509) {
         self.anchors.push(cert);
+        self.forget_chains();
+    }
+
+    /// New anchors change what chains: results cached so far no longer hold (and clones keep their own).
+    fn forget_chains(&mut self) {
+        self.chains = Default::default();
     }
 
     /// Adds every certificate of a PEM file's text; returns how many.
@@ -63,6 +83,7 @@ impl TrustStore {
         }
         let n = certs.len();
         self.anchors.extend(certs);
+        self.forget_chains();
         Ok(n)
     }
 
@@ -94,8 +115,36 @@ impl TrustStore {
         intermediates: &[X509],
         now: DateTime<Utc>,
     ) -> ChainReport {
+        let key: Vec<[u8; 32]> = std::iter::once(leaf)
+            .chain(intermediates.iter().map(|c| &**c))
+            .map(|c| openssl::sha::sha256(&c.to_der().unwrap_or_default()))
+            .collect();
+        if let Ok(cache) = self.chains.lock()
+            && let Some(hit) = cache.get(&key)
+            && hit.from <= now
+            && now <= hit.until
+        {
+            return hit.report.clone();
+        }
         match self.verify(leaf, intermediates, now) {
-            Ok(report) => report,
+            Ok((report, window)) => {
+                if let (true, Some((from, until)), Ok(mut cache)) =
+                    (report.trusted, window, self.chains.lock())
+                {
+                    if cache.len() >= CHAINS_MAX {
+                        cache.clear();
+                    }
+                    cache.insert(
+                        key,
+                        CachedChain {
+                            from,
+                            until,
+                            report: report.clone(),
+                        },
+                    );
+                }
+                report
+            }
             Err(e) => ChainReport {
                 trusted: false,
                 reason: format!(
@@ -112,7 +161,7 @@ impl TrustStore {
         leaf: &X509Ref,
         intermediates: &[X509],
         now: DateTime<Utc>,
-    ) -> Result<ChainReport, openssl::error::ErrorStack> {
+    ) -> Result<(ChainReport, Window), openssl::error::ErrorStack> {
         let mut builder = X509StoreBuilder::new()?;
         for anchor in &self.anchors {
             // Duplicates (the same CA added twice) are harmless; OpenSSL reports them as errors, so ignore those.
@@ -135,11 +184,21 @@ impl TrustStore {
                 ctx.chain().map(|c| c.iter().map(|x| name_to_string(x.subject_name())).collect()).unwrap_or_default();
             if ok {
                 let anchor = path.last().cloned().unwrap_or_default();
-                return Ok(ChainReport {
-                    trusted: true,
-                    reason: format!("chains to the trusted anchor '{anchor}' and every certificate is valid now"),
-                    path,
+                // Every certificate of the verified path is valid in [latest not_before, earliest not_after].
+                let window = ctx.chain().and_then(|c| {
+                    let times: Vec<_> = c.iter().map(|x| (asn1_to_utc(x.not_before()), asn1_to_utc(x.not_after()))).collect();
+                    let from = times.iter().map(|t| t.0).collect::<Option<Vec<_>>>()?.into_iter().max()?;
+                    let until = times.iter().map(|t| t.1).collect::<Option<Vec<_>>>()?.into_iter().min()?;
+                    Some((from, until))
                 });
+                return Ok((
+                    ChainReport {
+                        trusted: true,
+                        reason: format!("chains to the trusted anchor '{anchor}' and every certificate is valid now"),
+                        path,
+                    },
+                    window,
+                ));
             }
             let failing = ctx.current_cert().map(CertificateFacts::of);
             let who = failing.as_ref().map(|c| c.subject.clone()).unwrap_or_else(|| "a certificate".into());
@@ -162,7 +221,7 @@ impl TrustStore {
                 }
                 _ => format!("the chain check failed at '{who}': {}", ctx.error().error_string()),
             };
-            Ok(ChainReport { trusted: false, reason, path })
+            Ok((ChainReport { trusted: false, reason, path }, None))
         })
     }
 }
