@@ -7,24 +7,34 @@ command -v wrk >/dev/null || { echo "emulator_load: wrk is not installed (apt-ge
 tmp=$(mktemp -d); trap 'kill "${emu:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 "$bin" emulator --print-ca --keys "$tmp/keys" >/dev/null   # keys exist before the timed start
 
+# Waits (at most 10 s) for the emulator's one line, then prints its base URL.
+await_base() {
+  for _ in $(seq 1 10000); do
+    grep -q "^emulator listening on http" "$tmp/out" 2>/dev/null && { awk '{print $4}' "$tmp/out"; return; }
+    kill -0 "$emu" 2>/dev/null || { echo "emulator_load: the emulator exited" >&2; exit 1; }
+    sleep 0.001
+  done
+  echo "emulator_load: the emulator did not start" >&2; exit 1
+}
+
 # Start to serving discovery, with existing keys (median of 5).
 starts=()
 for _ in 1 2 3 4 5; do
+  rm -f "$tmp/out"
   t0=$(date +%s%N)
   "$bin" emulator --port 0 --keys "$tmp/keys" >"$tmp/out" 2>/dev/null &
   emu=$!
-  until [ -s "$tmp/out" ]; do sleep 0.001; done
-  base=$(awk '{print $4}' "$tmp/out")
-  until curl -sf "$base/.well-known/openid-configuration" >/dev/null; do sleep 0.001; done
+  base=$(await_base)
+  curl -sf "$base/.well-known/openid-configuration" >/dev/null
   starts+=($(( ($(date +%s%N) - t0) / 1000000 )))
   kill "$emu"; wait "$emu" 2>/dev/null || true
 done
 echo "emulator_start_ms $(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p) ms"
 
+rm -f "$tmp/out"
 "$bin" emulator --port 0 --keys "$tmp/keys" >"$tmp/out" 2>/dev/null &
 emu=$!
-until [ -s "$tmp/out" ]; do sleep 0.01; done
-base=$(awk '{print $4}' "$tmp/out")
+base=$(await_base)
 
 run_wrk() { # name, extra wrk args...
   local name=$1; shift

@@ -20,7 +20,8 @@ for _ in $(seq 1 10); do
   : >"$tmp/log"
   t0=$(date +%s%N)
   "$bin" >/dev/null 2>"$tmp/log" & app=$!
-  until grep -q first_frame_unix_ns "$tmp/log"; do sleep 0.01; kill -0 "$app" || { cat "$tmp/log" >&2; exit 1; }; done
+  for _ in $(seq 1 3000); do grep -q first_frame_unix_ns "$tmp/log" && break; sleep 0.01; kill -0 "$app" || { cat "$tmp/log" >&2; exit 1; }; done
+  grep -q first_frame_unix_ns "$tmp/log" || { echo "gui: no first frame within 30 s" >&2; exit 1; }
   t1=$(awk '/first_frame_unix_ns/ {print $2}' "$tmp/log")
   firsts+=($(( (t1 - t0) / 1000000 )))
   kill "$app"; wait "$app" 2>/dev/null || true

@@ -103,13 +103,19 @@ pub struct AuthRequest {
     pub created: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug)]
-pub struct CodeGrant {
+/// One login: what its code and refresh grants share (one allocation, not a copy per grant).
+#[derive(Debug)]
+pub struct Login {
     pub request: AuthRequest,
     pub pid: String,
     pub acr: String,
     pub sid: String,
     pub auth_time: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CodeGrant {
+    pub login: Arc<Login>,
     pub issued: DateTime<Utc>,
 }
 
@@ -122,12 +128,14 @@ pub struct Session {
 
 #[derive(Clone, Debug)]
 pub struct RefreshGrant {
-    pub client_id: String,
-    pub generation: Generation,
-    pub pid: String,
-    pub acr: String,
-    pub scopes: Vec<String>,
+    pub login: Arc<Login>,
     pub issued: DateTime<Utc>,
+}
+
+/// Codes and refresh tokens are looked up by their SHA-256: the tables never hold the tokens themselves, and an
+/// entry costs no allocation for its key.
+pub(crate) fn token_key(token: &str) -> [u8; 32] {
+    openssl::sha::sha256(token.as_bytes())
 }
 
 /// Query or form parameters; a repeated parameter is an error (RFC 6749 §3.1).
@@ -448,13 +456,15 @@ fn issue_code(
             );
         }
         codes.insert(
-            code.clone(),
+            token_key(&code),
             CodeGrant {
-                request,
-                pid,
-                acr,
-                sid,
-                auth_time,
+                login: Arc::new(Login {
+                    request,
+                    pid,
+                    acr,
+                    sid,
+                    auth_time,
+                }),
                 issued: state.now(),
             },
         );
@@ -504,18 +514,21 @@ pub(crate) fn mint_codes(
     if codes.len() + n > MAX_ENTRIES {
         return Err(format!("at most {MAX_ENTRIES} codes may be outstanding"));
     }
+    let login = Arc::new(Login {
+        acr: request.min_acr.clone(),
+        request,
+        pid: mint.pid.clone(),
+        sid: "minted".into(),
+        auth_time: now,
+    });
     Ok((0..n)
         .map(|_| {
             let code = random_token();
             let grant = CodeGrant {
-                request: request.clone(),
-                pid: mint.pid.clone(),
-                acr: request.min_acr.clone(),
-                sid: "minted".into(),
-                auth_time: now,
+                login: login.clone(),
                 issued: now,
             };
-            codes.insert(code.clone(), grant);
+            codes.insert(token_key(&code), grant);
             code
         })
         .collect())
@@ -765,20 +778,20 @@ fn code_grant(
         );
     };
     // Removed on first use: a code is single-use whatever happens next.
-    let Some(grant) = lock(&state.codes).remove(code) else {
+    let Some(grant) = lock(&state.codes).remove(&token_key(code)) else {
         return bad("the code is unknown, expired or already used");
     };
     let now = state.now();
     if now - grant.issued > Duration::seconds(CODE_LIFETIME_SECS) {
         return bad("the code has expired (codes live 60 seconds)");
     }
-    if grant.request.client_id != client.client_id {
+    if grant.login.request.client_id != client.client_id {
         return bad("the code was issued to another client");
     }
-    if grant.request.generation != generation {
+    if grant.login.request.generation != generation {
         return bad("the code was issued by the other issuer");
     }
-    if p.get("redirect_uri") != Some(&grant.request.redirect_uri) {
+    if p.get("redirect_uri") != Some(&grant.login.request.redirect_uri) {
         return bad("redirect_uri does not match the one in the authorization request");
     }
     let Some(verifier) = p.get("code_verifier") else {
@@ -802,30 +815,26 @@ fn code_grant(
     let challenge = URL_SAFE_NO_PAD.encode(openssl::sha::sha256(verifier.as_bytes()));
     if !constant_time_eq(
         challenge.as_bytes(),
-        grant.request.code_challenge.as_bytes(),
+        grant.login.request.code_challenge.as_bytes(),
     ) {
         return bad(
             "PKCE verification failed: the code_verifier does not match the code_challenge",
         );
     }
-    let r = &grant.request;
+    let (l, r) = (&grant.login, &grant.login.request);
     let id_claims = json!({
-        "sub": pairwise_sub(&grant.pid, &r.client_id),
+        "sub": pairwise_sub(&l.pid, &r.client_id),
         "aud": r.client_id,
-        "pid": grant.pid,
-        "acr": grant.acr,
+        "pid": l.pid,
+        "acr": l.acr,
         "amr": ["TestID"],
         "nonce": r.nonce,
         "locale": r.locale,
-        "auth_time": grant.auth_time.timestamp(),
-        "sid": grant.sid,
+        "auth_time": l.auth_time.timestamp(),
+        "sid": l.sid,
     });
     let refresh = RefreshGrant {
-        client_id: r.client_id.clone(),
-        generation,
-        pid: grant.pid.clone(),
-        acr: grant.acr.clone(),
-        scopes: r.scopes.clone(),
+        login: grant.login.clone(),
         issued: now,
     };
     token_response(state, generation, refresh, Some(id_claims))
@@ -846,13 +855,15 @@ fn refresh_grant(
         );
     };
     // Rotated: each refresh token works once.
-    let Some(grant) = lock(&state.refresh).remove(token) else {
+    let Some(grant) = lock(&state.refresh).remove(&token_key(token)) else {
         return bad("the refresh token is unknown or already used");
     };
     if state.now() - grant.issued > Duration::seconds(REFRESH_LIFETIME_SECS) {
         return bad("the refresh token has expired (they live 600 seconds)");
     }
-    if grant.client_id != client.client_id || grant.generation != generation {
+    if grant.login.request.client_id != client.client_id
+        || grant.login.request.generation != generation
+    {
         return bad("the refresh token was issued to another client or by the other issuer");
     }
     token_response(
@@ -891,13 +902,13 @@ fn token_response(
     } else {
         &state.keys.token_kid
     };
-    let scope = refresh.scopes.join(" ");
+    let scope = refresh.login.request.scopes.join(" ");
     let access_claims = json!({
         "iss": issuer,
-        "client_id": refresh.client_id,
+        "client_id": refresh.login.request.client_id,
         "scope": scope,
-        "pid": refresh.pid,
-        "acr": refresh.acr,
+        "pid": refresh.login.pid,
+        "acr": refresh.login.acr,
         "iat": iat.timestamp(),
         "exp": exp.timestamp(),
         "jti": random_token(),
@@ -939,7 +950,7 @@ fn token_response(
         let cutoff = now - Duration::seconds(REFRESH_LIFETIME_SECS);
         table.retain(|_, g| g.issued > cutoff);
         if table.len() < MAX_ENTRIES {
-            table.insert(refresh_token.clone(), refresh);
+            table.insert(token_key(&refresh_token), refresh);
             body["refresh_token"] = json!(refresh_token);
         }
     }

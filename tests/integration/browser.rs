@@ -164,6 +164,12 @@ impl WebDriver {
         .await;
     }
 
+    /// Ends the session, which closes Chromium (killing chromedriver alone leaves the browser running).
+    pub async fn quit(self) {
+        let url = format!("{}/session/{}", self.base, self.session);
+        let _ = self.http.delete(url).send().await;
+    }
+
     pub async fn page_text(&self) -> String {
         self.call(
             reqwest::Method::POST,
@@ -248,6 +254,7 @@ async fn chromium_logs_in_on_the_emulator_page() {
     let t: Value = r.json().await.unwrap();
     let id = krr_inspector::jose::jwt::decode_unverified(t["id_token"].as_str().unwrap()).unwrap();
     assert_eq!(id.claims["pid"], "27129324169");
+    browser.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,4 +321,5 @@ async fn chromium_drives_fetch_end_to_end() {
         browser.page_text().await.contains("The login is complete"),
         "the tab shows the listener's page"
     );
+    browser.quit().await;
 }
