@@ -233,19 +233,28 @@ impl InspectorApp {
         })
     }
 
+    /// The job for the current choices; when there is none, the reason becomes the notice.
+    fn job_or_notice(&mut self) -> Option<Job> {
+        match self.build_job() {
+            Ok(j) => {
+                self.notice = None;
+                Some(j)
+            }
+            Err(e) => {
+                self.notice = Some(e);
+                None
+            }
+        }
+    }
+
     /// Starts "log in and look up" with the current choices.
     pub fn start_lookup(&mut self, ctx: &egui::Context) {
         if self.is_running() {
             return;
         }
-        let job = match self.build_job() {
-            Ok(j) => j,
-            Err(e) => {
-                self.notice = Some(e);
-                return;
-            }
+        let Some(job) = self.job_or_notice() else {
+            return;
         };
-        self.notice = None;
         self.view.language_status = None;
         self.lookup = Some(LookupInProgress {
             running: worker::start_lookup(&self.services, job, ctx),
@@ -260,15 +269,10 @@ impl InspectorApp {
         if self.is_running() || self.matrix.running.is_some() {
             return;
         }
-        let job = match self.build_job() {
-            Ok(j) => j,
-            Err(e) => {
-                self.notice = Some(e);
-                return;
-            }
+        let Some(job) = self.job_or_notice() else {
+            return;
         };
         let sets = crate::inspect::matrix::default_scope_sets(self.environment().dialect);
-        self.notice = None;
         self.matrix = MatrixView {
             total: sets.len(),
             running: Some(worker::start_matrix(&self.services, job, sets, ctx)),

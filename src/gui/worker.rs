@@ -79,6 +79,18 @@ impl Services {
     }
 }
 
+impl Job {
+    /// The request, with its target resolved (the local emulator started if need be) and its CA trusted.
+    async fn request(self, s: &Services) -> Result<LookupRequest, String> {
+        let (target, ca) = s.target(&self.environment).await?;
+        let mut trust = TrustStore::new();
+        if let Some(ca) = ca {
+            trust.add_pem(ca.as_bytes()).map_err(|e| e.to_string())?;
+        }
+        Ok((self.build)(target, trust))
+    }
+}
+
 /// Messages from the background to the UI.
 #[derive(Debug)]
 pub enum Message {
@@ -140,15 +152,10 @@ pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Runni
     let (send, rx) = sender(ctx);
     let s = services.clone();
     let task = services.runtime.spawn(async move {
-        let (target, ca) = match s.target(&job.environment).await {
-            Ok(t) => t,
+        let request = match job.request(&s).await {
+            Ok(r) => r,
             Err(e) => return send(Message::Failed(e)),
         };
-        let mut trust = TrustStore::new();
-        if let Some(ca) = ca {
-            let _ = trust.add_pem(ca.as_bytes());
-        }
-        let request = (job.build)(target, trust);
         let progress_send = send.clone();
         let inspection = run_lookup(&s.http, &request, &move |p| {
             progress_send(Message::Progress(p))
@@ -173,15 +180,10 @@ pub fn start_matrix(
     let (send, rx) = sender(ctx);
     let s = services.clone();
     let task = services.runtime.spawn(async move {
-        let (target, ca) = match s.target(&job.environment).await {
-            Ok(t) => t,
+        let request = match job.request(&s).await {
+            Ok(r) => r,
             Err(e) => return send(Message::Failed(e)),
         };
-        let mut trust = TrustStore::new();
-        if let Some(ca) = ca {
-            let _ = trust.add_pem(ca.as_bytes());
-        }
-        let request = (job.build)(target, trust);
         let row_send = send.clone();
         let m = crate::inspect::matrix::run_matrix(&s.http, &request, &sets, &move |_, row| {
             row_send(Message::MatrixRow(Box::new(row.clone())))
