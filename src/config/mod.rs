@@ -73,11 +73,6 @@ impl Environment {
             Location::Emulator => None,
         }
     }
-
-    /// A real service (not the emulator): logging in needs a registered client.
-    pub fn is_remote(&self) -> bool {
-        matches!(self.location, Location::Remote { .. })
-    }
 }
 
 /// How the client authenticates at the token endpoint.

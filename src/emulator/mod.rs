@@ -247,10 +247,6 @@ impl EmulatorHandle {
             .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
-        self.state.now()
-    }
-
     /// `{"logins": n, "codes": m}` since start.
     pub fn stats(&self) -> serde_json::Value {
         self.state.stats.snapshot()

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Instant;
 
 use eframe::egui;
 
@@ -117,7 +116,6 @@ pub struct Job {
 pub struct Running {
     pub rx: Receiver<Message>,
     task: tokio::task::JoinHandle<()>,
-    pub started: Instant,
 }
 
 impl Running {
@@ -163,11 +161,7 @@ pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Runni
         .await;
         send(Message::Finished(Box::new(inspection)));
     });
-    Running {
-        rx,
-        task,
-        started: Instant::now(),
-    }
+    Running { rx, task }
 }
 
 /// Runs the scope matrix in the background: one login (the browser's SSO session), one lookup per set.
@@ -191,11 +185,7 @@ pub fn start_matrix(
         .await;
         send(Message::MatrixDone(Box::new(m)));
     });
-    Running {
-        rx,
-        task,
-        started: Instant::now(),
-    }
+    Running { rx, task }
 }
 
 /// Reads a file off the UI thread and parses it with `parse`.
@@ -231,11 +221,7 @@ pub fn start_language_change(
         let result = crate::inspect::change_language(&http, &person_url, &token, spraak).await;
         send(Message::LanguageChanged(result));
     });
-    Running {
-        rx,
-        task,
-        started: Instant::now(),
-    }
+    Running { rx, task }
 }
 
 /// Writes text to a file off the UI thread; the result comes back as a message.

@@ -1,7 +1,6 @@
 //! The lookups of a session, newest first; optionally kept between launches in a file (never with tokens: an
 //! inspection holds them only in redacted form).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -63,23 +62,5 @@ impl History {
                 })
                 .collect(),
         })
-    }
-
-    /// Reads a history file; a missing file is an empty history.
-    pub fn load(path: &Path) -> Result<History, String> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => History::from_json(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-        }
-    }
-
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, self.to_json())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }

@@ -150,12 +150,6 @@ pub struct Inspection {
     pub timings_ms: Vec<(String, u64)>,
 }
 
-impl Inspection {
-    pub fn succeeded(&self) -> bool {
-        self.error.is_none()
-    }
-}
-
 fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
     LookupProblem {
         kind: kind.into(),

@@ -64,11 +64,6 @@ impl TrustStore {
         TrustStore::default()
     }
 
-    pub fn add_anchor(&mut self, cert: X509) {
-        self.anchors.push(cert);
-        self.forget_chains();
-    }
-
     /// New anchors change what chains: results cached so far no longer hold (and clones keep their own).
     fn forget_chains(&mut self) {
         self.chains = Default::default();
@@ -102,10 +97,6 @@ impl TrustStore {
             }
         }
         None
-    }
-
-    pub fn anchors(&self) -> &[X509] {
-        &self.anchors
     }
 
     /// Checks that `leaf` chains to an anchor through `intermediates` and that every certificate is valid at `now`.
@@ -233,12 +224,4 @@ pub struct ChainReport {
     pub reason: String,
     /// Subjects from the leaf to the anchor, when OpenSSL built a chain.
     pub path: Vec<String>,
-}
-
-/// The validity of one certificate, for a quick message.
-pub fn validity_window(cert: &X509Ref) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    (
-        asn1_to_utc(cert.not_before()),
-        asn1_to_utc(cert.not_after()),
-    )
 }

@@ -4,7 +4,7 @@
 //! `2010-12-16T13:32:05.000+01:00`. A value that fits none of them is kept as received and flagged, never an error
 //! for the whole answer.
 
-use chrono::{DateTime, FixedOffset, Months, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, Months, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::codes::Lang;
@@ -21,13 +21,6 @@ impl Timestamp {
         Timestamp {
             raw: raw.to_owned(),
             parsed: parse_krr_time(raw),
-        }
-    }
-
-    pub fn from_datetime(t: DateTime<FixedOffset>) -> Self {
-        Timestamp {
-            raw: t.to_rfc3339(),
-            parsed: Some(t),
         }
     }
 
@@ -72,11 +65,6 @@ pub fn parse_krr_time(raw: &str) -> Option<DateTime<FixedOffset>> {
         normalised_offset
     );
     DateTime::parse_from_rfc3339(&candidate).ok()
-}
-
-/// Parses a local date-time without offset, for the emulator's clock flag and similar input.
-pub fn parse_naive(raw: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S").ok()
 }
 
 impl Serialize for Timestamp {

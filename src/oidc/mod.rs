@@ -146,13 +146,6 @@ pub struct LoginOutcome {
     pub id_claims: Option<Map<String, Value>>,
 }
 
-/// A failed login, with the HTTP exchanges made before it failed.
-#[derive(Debug)]
-pub struct LoginFailure {
-    pub error: LoginError,
-    pub exchanges: Vec<HttpExchange>,
-}
-
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct IdTokenField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
