@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use krr_inspector::config::{Config, Location, default_data_dir};
+use krr_inspector::config::{Config, Location, emulator_keys_dir};
 use krr_inspector::emulator::{Clock, Emulator, EmulatorConfig, EmulatorData, Keys};
 use krr_inspector::inspect::{inspect_body, render};
 use krr_inspector::jose::TrustStore;
@@ -318,14 +318,7 @@ fn run(cli: Cli) -> Result<()> {
             scopes,
         }) => {
             let body = read_input(&file)?;
-            let mut trust = TrustStore::new();
-            for path in &trust_ca {
-                let pem = std::fs::read(path)
-                    .with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
-                trust
-                    .add_pem(&pem)
-                    .with_context(|| format!("--trust-ca {}", path.display()))?;
-            }
+            let mut trust = trust_from(&trust_ca)?;
             if system_roots && trust.add_system_roots().is_none() {
                 bail!("--system-roots: no system CA bundle found (set SSL_CERT_FILE to one)");
             }
@@ -381,12 +374,7 @@ fn run(cli: Cli) -> Result<()> {
 
 fn emulator(args: EmulatorArgs) -> Result<()> {
     let clock = args.clock.map_or_else(Clock::system, Clock::starting_at);
-    let keys_dir = match args.keys {
-        Some(dir) => dir,
-        None => default_data_dir()
-            .map(|d| d.join("emulator-keys"))
-            .context("no platform data directory: give --keys DIR")?,
-    };
+    let keys_dir = args.keys.unwrap_or_else(emulator_keys_dir);
     let keys = Keys::load_or_create(&keys_dir, clock.now())?;
     if args.print_ca {
         print!("{}", keys.ca_pem());
@@ -534,14 +522,7 @@ fn prepare(config: &Config, a: &LoginArgs, scopes_hint: &[String]) -> Result<Pre
         })?)),
         (None, m) => bail!("auth method {} needs --client-secret-env VAR", m.as_str()),
     };
-    let mut trust = TrustStore::new();
-    for path in &a.trust_ca {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
-        trust
-            .add_pem(&pem)
-            .with_context(|| format!("--trust-ca {}", path.display()))?;
-    }
+    let trust = trust_from(&a.trust_ca)?;
     let browser = match (&a.browser, a.print_url) {
         (_, true) => BrowserChoice::PrintUrl,
         (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),
@@ -573,10 +554,7 @@ fn with_request<T>(
         .build()?;
     runtime.block_on(async {
         let resolved = target::resolve(&p.env, || {
-            let dir = default_data_dir()
-                .map(|d| d.join("emulator-keys"))
-                .ok_or("no platform data directory")?;
-            Keys::load_or_create(&dir, Utc::now())
+            Keys::load_or_create(&emulator_keys_dir(), Utc::now())
                 .map(std::sync::Arc::new)
                 .map_err(|e| e.to_string())
         })
@@ -838,6 +816,19 @@ impl StopSignals {
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// A trust store with the certificates of the `--trust-ca` files.
+fn trust_from(paths: &[PathBuf]) -> Result<TrustStore> {
+    let mut trust = TrustStore::new();
+    for path in paths {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read --trust-ca {}", path.display()))?;
+        trust
+            .add_pem(&pem)
+            .with_context(|| format!("--trust-ca {}", path.display()))?;
+    }
+    Ok(trust)
 }
 
 fn display_name(file: &std::path::Path) -> String {

@@ -406,6 +406,14 @@ pub fn default_data_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().to_path_buf())
 }
 
+/// Where the emulator keeps its keys and CA by default, shared by `emulator`, `fetch --env local` and the app, so
+/// they all present the same CA: `emulator-keys` in the data directory (a temporary one when there is none).
+pub fn emulator_keys_dir() -> PathBuf {
+    default_data_dir()
+        .unwrap_or_else(|| std::env::temp_dir().join("krr-inspector"))
+        .join("emulator-keys")
+}
+
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("no", "krr-inspector", "krr-inspector")
 }

@@ -171,12 +171,17 @@ fn issue_krr(ca: &KeyPair, key: PKey<Private>, now: DateTime<Utc>) -> Result<Key
     )?)
 }
 
-fn read_key(path: &Path) -> Result<Option<PKey<Private>>, KeysError> {
+/// Reads a PEM file with `parse`; `None` when it does not exist yet.
+fn read_pem<T>(
+    path: &Path,
+    what: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T, openssl::error::ErrorStack>,
+) -> Result<Option<T>, KeysError> {
     match std::fs::read(path) {
-        Ok(pem) => PKey::private_key_from_pem(&pem).map(Some).map_err(|e| {
+        Ok(pem) => parse(&pem).map(Some).map_err(|e| {
             KeysError::Read(
                 path.to_path_buf(),
-                format!("not a PEM private key ({e}); delete it to make a new one"),
+                format!("not a PEM {what} ({e}); delete it to make a new one"),
             )
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -184,17 +189,12 @@ fn read_key(path: &Path) -> Result<Option<PKey<Private>>, KeysError> {
     }
 }
 
+fn read_key(path: &Path) -> Result<Option<PKey<Private>>, KeysError> {
+    read_pem(path, "private key", PKey::private_key_from_pem)
+}
+
 fn read_cert(path: &Path) -> Result<Option<X509>, KeysError> {
-    match std::fs::read(path) {
-        Ok(pem) => X509::from_pem(&pem).map(Some).map_err(|e| {
-            KeysError::Read(
-                path.to_path_buf(),
-                format!("not a PEM certificate ({e}); delete it to make a new one"),
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(KeysError::Read(path.to_path_buf(), e.to_string())),
-    }
+    read_pem(path, "certificate", X509::from_pem)
 }
 
 fn load_or_create_key(path: &Path) -> Result<PKey<Private>, KeysError> {

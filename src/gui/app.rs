@@ -413,6 +413,12 @@ impl InspectorApp {
         if self.matrix.done.is_some() || self.matrix.error.is_some() {
             self.matrix.running = None;
         }
+        if let Some(rx) = &self.view.save_result
+            && let Ok(r) = rx.try_recv()
+        {
+            self.view.save_status = Some(r);
+            self.view.save_result = None;
+        }
         if let Some(rx) = &self.open_rx
             && let Ok(r) = rx.try_recv()
         {

@@ -34,10 +34,7 @@ pub fn run(config: Config, start: StartOptions) -> Result<(), eframe::Error> {
         .enable_all()
         .build()
         .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
-    let keys = match crate::config::default_data_dir() {
-        Some(d) => KeySource::Dir(d.join("emulator-keys")),
-        None => KeySource::Dir(std::env::temp_dir().join("krr-inspector-emulator-keys")),
-    };
+    let keys = KeySource::Dir(crate::config::emulator_keys_dir());
     let services = Services::new(runtime.handle().clone(), keys);
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(APP_TITLE)

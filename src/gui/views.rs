@@ -707,12 +707,6 @@ fn raw_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
         ui.label(lang.pick("Ingen svarkropp.", "No response body."));
         return;
     };
-    if let Some(rx) = &app.view.save_result
-        && let Ok(r) = rx.try_recv()
-    {
-        app.view.save_status = Some(r);
-        app.view.save_result = None;
-    }
     ui.horizontal(|ui| {
         if ui.button(lang.pick("Kopier", "Copy")).clicked() {
             ui.ctx().copy_text(raw.clone());
@@ -752,12 +746,6 @@ fn raw_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
 fn export_bar(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
     use crate::inspect::export;
     let lang = app.lang();
-    if let Some(rx) = &app.view.save_result
-        && let Ok(r) = rx.try_recv()
-    {
-        app.view.save_status = Some(r);
-        app.view.save_result = None;
-    }
     ui.horizontal_wrapped(|ui| {
         let label = ui.label(lang.pick("Eksporter til:", "Export to:"));
         ui.add(egui::TextEdit::singleline(&mut app.view.save_path).desired_width(200.0))

@@ -9,7 +9,7 @@ use eframe::egui;
 
 use crate::config::{Environment, Location};
 use crate::emulator::{EmulatorHandle, Keys};
-use crate::inspect::target::{emulator_target, start_local_emulator};
+use crate::inspect::target::{emulator_target, remote_target, start_local_emulator};
 use crate::inspect::{Inspection, LookupRequest, Progress, Target, run_lookup};
 use crate::jose::TrustStore;
 
@@ -44,13 +44,8 @@ impl Services {
     /// The target of `env`, starting the local emulator on first use; and the CA to trust for it.
     async fn target(&self, env: &Environment) -> Result<(Target, Option<String>), String> {
         match &env.location {
-            Location::Remote { issuer, person_url } => Ok((
-                Target {
-                    environment: env.name.clone(),
-                    issuer: issuer.clone(),
-                    person_url: person_url.clone(),
-                    dialect: env.dialect,
-                },
+            Location::Remote { .. } => Ok((
+                remote_target(env).expect("a remote environment has a target"),
                 None,
             )),
             Location::Emulator => {

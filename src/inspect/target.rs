@@ -22,13 +22,8 @@ pub async fn resolve(
     keys: impl FnOnce() -> Result<Arc<Keys>, String>,
 ) -> Result<Resolved, String> {
     match &env.location {
-        Location::Remote { issuer, person_url } => Ok(Resolved {
-            target: Target {
-                environment: env.name.clone(),
-                issuer: issuer.clone(),
-                person_url: person_url.clone(),
-                dialect: env.dialect,
-            },
+        Location::Remote { .. } => Ok(Resolved {
+            target: remote_target(env).expect("a remote environment has a target"),
             ca_pem: None,
             emulator: None,
         }),
@@ -40,6 +35,19 @@ pub async fn resolve(
                 emulator: Some(handle),
             })
         }
+    }
+}
+
+/// The target of an environment at fixed URLs; `None` for the emulator (its URLs are known once it runs).
+pub fn remote_target(env: &Environment) -> Option<Target> {
+    match &env.location {
+        Location::Remote { issuer, person_url } => Some(Target {
+            environment: env.name.clone(),
+            issuer: issuer.clone(),
+            person_url: person_url.clone(),
+            dialect: env.dialect,
+        }),
+        Location::Emulator => None,
     }
 }
 
