@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use krr_inspector::config::Config;
 use krr_inspector::gui::settings::Settings;
@@ -298,28 +298,25 @@ fn history_compare_export_and_open() {
 
     h.get_by_label("History").click();
     h.run();
-    let boxes: Vec<String> = h
-        .state()
-        .history
-        .entries
-        .iter()
-        .map(|e| {
-            e.inspection
-                .started_at
-                .with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
-        .collect();
-    for label in &boxes {
-        h.get_all_by_label(label).next().unwrap().click();
+    // Tick both history rows' checkboxes (labelled with their time, which two quick lookups may share).
+    let is_time = |l: &str| l.len() == 8 && l.as_bytes()[2] == b':' && l.as_bytes()[5] == b':';
+    for n in 0..2 {
+        h.get_all_by_role(egui::accesskit::Role::CheckBox)
+            .filter(|c| {
+                c.accesskit_node()
+                    .label()
+                    .is_some_and(|l| is_time(l.as_ref()))
+            })
+            .nth(n)
+            .expect("a checkbox per history entry")
+            .click();
         h.run();
     }
-    if h.state().compare_pick.len() < 2 {
-        // Both lookups in the same second share a label: pick by state then.
-        h.state_mut().compare_pick = vec![0, 1];
-        h.run();
-    }
+    assert_eq!(
+        h.state().compare_pick.len(),
+        2,
+        "both rows picked by clicking"
+    );
     h.get_by_label("Comparison");
     h.get_by_label("personidentifikator");
     for pid in ["24079412372", "27129324169"] {
