@@ -152,7 +152,8 @@ fn csv_field(s: &str) -> String {
 
 /// One row per set: scopes, status, verdict, then each column's value (empty when absent).
 pub fn to_csv(m: &Matrix) -> String {
-    let mut out = String::from("scopes,status,verdict");
+    // `http_status`, not `status`: the register has a field called `status` too, and it is a column.
+    let mut out = String::from("scopes,http_status,verdict");
     for c in &m.columns {
         out.push(',');
         out.push_str(&csv_field(c));

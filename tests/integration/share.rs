@@ -157,11 +157,18 @@ async fn csv_and_text_matrix() {
     .await;
     let csv = stdout(&o);
     let mut lines = csv.lines();
-    assert!(
-        lines
-            .next()
-            .unwrap()
-            .starts_with("scopes,status,verdict,personidentifikator")
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..4],
+        ["scopes", "http_status", "verdict", "personidentifikator"]
+    );
+    let mut unique = header.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        header.len(),
+        "no two columns share a name: {header:?}"
     );
     assert_eq!(lines.count(), 4);
     let o = against(
