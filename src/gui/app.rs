@@ -44,7 +44,8 @@ pub struct InspectorApp {
     pub settings: Settings,
     pub services: Services,
     pub lookup: Option<LookupInProgress>,
-    pub result: Option<Box<Inspection>>,
+    /// Shared with the history (and drawn from a clone of the pointer, so the app keeps it while views draw).
+    pub result: Option<Arc<Inspection>>,
     /// A lookup that could not start, or was cancelled.
     pub notice: Option<String>,
     pub tab: Tab,
@@ -282,7 +283,7 @@ impl InspectorApp {
 
     /// Shows an inspection (from history, the matrix, or a file) as the current result.
     pub fn open_inspection(&mut self, i: Arc<Inspection>) {
-        self.result = Some(Box::new((*i).clone()));
+        self.result = Some(i);
         self.view.selected_field = None;
         self.tab = Tab::Person;
     }
@@ -291,8 +292,8 @@ impl InspectorApp {
         crate::config::default_data_dir().map(|d| d.join("history.json"))
     }
 
-    fn remember(&mut self, i: &Inspection, ctx: &egui::Context) {
-        self.history.push(Arc::new(i.clone()));
+    fn remember(&mut self, i: Arc<Inspection>, ctx: &egui::Context) {
+        self.history.push(i);
         if self.settings.keep_history
             && let Some(path) = InspectorApp::history_path()
         {
@@ -379,8 +380,9 @@ impl InspectorApp {
         }
         match finished {
             Some(Ok(i)) => {
+                let i: Arc<Inspection> = Arc::from(i);
                 self.lookup = None;
-                self.remember(&i, ctx);
+                self.remember(i.clone(), ctx);
                 self.tab = if i.error.is_some() && i.body.is_none() {
                     Tab::Person
                 } else {
@@ -407,7 +409,7 @@ impl InspectorApp {
             }
         }
         for row in matrix_rows {
-            self.remember(&row.inspection, ctx);
+            self.remember(Arc::new(row.inspection.clone()), ctx);
             self.matrix.rows.push(row);
         }
         if self.matrix.done.is_some() || self.matrix.error.is_some() {

@@ -85,7 +85,7 @@ pub fn central(app: &mut InspectorApp, ui: &mut egui::Ui) {
         Tab::History => return history_tab(app, ui),
         _ => {}
     }
-    let Some(result) = app.result.take() else {
+    let Some(result) = app.result.clone() else {
         ui.add_space(20.0);
         ui.heading(lang.pick(
             "Velg miljø og omfang, og trykk «Logg inn og slå opp».",
@@ -98,7 +98,6 @@ pub fn central(app: &mut InspectorApp, ui: &mut egui::Ui) {
         return;
     };
     tabs(app, &result, ui);
-    app.result = Some(result);
 }
 
 fn progress(app: &mut InspectorApp, ui: &mut egui::Ui) {
