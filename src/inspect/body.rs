@@ -70,6 +70,18 @@ pub fn inspect_body(
                 .to_owned(),
         );
     }
+    for path in jose::json::duplicate_members(j.payload.as_bytes()) {
+        problems.push(match lang {
+            Lang::Nb => format!(
+                "medlemmet {path} finnes mer enn én gang i svaret: lesere er uenige om hvilken verdi som gjelder \
+                 (her vises den siste)"
+            ),
+            Lang::En => format!(
+                "the member {path} appears more than once in the answer: readers disagree on which value counts \
+                 (the last one is shown here)"
+            ),
+        });
+    }
     let (person, fields, scope_check) = match serde_json::from_str::<Value>(&j.payload) {
         Ok(value) => match Person::from_value(value.clone()) {
             Ok(p) => {

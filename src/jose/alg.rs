@@ -8,6 +8,9 @@ use openssl::pkey::{HasPrivate, Id, PKeyRef, Public};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
 
+/// The smallest RSA key a JWS may be signed with (RFC 7518 §3.3), and a certificate chain may use.
+pub const MIN_RSA_BITS: u32 = 2048;
+
 /// An asymmetric algorithm this tool verifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Alg {
@@ -90,14 +93,19 @@ impl Alg {
         matches!(self, Alg::Ps256 | Alg::Ps384 | Alg::Ps512)
     }
 
-    /// Does `key` have the type this algorithm needs? `Err` says what it has instead.
+    /// Does `key` have the type this algorithm needs, and is it strong enough? `Err` says what it has instead.
     pub fn check_key(self, key: &PKeyRef<Public>) -> Result<(), String> {
         let (kind, bits) = super::cert::describe_key(key);
         let ok = match self.curve() {
             None => key.id() == Id::RSA,
             Some((nid, _)) => key.ec_key().ok().and_then(|ec| ec.group().curve_name()) == Some(nid),
         };
-        if ok {
+        if ok && key.id() == Id::RSA && bits < MIN_RSA_BITS {
+            Err(format!(
+                "the signing key is RSA with {bits} bits; RFC 7518 §3.3 requires at least {MIN_RSA_BITS}, and a key \
+                 this small can be factored, so the signature proves nothing"
+            ))
+        } else if ok {
             Ok(())
         } else {
             Err(format!(

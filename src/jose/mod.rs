@@ -3,6 +3,7 @@
 
 pub mod alg;
 pub mod cert;
+pub mod json;
 pub mod jwk;
 pub mod jwt;
 pub mod pki;
@@ -65,6 +66,17 @@ impl SignatureVerdict {
 
     pub fn is_valid(&self) -> bool {
         matches!(self, SignatureVerdict::Valid(_))
+    }
+
+    /// The same verdict with its sentence changed by `f` (for display escaping).
+    pub fn map_reason(&self, f: impl FnOnce(&str) -> String) -> SignatureVerdict {
+        match self {
+            SignatureVerdict::Valid(r) => SignatureVerdict::Valid(f(r)),
+            SignatureVerdict::Invalid(r) => SignatureVerdict::Invalid(f(r)),
+            SignatureVerdict::Untrusted(r) => SignatureVerdict::Untrusted(f(r)),
+            SignatureVerdict::Unverifiable(r) => SignatureVerdict::Unverifiable(f(r)),
+            SignatureVerdict::Unsigned => SignatureVerdict::Unsigned,
+        }
     }
 }
 
@@ -223,15 +235,29 @@ pub fn inspect(
 
     let algorithm = header.get("alg").and_then(Value::as_str).map(str::to_owned);
     let (certificates, x5c_result) = read_x5c(&header);
-    let signature_report = judge(
-        &header,
-        algorithm.as_deref(),
-        x5c_result,
-        signing_input,
-        &signature,
-        trust,
-        now,
-    );
+    let duplicates = json::duplicate_members(&header_bytes);
+    let signature_report = if duplicates.is_empty() {
+        judge(
+            &header,
+            algorithm.as_deref(),
+            x5c_result,
+            signing_input,
+            &signature,
+            trust,
+            now,
+        )
+    } else {
+        // Which `alg` or `x5c` counts would depend on the parser: RFC 7515 §4 allows rejecting it, and we do.
+        SignatureReport {
+            verdict: SignatureVerdict::Invalid(format!(
+                "the JOSE header has duplicate members ({}): parsers disagree on which value counts, so the \
+                 header is refused (RFC 7515 §4)",
+                duplicates.join(", ")
+            )),
+            key: None,
+            chain: None,
+        }
+    };
     let (payload_text, payload_is_utf8) = match String::from_utf8(payload) {
         Ok(s) => (s, true),
         Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),

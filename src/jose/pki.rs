@@ -38,6 +38,7 @@ fn build(
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,
     is_ca: bool,
+    digest: MessageDigest,
 ) -> Result<X509, ErrorStack> {
     let mut name = X509NameBuilder::new()?;
     name.append_entry_by_text("C", "NO")?;
@@ -85,7 +86,7 @@ fn build(
     let ski =
         SubjectKeyIdentifier::new().build(&b.x509v3_context(issuer.map(|i| &*i.cert), None))?;
     b.append_extension(ski)?;
-    b.sign(issuer.map_or(key, |i| &i.key), MessageDigest::sha256())?;
+    b.sign(issuer.map_or(key, |i| &i.key), digest)?;
     Ok(b.build())
 }
 
@@ -97,7 +98,15 @@ pub fn self_signed_ca(
     not_after: DateTime<Utc>,
 ) -> Result<KeyPair, ErrorStack> {
     let key = rsa_key(bits)?;
-    let cert = build(subject, &key, None, not_before, not_after, true)?;
+    let cert = build(
+        subject,
+        &key,
+        None,
+        not_before,
+        not_after,
+        true,
+        MessageDigest::sha256(),
+    )?;
     Ok(KeyPair { key, cert })
 }
 
@@ -109,6 +118,33 @@ pub fn issue_signing_cert(
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,
 ) -> Result<KeyPair, ErrorStack> {
-    let cert = build(subject, &key, Some(ca), not_before, not_after, false)?;
+    issue_signing_cert_with_digest(
+        ca,
+        subject,
+        key,
+        not_before,
+        not_after,
+        MessageDigest::sha256(),
+    )
+}
+
+/// A signing certificate signed with `digest` (tests make SHA-1 ones, which must not be trusted).
+pub fn issue_signing_cert_with_digest(
+    ca: &KeyPair,
+    subject: &Subject,
+    key: PKey<Private>,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    digest: MessageDigest,
+) -> Result<KeyPair, ErrorStack> {
+    let cert = build(
+        subject,
+        &key,
+        Some(ca),
+        not_before,
+        not_after,
+        false,
+        digest,
+    )?;
     Ok(KeyPair { key, cert })
 }

@@ -173,6 +173,9 @@ impl TrustStore {
             let ok = ctx.verify_cert()?;
             let path: Vec<String> =
                 ctx.chain().map(|c| c.iter().map(|x| name_to_string(x.subject_name())).collect()).unwrap_or_default();
+            if ok && let Some(reason) = ctx.chain().and_then(weakness) {
+                return Ok((ChainReport { trusted: false, reason, path }, None));
+            }
             if ok {
                 let anchor = path.last().cloned().unwrap_or_default();
                 // Every certificate of the verified path is valid in [latest not_before, earliest not_after].
@@ -215,6 +218,52 @@ impl TrustStore {
             Ok((ChainReport { trusted: false, reason, path }, None))
         })
     }
+}
+
+/// Why a chain OpenSSL accepted is still not to be trusted: an RSA key under 2048 bits anywhere on it, or a
+/// certificate signed with SHA-1 or MD5 (collisions can be made: a forged certificate with the same signature).
+/// The anchor's signature on itself is not checked: trusting an anchor is a choice, not a signature.
+fn weakness(chain: &openssl::stack::StackRef<openssl::x509::X509>) -> Option<String> {
+    use openssl::nid::Nid;
+    let certs: Vec<&X509Ref> = chain.iter().collect();
+    for (n, cert) in certs.iter().enumerate() {
+        let who = name_to_string(cert.subject_name());
+        let role = if n == 0 {
+            "signer's certificate"
+        } else {
+            "CA certificate"
+        };
+        if let Ok(key) = cert.public_key()
+            && key.id() == openssl::pkey::Id::RSA
+            && key.bits() < super::alg::MIN_RSA_BITS
+        {
+            return Some(format!(
+                "the {role} '{who}' has an RSA key of {} bits; keys under {} bits are not accepted (RFC 7518 §3.3, \
+                 NIST SP 800-131A)",
+                key.bits(),
+                super::alg::MIN_RSA_BITS
+            ));
+        }
+        let is_anchor_self_signature = n + 1 == certs.len()
+            && cert.subject_name().to_der().ok() == cert.issuer_name().to_der().ok();
+        let alg = cert.signature_algorithm().object().nid();
+        let weak = [
+            Nid::SHA1WITHRSAENCRYPTION,
+            Nid::MD5WITHRSAENCRYPTION,
+            Nid::MD2WITHRSAENCRYPTION,
+            Nid::ECDSA_WITH_SHA1,
+            Nid::DSAWITHSHA1,
+            Nid::SHA1WITHRSA,
+        ];
+        if !is_anchor_self_signature && weak.contains(&alg) {
+            return Some(format!(
+                "the {role} '{who}' is signed with {}, a digest in which collisions can be made: such a \
+                 certificate can be forged, so the chain is not trusted",
+                alg.long_name().unwrap_or("SHA-1")
+            ));
+        }
+    }
+    None
 }
 
 /// The result of a chain check.
