@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod emulator;
+pub mod escape;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod inspect;

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use krr_inspector::config::{Config, Location, emulator_keys_dir};
 use krr_inspector::emulator::{Clock, Emulator, EmulatorConfig, EmulatorData, Keys};
+use krr_inspector::escape;
 use krr_inspector::inspect::{inspect_body, render};
 use krr_inspector::jose::TrustStore;
 use krr_inspector::jose::jwk::KeySet;
@@ -296,7 +297,8 @@ fn main() -> ExitCode {
                     msg.push_str(&format!(": {cause}"));
                 }
             }
-            let _ = writeln!(anstream::stderr(), "{msg}");
+            // Messages quote servers and files (error_description, URLs): no control character reaches the terminal.
+            let _ = writeln!(anstream::stderr(), "{}", escape::terminal(&msg));
             ExitCode::FAILURE
         }
     }
@@ -340,18 +342,27 @@ fn run(cli: Cli) -> Result<()> {
                     tracing::warn!("--jwks {}: {skipped}", path.display());
                 }
             }
-            // A saved inspection (from `fetch --format json` or the app's export) is shown as it was seen.
+            // A saved inspection (from `fetch --format json` or the app's export).
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
                 && krr_inspector::inspect::export::looks_like_inspection(&v)
             {
-                let saved =
+                let mut saved =
                     krr_inspector::inspect::export::from_json(&String::from_utf8_lossy(&body))
                         .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(&file)))?;
+                // A file can be edited: its verdict is checked again from the raw answer when it has one.
+                krr_inspector::inspect::reverify::reverify(
+                    &mut saved,
+                    &trust,
+                    cli.lang,
+                    at.unwrap_or_else(Utc::now),
+                );
                 let mut out = anstream::stdout();
                 match format {
-                    Format::Json => {
-                        writeln!(out, "{}", krr_inspector::inspect::export::to_json(&saved))?
-                    }
+                    Format::Json => writeln!(
+                        out,
+                        "{}",
+                        escape::json_for_terminal(&krr_inspector::inspect::export::to_json(&saved))
+                    )?,
                     Format::Text => {
                         write!(out, "{}", render::render_inspection_text(&saved, cli.lang))?
                     }
@@ -373,7 +384,11 @@ fn run(cli: Cli) -> Result<()> {
             })?;
             let mut out = anstream::stdout();
             match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
+                )?,
                 Format::Text => write!(out, "{}", render::render_text(&report, cli.lang))?,
             }
             Ok(())
@@ -646,11 +661,19 @@ fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
     )?;
     let mut out = anstream::stdout();
     match a.format {
-        ReportFormat::Json => writeln!(out, "{}", export::to_json(&inspection))?,
+        ReportFormat::Json => writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&export::to_json(&inspection))
+        )?,
         ReportFormat::Text => write!(out, "{}", render::render_inspection_text(&inspection, lang))?,
         ReportFormat::Markdown => write!(out, "{}", export::to_markdown(&inspection, lang))?,
         ReportFormat::Html => writeln!(out, "{}", export::to_html(&inspection, lang))?,
-        ReportFormat::Curl => writeln!(out, "{}", export::curl_command(&inspection, None))?,
+        ReportFormat::Curl => writeln!(
+            out,
+            "{}",
+            escape::terminal(&export::curl_command(&inspection, None))
+        )?,
     }
     match &inspection.error {
         None => Ok(()),
@@ -698,7 +721,11 @@ fn matrix(config: &Config, a: MatrixArgs, lang: Lang) -> Result<()> {
     )?;
     let mut out = anstream::stdout();
     match a.format {
-        MatrixFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
+        MatrixFormat::Json => writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&m)?)
+        )?,
         MatrixFormat::Csv => write!(out, "{}", matrix::to_csv(&m))?,
         MatrixFormat::Text => write!(out, "{}", matrix::to_text(&m))?,
     }
@@ -730,11 +757,15 @@ fn compare(
     let c = compare::compare(&read(left)?, &read(right)?);
     let mut out = anstream::stdout();
     if format == Format::Json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?;
+        writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&c)?)
+        )?;
         return Ok(());
     }
     let side = |s: &compare::Side| {
-        format!(
+        let line = format!(
             "{} · {} · {} · {} · {}",
             s.environment,
             s.person.as_deref().unwrap_or("-"),
@@ -743,23 +774,26 @@ fn compare(
                 .map(|x| x.to_string())
                 .unwrap_or_else(|| "-".into()),
             s.scopes.join(" ")
-        )
+        );
+        escape::terminal(&line).into_owned()
     };
     writeln!(out, "{} {}", lang.pick("Venstre:", "Left: "), side(&c.left))?;
     writeln!(out, "{} {}", lang.pick("Høyre: ", "Right:"), side(&c.right))?;
-    let show =
-        |v: &Option<serde_json::Value>| v.as_ref().map(render::short_value).unwrap_or_default();
+    let show = |v: &Option<serde_json::Value>| {
+        escape::terminal(&v.as_ref().map(render::short_value).unwrap_or_default()).into_owned()
+    };
+    let path = |p: &str| escape::terminal(p).into_owned();
     for d in &c.added {
-        writeln!(out, "+ {}  {}", d.path, show(&d.right))?;
+        writeln!(out, "+ {}  {}", path(&d.path), show(&d.right))?;
     }
     for d in &c.removed {
-        writeln!(out, "- {}  {}", d.path, show(&d.left))?;
+        writeln!(out, "- {}  {}", path(&d.path), show(&d.left))?;
     }
     for d in &c.changed {
         writeln!(
             out,
             "~ {}  {}  →  {}",
-            d.path,
+            path(&d.path),
             show(&d.left),
             show(&d.right)
         )?;
@@ -878,12 +912,16 @@ fn environments(config: &Config, format: Format) -> Result<()> {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&config.environments)?
+            escape::json_for_terminal(&serde_json::to_string_pretty(&config.environments)?)
         )?;
         return Ok(());
     }
     if let Some(src) = &config.source {
-        writeln!(out, "config: {}", src.display())?;
+        writeln!(
+            out,
+            "config: {}",
+            escape::terminal(&src.display().to_string())
+        )?;
     }
     let rows: Vec<[String; 6]> = config
         .environments
@@ -929,10 +967,11 @@ fn environments(config: &Config, format: Format) -> Result<()> {
     };
     writeln!(out, "{}", line(&header))?;
     for r in &rows {
+        let cells: Vec<String> = r.iter().map(|c| escape::terminal(c).into_owned()).collect();
         writeln!(
             out,
             "{}",
-            line(&r.iter().map(String::as_str).collect::<Vec<_>>())
+            line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
         )?;
     }
     Ok(())

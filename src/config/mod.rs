@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::krr::ScopeDialect;
 
+pub mod url_policy;
+
 /// The environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";
 
@@ -316,9 +318,8 @@ impl Config {
                 )));
             }
             for (key, url) in [("issuer", &env.issuer), ("person_url", &env.person_url)] {
-                check_url(url).map_err(|why| {
-                    invalid(format!("[environments.{name}] {key} = \"{url}\": {why}"))
-                })?;
+                url_policy::check_destination(&format!("[environments.{name}] {key}"), url)
+                    .map_err(|e| invalid(e.to_string()))?;
             }
             environments.push(Environment {
                 label: env.label.unwrap_or_else(|| name.clone()),
@@ -416,26 +417,6 @@ pub fn emulator_keys_dir() -> PathBuf {
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("no", "krr-inspector", "krr-inspector")
-}
-
-/// HTTPS everywhere except loopback (RFC 8252 §8.3 and RFC 9700 §2.6).
-fn check_url(url: &str) -> Result<(), String> {
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', ':']).next().unwrap_or("");
-        if host == "127.0.0.1" || host == "localhost" || host == "[::1]" {
-            rest
-        } else {
-            return Err("only https:// is allowed (http:// only for 127.0.0.1 / localhost)".into());
-        }
-    } else {
-        return Err("not an http(s) URL".into());
-    };
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err("the URL has no host".into());
-    }
-    Ok(())
 }
 
 /// "line 4, column 9: unknown field `secrte`, expected one of ..." from a TOML error.
@@ -557,7 +538,7 @@ environments = ["test", "staging"]
         .unwrap_err()
         .to_string();
         assert!(
-            e.contains("[environments.x] issuer = \"http://idp.example\": only https://"),
+            e.contains("[environments.x] issuer 'http://idp.example' is plain http://"),
             "{e}"
         );
         let e = Config::parse(
@@ -589,5 +570,80 @@ environments = ["test", "staging"]
             e.starts_with("cannot read the config file /nonexistent/krr.toml"),
             "{e}"
         );
+    }
+}
+
+/// Writes `contents` to `path` so that no reader ever sees half a file and nobody but the user can read it: a new
+/// file beside it (mode 0600 on Unix, created exclusively), flushed to disk, then renamed over `path`. For files
+/// with personal data (the history).
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.unwrap_or(Path::new(".")).join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn private_files_are_0600_and_replaced_whole() {
+        let dir = std::env::temp_dir().join(format!("krr-write-{}", std::process::id()));
+        let path = dir.join("history.json");
+        write_private(&path, b"[1]").unwrap();
+        // An existing file with wider permissions is replaced by a private one, not rewritten in place.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        write_private(&path, b"[1,2]").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"[1,2]");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{mode:o}");
+        }
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            [std::ffi::OsString::from("history.json")],
+            "no temp file left"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

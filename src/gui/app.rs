@@ -46,6 +46,8 @@ pub struct InspectorApp {
     pub lookup: Option<LookupInProgress>,
     /// Shared with the history (and drawn from a clone of the pointer, so the app keeps it while views draw).
     pub result: Option<Arc<Inspection>>,
+    /// The display copy of `result` (control characters from outside made visible), made once per result.
+    shown: Option<(Arc<Inspection>, Arc<Inspection>)>,
     /// A lookup that could not start, or was cancelled.
     pub notice: Option<String>,
     pub tab: Tab,
@@ -105,6 +107,7 @@ impl InspectorApp {
             services,
             lookup: None,
             result: None,
+            shown: None,
             notice: None,
             tab: Tab::Person,
             view: views::ViewState::default(),
@@ -281,6 +284,18 @@ impl InspectorApp {
         };
     }
 
+    /// What the views draw for `result`: its display copy, cached while `result` is the same value.
+    pub fn shown(&mut self, result: &Arc<Inspection>) -> Arc<Inspection> {
+        match &self.shown {
+            Some((of, shown)) if Arc::ptr_eq(of, result) => shown.clone(),
+            _ => {
+                let shown = Arc::new(crate::inspect::display::for_display(result));
+                self.shown = Some((result.clone(), shown.clone()));
+                shown
+            }
+        }
+    }
+
     /// Shows an inspection (from history, the matrix, or a file) as the current result.
     pub fn open_inspection(&mut self, i: Arc<Inspection>) {
         self.result = Some(i);
@@ -297,7 +312,7 @@ impl InspectorApp {
         if self.settings.keep_history
             && let Some(path) = InspectorApp::history_path()
         {
-            let _ = worker::save_file(&self.services, path, self.history.to_json(), ctx);
+            let _ = worker::save_private_file(&self.services, path, self.history.to_json(), ctx);
         }
     }
 

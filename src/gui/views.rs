@@ -97,7 +97,8 @@ pub fn central(app: &mut InspectorApp, ui: &mut egui::Ui) {
         ));
         return;
     };
-    tabs(app, &result, ui);
+    let shown = app.shown(&result);
+    tabs(app, &result, &shown, ui);
 }
 
 fn progress(app: &mut InspectorApp, ui: &mut egui::Ui) {
@@ -144,6 +145,22 @@ fn progress(app: &mut InspectorApp, ui: &mut egui::Ui) {
             ui.label(lang.pick(nb, en));
         });
     }
+    // A refused callback (wrong state) does not end the login: say so, and keep waiting.
+    for p in &l.steps {
+        if let Progress::Login(LoginEvent::CallbackRefused { reason }) = p {
+            ui.colored_label(
+                AMBER,
+                format!(
+                    "{} {}",
+                    lang.pick(
+                        "Et svar til lytteren ble avvist, innloggingen venter videre:",
+                        "A request to the listener was refused; the login goes on waiting:"
+                    ),
+                    crate::escape::display(reason)
+                ),
+            );
+        }
+    }
     if let Some(url) = &l.authorization_url {
         ui.separator();
         ui.label(lang.pick(
@@ -188,6 +205,7 @@ fn step_name(p: &Progress) -> &'static str {
         Progress::Login(LoginEvent::Discovered { .. }) => "discovered",
         Progress::Login(LoginEvent::ListenerReady { .. }) => "listener",
         Progress::Login(LoginEvent::AuthorizationUrl { .. }) => "browser",
+        Progress::Login(LoginEvent::CallbackRefused { .. }) => "refused",
         Progress::Login(LoginEvent::CodeReceived) => "code",
         Progress::Login(LoginEvent::TokensReceived) => "tokens",
         Progress::Login(LoginEvent::IdTokenChecked { .. }) => "id_token",
@@ -232,10 +250,12 @@ fn summary(lang: Lang, i: &Inspection, ui: &mut egui::Ui) {
     });
 }
 
-fn tabs(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
+/// `original` is what was received (exports and copies use it); `i` is its display copy, with every control
+/// character from outside made visible (`escape::for_display`), which every label draws from.
+fn tabs(app: &mut InspectorApp, original: &Inspection, i: &Inspection, ui: &mut egui::Ui) {
     let lang = app.lang();
     summary(lang, i, ui);
-    export_bar(app, i, ui);
+    export_bar(app, original, ui);
     ui.separator();
     if let Some(e) = &i.error {
         egui::Frame::new()
@@ -254,7 +274,7 @@ fn tabs(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             Tab::Signature => signature_tab(lang, i, ui),
             Tab::Tokens => tokens_tab(app, i, ui),
             Tab::Http => http_tab(i, ui),
-            Tab::Raw => raw_tab(app, i, ui),
+            Tab::Raw => raw_tab(app, original, i, ui),
             Tab::Matrix | Tab::History => {}
         });
 }
@@ -693,16 +713,17 @@ fn http_tab(i: &Inspection, ui: &mut egui::Ui) {
     }
 }
 
-fn raw_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
+fn raw_tab(app: &mut InspectorApp, original: &Inspection, shown: &Inspection, ui: &mut egui::Ui) {
     let lang = app.lang();
-    let raw = i
-        .http
-        .exchanges
-        .iter()
-        .rev()
-        .find(|e| e.step == "person")
-        .and_then(|e| e.response_body.clone());
-    let Some(raw) = raw else {
+    let body = |i: &Inspection| {
+        i.http
+            .exchanges
+            .iter()
+            .rev()
+            .find(|e| e.step == "person")
+            .and_then(|e| e.response_body.clone())
+    };
+    let (Some(raw), Some(visible)) = (body(original), body(shown)) else {
         ui.label(lang.pick("Ingen svarkropp.", "No response body."));
         return;
     };
@@ -732,7 +753,7 @@ fn raw_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
         }
         None => {}
     }
-    let mut text = raw;
+    let mut text = visible;
     ui.add(
         egui::TextEdit::multiline(&mut text)
             .code_editor()

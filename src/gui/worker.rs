@@ -226,10 +226,32 @@ pub fn save_file(
     contents: String,
     ctx: &egui::Context,
 ) -> Receiver<Result<String, String>> {
+    write_in_background(services, path, contents, ctx, |p, c| std::fs::write(p, c))
+}
+
+/// Saves a file with personal data (the history): mode 0600, written whole or not at all.
+pub fn save_private_file(
+    services: &Services,
+    path: std::path::PathBuf,
+    contents: String,
+    ctx: &egui::Context,
+) -> Receiver<Result<String, String>> {
+    write_in_background(services, path, contents, ctx, |p, c| {
+        crate::config::write_private(p, c.as_bytes())
+    })
+}
+
+fn write_in_background(
+    services: &Services,
+    path: std::path::PathBuf,
+    contents: String,
+    ctx: &egui::Context,
+    write: fn(&std::path::Path, &str) -> std::io::Result<()>,
+) -> Receiver<Result<String, String>> {
     let (tx, rx) = channel();
     let ctx = ctx.clone();
     services.runtime.spawn_blocking(move || {
-        let r = std::fs::write(&path, contents)
+        let r = write(&path, &contents)
             .map(|_| path.display().to_string())
             .map_err(|e| format!("cannot write {}: {e}", path.display()));
         let _ = tx.send(r);

@@ -31,7 +31,7 @@ fn cell(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let s = if s.chars().count() > 60 {
+    if s.chars().count() > 60 {
         format!(
             "{}… ({} chars)",
             s.chars().take(48).collect::<String>(),
@@ -39,56 +39,59 @@ fn cell(v: &Value) -> String {
         )
     } else {
         s
-    };
-    s.replace('|', "\\|").replace('\n', " ")
+    }
 }
 
-/// A Markdown report: what was asked, what came back, and why it means what it means.
+/// A Markdown report: what was asked, what came back, and why it means what it means. Every value from outside is
+/// a code span it cannot close (`escape::markdown_code`) or escaped text (`escape::markdown_text`): a phone number
+/// with a backtick and an `<img>` tag stays text.
 pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
+    use crate::escape::{markdown_code as code, markdown_text as text};
     let t = |nb, en| lang.pick(nb, en);
     let mut md = String::new();
     let _ = writeln!(md, "# KRR Inspector: {}\n", t("oppslag", "lookup"));
     let _ = writeln!(md, "| | |\n|---|---|");
     let _ = writeln!(
         md,
-        "| {} | `{}` |",
+        "| {} | {} |",
         t("Miljø", "Environment"),
-        i.environment.environment
+        code(&i.environment.environment)
     );
-    let _ = writeln!(md, "| issuer | `{}` |", i.environment.issuer);
-    let _ = writeln!(md, "| person URL | `{}` |", i.environment.person_url);
+    let _ = writeln!(md, "| issuer | {} |", code(&i.environment.issuer));
+    let _ = writeln!(md, "| person URL | {} |", code(&i.environment.person_url));
     let _ = writeln!(
         md,
         "| {} | {} |",
         t("Tidspunkt", "Time"),
-        i.started_at.to_rfc3339()
+        i.started_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
     let _ = writeln!(
         md,
-        "| client_id | `{}` ({}) |",
-        i.request.client_id,
+        "| client_id | {} ({}) |",
+        code(&i.request.client_id),
         i.request.auth_method.as_str()
     );
     let _ = writeln!(
         md,
-        "| {} | `{}` |",
+        "| {} | {} |",
         t("Omfang bedt om", "Scopes asked for"),
-        i.request.scopes.join(" ")
+        code(&i.request.scopes.join(" "))
     );
     if let Some(tok) = &i.token {
         let _ = writeln!(
             md,
-            "| {} | `{}` |",
+            "| {} | {} |",
             t("Omfang innvilget", "Scopes granted"),
-            tok.scopes_granted.join(" ")
+            code(&tok.scopes_granted.join(" "))
         );
     }
-    let _ = writeln!(md, "| Accept | `{}` |", i.request.accept.media_type());
+    let _ = writeln!(md, "| Accept | {} |", code(i.request.accept.media_type()));
     if let Some(s) = i.http.status {
         let _ = writeln!(
             md,
             "| HTTP | {s} {} |",
-            i.http.content_type.as_deref().unwrap_or("")
+            text(i.http.content_type.as_deref().unwrap_or(""))
         );
     }
     if let Some(e) = &i.error {
@@ -96,9 +99,9 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
             md,
             "\n> **{}** {}  \n> {} {}",
             t("Feil:", "Error:"),
-            e.message,
+            text(&e.message),
             t("Prøv:", "Try:"),
-            e.hint
+            text(&e.hint)
         );
     }
     if let Some(body) = &i.body {
@@ -108,8 +111,11 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
             "\n## {}\n\n**{}**: {}",
             t("Signatur", "Signature"),
             v.label(),
-            v.reason()
+            text(v.reason())
         );
+        for p in &body.problems {
+            let _ = writeln!(md, "\n> **{}** {}", t("Problem:", "Problem:"), text(p));
+        }
         if let Some(h) = body.jose.as_ref().and_then(|j| j.header.as_ref()) {
             let mut h = h.clone();
             if let Some(Value::Array(x5c)) = h.get_mut("x5c") {
@@ -117,6 +123,7 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
                     *c = Value::String(cell(c));
                 }
             }
+            // JSON escapes every control character and quote, so no value can end the fenced block.
             let _ = writeln!(
                 md,
                 "\n```json\n{}\n```",
@@ -132,15 +139,15 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
             t("Forklaring", "Explanation")
         );
         for f in &body.fields {
-            let mut explanation = f.explanation.replace('|', "\\|");
+            let mut explanation = text(&f.explanation);
             for n in &f.notes {
-                let _ = write!(explanation, "<br>↳ {}", n.replace('|', "\\|"));
+                let _ = write!(explanation, "<br>↳ {}", text(n));
             }
             let _ = writeln!(
                 md,
-                "| `{}` | `{}` | {} |",
-                f.path,
-                cell(&f.value),
+                "| {} | {} | {} |",
+                code(&f.path),
+                code(&cell(&f.value)),
                 explanation
             );
         }
@@ -162,7 +169,7 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
                 .chain(&check.unexpected)
                 .chain(&check.absent_allowed)
             {
-                let _ = writeln!(md, "- {}", f.message);
+                let _ = writeln!(md, "- {}", text(&f.message));
             }
         }
     }
@@ -175,24 +182,26 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
         for c in &tok.id_token_checks {
             let _ = writeln!(
                 md,
-                "- {} `{}`: {}",
+                "- {} {}: {}",
                 if c.passed { "ok" } else { "**FAIL**" },
-                c.check,
-                c.detail
+                code(&c.check),
+                text(&c.detail)
             );
+        }
+        for p in &tok.problems {
+            let _ = writeln!(md, "- **{}** {}", t("Problem:", "Problem:"), text(p));
         }
     }
     let _ = writeln!(md, "\n## HTTP\n");
     for ex in &i.http.exchanges {
         let _ = writeln!(
             md,
-            "- {} `{} {}` → {} ({} ms)",
-            ex.step,
-            ex.method,
-            ex.url,
+            "- {} {} → {} ({} ms)",
+            text(&ex.step),
+            code(&format!("{} {}", ex.method, ex.url)),
             ex.status
                 .map(|s| s.to_string())
-                .unwrap_or_else(|| ex.error.clone().unwrap_or_default()),
+                .unwrap_or_else(|| text(ex.error.as_deref().unwrap_or_default())),
             ex.duration_ms
         );
     }
@@ -207,12 +216,7 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
     md
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::html as esc;
 
 /// A standalone HTML report (no scripts, no external resources).
 pub fn to_html(i: &Inspection, lang: Lang) -> String {
@@ -238,7 +242,11 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
         ("person URL", i.environment.person_url.clone()),
         ("client_id", i.request.client_id.clone()),
         (t("Omfang", "Scopes"), i.request.scopes.join(" ")),
-        (t("Tidspunkt", "Time"), i.started_at.to_rfc3339()),
+        (
+            t("Tidspunkt", "Time"),
+            i.started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
     ] {
         let _ = write!(
             h,

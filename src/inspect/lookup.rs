@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::body::{BodyInspection, inspect_body};
+use crate::config::url_policy::check_destination;
 use crate::config::{AuthMethod, ClientRegistration};
 use crate::jose::TrustStore;
 use crate::jose::jwt::decode_unverified;
@@ -115,6 +116,45 @@ pub struct TokenFacts {
     pub access_token_claims: Option<Map<String, Value>>,
     pub id_token_claims: Option<Map<String, Value>>,
     pub id_token_checks: Vec<TokenCheck>,
+    /// What is wrong with the token response itself (an absurd lifetime, ...), in the report's language.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// The longest access-token lifetime taken at its word. ID-porten issues 120 s by default; a year is far beyond
+/// any real provider, and anything longer is reported instead of being turned into a date.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+
+/// When the token expires, by checked arithmetic: a lifetime from outside never panics or wraps.
+pub fn expiry(
+    issued: DateTime<Utc>,
+    expires_in: Option<u64>,
+    lang: Lang,
+) -> (Option<DateTime<Utc>>, Option<String>) {
+    let Some(secs) = expires_in else {
+        return (None, None);
+    };
+    let at = (secs <= MAX_TOKEN_LIFETIME_SECS)
+        .then(|| i64::try_from(secs).ok())
+        .flatten()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|d| issued.checked_add_signed(d));
+    match at {
+        Some(at) => (Some(at), None),
+        None => (
+            None,
+            Some(match lang {
+                Lang::Nb => format!(
+                    "tokensvaret sier expires_in {secs} s, lenger enn noe token lever (over ett år): \
+                     leverandørens svar er feil, så utløpstiden er ukjent"
+                ),
+                Lang::En => format!(
+                    "the token response says expires_in {secs} s, longer than any token lives (over a year): \
+                     the provider's answer is wrong, so the expiry is unknown"
+                ),
+            }),
+        ),
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
@@ -129,7 +169,8 @@ pub struct HttpFacts {
 /// Why the lookup did not give a person, in words a tester can act on.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct LookupProblem {
-    /// `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`, `unreadable_body`.
+    /// `insecure`, `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`,
+    /// `unreadable_body`.
     pub kind: String,
     pub message: String,
     pub hint: String,
@@ -148,6 +189,9 @@ pub struct Inspection {
     pub error: Option<LookupProblem>,
     /// Milliseconds per step: `login`, `person`, `inspect`, `total`.
     pub timings_ms: Vec<(String, u64)>,
+    /// Set when a saved inspection was read back: was its verdict checked again from the raw answer?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverified: Option<super::reverify::Reverification>,
 }
 
 fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
@@ -164,7 +208,9 @@ fn login_hint(e: &LoginError) -> &'static str {
             "Start again and finish the login in the browser, or raise the timeout."
         }
         LoginError::Cancelled => "Start again when ready.",
-        LoginError::StateMismatch | LoginError::IssuerMismatch { .. } => {
+        LoginError::StateMismatch
+        | LoginError::IssuerMismatch { .. }
+        | LoginError::TimeoutAfterRefused { .. } => {
             "Start a new login from this tool; do not reuse an old browser tab."
         }
         LoginError::Provider { error, .. } if error == "access_denied" => {
@@ -204,6 +250,7 @@ pub async fn run_lookup(
         body: None,
         error: None,
         timings_ms: Vec::new(),
+        reverified: None,
     };
     let take_exchanges = |exchanges: &Arc<Mutex<Vec<HttpExchange>>>| {
         std::mem::take(
@@ -212,6 +259,24 @@ pub async fn run_lookup(
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         )
     };
+
+    // Nothing is sent anywhere before every destination the token or code will reach has passed the one policy
+    // (discovery checks the endpoints it reads the same way).
+    for (what, url) in [
+        ("the issuer", &req.target.issuer),
+        ("the person URL", &req.target.person_url),
+    ] {
+        if let Err(e) = check_destination(what, url) {
+            inspection.error = Some(problem(
+                "insecure",
+                LoginError::Insecure(e).to_string(),
+                "Use the https:// address of the service (http:// only for 127.0.0.1 or [::1]).",
+            ));
+            inspection.timings_ms.push(("total".into(), 0));
+            on_progress(Progress::Done);
+            return inspection;
+        }
+    }
 
     let params = oidc::LoginParams {
         issuer: req.target.issuer.clone(),
@@ -259,19 +324,19 @@ pub async fn run_lookup(
             .map(scopes::split_scope_string)
             .unwrap_or_else(|| req.scopes.clone())
     });
+    let (expires_at, expiry_problem) = expiry(started_at, outcome.expires_in, req.lang);
     inspection.token = Some(TokenFacts {
         scopes_requested: req.scopes.clone(),
         scopes_granted: scopes_granted.clone(),
         expires_in: outcome.expires_in,
-        expires_at: outcome
-            .expires_in
-            .map(|s| started_at + chrono::Duration::seconds(s as i64)),
+        expires_at,
         access_token: outcome.access_token.clone(),
         id_token: outcome.id_token.clone(),
         has_refresh_token: outcome.refresh_token.is_some(),
         access_token_claims,
         id_token_claims: outcome.id_claims.clone(),
         id_token_checks: outcome.id_token_checks.clone(),
+        problems: expiry_problem.into_iter().collect(),
     });
 
     on_progress(Progress::FetchingPerson {
@@ -453,6 +518,7 @@ pub async fn change_language(
     spraak: crate::krr::Spraak,
 ) -> Result<String, String> {
     use crate::krr::CodeList;
+    check_destination("the person URL", person_url).map_err(|e| e.to_string())?;
     let r = http_client
         .patch(person_url)
         .bearer_auth(token.expose())

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::lookup::{Inspection, LookupRequest, Progress, Target, run_lookup};
+use crate::escape::terminal as safe;
 use crate::krr::scopes::{ScopeDialect, read_scopes};
 
 /// The read scopes whose subsets the matrix tries: Difi's four (16 sets), Digdir's two (4 sets).
@@ -142,11 +143,14 @@ pub async fn run_matrix(
     }
 }
 
+/// A CSV field. Control characters are shown as `\u{..}` escapes: a CSV file is read with `cat` as often as with a
+/// spreadsheet, and a value must not drive the terminal.
 fn csv_field(s: &str) -> String {
+    let s = safe(s);
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
     }
 }
 
@@ -178,12 +182,12 @@ pub fn to_csv(m: &Matrix) -> String {
     out
 }
 
-/// A terminal table: each set, its status, and the fields it gave.
+/// A terminal table (values from outside with their control characters made visible): each set, its status, and the fields it gave.
 pub fn to_text(m: &Matrix) -> String {
     let width = m
         .rows
         .iter()
-        .map(|r| r.scopes.join(" ").len())
+        .map(|r| safe(&r.scopes.join(" ")).len())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -196,14 +200,14 @@ pub fn to_text(m: &Matrix) -> String {
         let fields = r.scoped_fields();
         let fields = match (&r.error, fields.is_empty()) {
             // The first clause of the error is enough in a table; the JSON has it whole.
-            (Some(e), _) => format!("({})", e.split(':').next().unwrap_or(e)),
+            (Some(e), _) => format!("({})", safe(e.split(':').next().unwrap_or(e))),
             (None, true) => "(only the always-present fields)".into(),
-            (None, false) => fields.join(", "),
+            (None, false) => safe(&fields.join(", ")).into_owned(),
         };
         out.push_str(&format!(
             "{:<width$}  {status:<6}  {:<12}  {fields}\n",
-            r.scopes.join(" "),
-            r.verdict
+            safe(&r.scopes.join(" ")),
+            safe(&r.verdict)
         ));
     }
     out

@@ -3,11 +3,13 @@
 
 pub mod body;
 pub mod compare;
+pub mod display;
 pub mod export;
 pub mod history;
 pub mod lookup;
 pub mod matrix;
 pub mod render;
+pub mod reverify;
 pub mod target;
 
 pub use body::{BodyInspection, inspect_body};

@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
 use super::body::BodyInspection;
+use crate::escape::terminal as safe;
 use crate::jose::SignatureVerdict;
 use crate::krr::{Flag, Lang};
 
@@ -98,7 +99,7 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
         "{} {}  {}",
         paint(BOLD, lang.pick("Signatur:", "Signature:")),
         paint(verdict_style(&verdict), &verdict.label().to_uppercase()),
-        verdict.reason()
+        safe(verdict.reason())
     );
     if let Some(jose) = &report.jose {
         if let Some(header) = &jose.header {
@@ -110,7 +111,7 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                 paint(BOLD, lang.pick("JOSE-header", "JOSE header"))
             );
             for line in pretty.lines() {
-                let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "  {}", safe(line));
             }
         }
         if let Some(chain) = &jose.signature.chain
@@ -120,7 +121,7 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                 out,
                 "\n{} {}",
                 paint(BOLD, lang.pick("Kjede:", "Chain:")),
-                chain.path.join("  →  ")
+                safe(&chain.path.join("  →  "))
             );
         }
         if !jose.certificates.is_empty() {
@@ -134,12 +135,12 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                     t.map(|t| t.format("%Y-%m-%d").to_string())
                         .unwrap_or("?".into())
                 };
-                let _ = writeln!(out, "  [{i}] {}", c.subject);
+                let _ = writeln!(out, "  [{i}] {}", safe(&c.subject));
                 let _ = writeln!(
                     out,
                     "      {} {}",
                     lang.pick("utsteder", "issuer "),
-                    c.issuer
+                    safe(&c.issuer)
                 );
                 let _ = writeln!(
                     out,
@@ -147,9 +148,9 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                     lang.pick("gyldig ", "valid  "),
                     date(c.not_before),
                     date(c.not_after),
-                    c.key_type,
+                    safe(&c.key_type),
                     c.key_bits,
-                    c.serial
+                    safe(&c.serial)
                 );
                 let _ = writeln!(out, "      SHA-256 {}", paint(DIM, &c.sha256_fingerprint));
             }
@@ -158,8 +159,9 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
     for p in &report.problems {
         let _ = writeln!(
             out,
-            "\n{} {p}",
-            paint(RED, lang.pick("Problem:", "Problem:"))
+            "\n{} {}",
+            paint(RED, lang.pick("Problem:", "Problem:")),
+            safe(p)
         );
     }
     if !report.fields.is_empty() {
@@ -167,11 +169,12 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
         let path_width = report
             .fields
             .iter()
-            .map(|f| f.path.chars().count())
+            .map(|f| safe(&f.path).chars().count())
             .max()
             .unwrap_or(0);
         for f in &report.fields {
-            let value = short_value(&f.value);
+            let value = safe(&short_value(&f.value)).into_owned();
+            let path = safe(&f.path);
             let flags: Vec<String> = f
                 .flags
                 .iter()
@@ -180,9 +183,9 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {}  {}{}",
-                pad(&paint(CYAN, &f.path), f.path.chars().count(), path_width),
+                pad(&paint(CYAN, &path), path.chars().count(), path_width),
                 pad(&value, value.chars().count(), VALUE_WIDTH),
-                f.explanation,
+                safe(&f.explanation),
                 if flags.is_empty() {
                     String::new()
                 } else {
@@ -192,10 +195,11 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
             for note in &f.notes {
                 let _ = writeln!(
                     out,
-                    "  {}  {}  {} {note}",
+                    "  {}  {}  {} {}",
                     " ".repeat(path_width),
                     " ".repeat(VALUE_WIDTH),
-                    paint(DIM, "↳")
+                    paint(DIM, "↳"),
+                    safe(note)
                 );
             }
         }
@@ -205,7 +209,7 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
             out,
             "\n{} {}",
             paint(BOLD, lang.pick("Omfang:", "Scopes:")),
-            check.granted.join(" ")
+            safe(&check.granted.join(" "))
         );
         if check.is_consistent() {
             let _ = writeln!(
@@ -221,13 +225,13 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
             );
         }
         for f in &check.missing {
-            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), f.message);
+            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), safe(&f.message));
         }
         for f in &check.unexpected {
-            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), f.message);
+            let _ = writeln!(out, "  {} {}", paint(RED, "✗"), safe(&f.message));
         }
         for f in &check.absent_allowed {
-            let _ = writeln!(out, "  {} {}", paint(DIM, "·"), f.message);
+            let _ = writeln!(out, "  {} {}", paint(DIM, "·"), safe(&f.message));
         }
         for s in &check.unknown_scopes {
             let _ = writeln!(
@@ -235,8 +239,8 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                 "  {} {}",
                 paint(YELLOW, "?"),
                 match lang {
-                    Lang::Nb => format!("ukjent omfang `{s}`"),
-                    Lang::En => format!("unknown scope `{s}`"),
+                    Lang::Nb => format!("ukjent omfang `{}`", safe(s)),
+                    Lang::En => format!("unknown scope `{}`", safe(s)),
                 }
             );
         }
@@ -252,33 +256,42 @@ fn pad(styled: &str, visible: usize, width: usize) -> String {
 /// The whole lookup as a terminal report: where, what was asked, tokens and their checks, HTTP, then the body.
 pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> String {
     let mut out = String::new();
+    if let Some(r) = &i.reverified {
+        use super::reverify::Reverification;
+        let style = match r {
+            Reverification::Reverified { agrees: true, .. } => BOLD,
+            Reverification::Reverified { .. } => RED,
+            Reverification::AsRecorded { .. } => YELLOW,
+        };
+        let _ = writeln!(out, "{}\n", paint(style, &safe(&r.sentence(lang))));
+    }
     let label = |nb: &str, en: &str| paint(BOLD, &format!("{:<12}", lang.pick(nb, en)));
     let _ = writeln!(
         out,
         "{} {}  {}  {}",
         label("Miljø:", "Environment:"),
-        i.environment.environment,
-        i.environment.issuer,
-        i.environment.person_url
+        safe(&i.environment.environment),
+        safe(&i.environment.issuer),
+        safe(&i.environment.person_url)
     );
     let _ = writeln!(
         out,
         "{} client {} ({})  Accept {}{}",
         label("Forespørsel:", "Request:"),
-        i.request.client_id,
+        safe(&i.request.client_id),
         i.request.auth_method.as_str(),
         i.request.accept.media_type(),
         i.request
             .acr
             .as_ref()
-            .map(|a| format!("  acr {a}"))
+            .map(|a| format!("  acr {}", safe(a)))
             .unwrap_or_default()
     );
     let _ = writeln!(
         out,
         "{} {}",
         label("Omfang:", "Scopes:"),
-        i.request.scopes.join(" ")
+        safe(&i.request.scopes.join(" "))
     );
     if let Some(t) = &i.token {
         let _ = writeln!(
@@ -286,7 +299,7 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             "{} {} {}{}",
             label("Token:", "Token:"),
             lang.pick("innvilget", "granted"),
-            t.scopes_granted.join(" "),
+            safe(&t.scopes_granted.join(" ")),
             t.expires_in
                 .map(|s| format!(", {} {s} s", lang.pick("utløper om", "expires in")))
                 .unwrap_or_default()
@@ -296,9 +309,9 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             .iter()
             .map(|c| {
                 if c.passed {
-                    paint(GREEN, &format!("✓ {}", c.check))
+                    paint(GREEN, &format!("✓ {}", safe(&c.check)))
                 } else {
-                    paint(RED, &format!("✗ {} ({})", c.check, c.detail))
+                    paint(RED, &format!("✗ {} ({})", safe(&c.check), safe(&c.detail)))
                 }
             })
             .collect();
@@ -308,19 +321,27 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             label("id_token:", "id_token:"),
             checks.join("  ")
         );
+        for p in &t.problems {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                paint(RED, &format!("{:<12}", lang.pick("Problem:", "Problem:"))),
+                safe(p)
+            );
+        }
     }
     for ex in &i.http.exchanges {
         let status = ex
             .status
             .map(|s| s.to_string())
-            .unwrap_or_else(|| ex.error.clone().unwrap_or_default());
+            .unwrap_or_else(|| safe(ex.error.as_deref().unwrap_or_default()).into_owned());
         let _ = writeln!(
             out,
             "{} {:<9} {} {} → {status} ({} ms)",
             label("HTTP:", "HTTP:"),
-            ex.step,
-            ex.method,
-            ex.url,
+            safe(&ex.step),
+            safe(&ex.method),
+            safe(&ex.url),
             ex.duration_ms
         );
     }
@@ -329,9 +350,9 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             out,
             "\n{} {}\n{} {}",
             paint(RED, lang.pick("Feil:", "Error:")),
-            e.message,
+            safe(&e.message),
             paint(BOLD, lang.pick("Prøv:", "Try:")),
-            e.hint
+            safe(&e.hint)
         );
     }
     if let Some(body) = &i.body {

@@ -3,7 +3,7 @@
 //! A command is split into words as a POSIX shell would (quotes and backslashes honoured) but run without a shell;
 //! the URL replaces `%s` (as one argument), or is appended as the last argument.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// The environment variable that sets the default browser command.
 pub const BROWSER_ENV: &str = "KRR_INSPECTOR_BROWSER";
@@ -34,6 +34,16 @@ pub enum BrowserError {
         "cannot open the system browser: {0}; set a browser command (--browser or KRR_INSPECTOR_BROWSER) or use --print-url"
     )]
     System(String),
+    #[error(
+        "the browser command '{program}' exited with {status}{}: open the login URL in another browser, or pick another browser command",
+        if .stderr.is_empty() { String::new() } else { format!(" ({stderr})") }
+    )]
+    Exited {
+        program: String,
+        status: String,
+        /// The end of what it wrote to standard error.
+        stderr: String,
+    },
 }
 
 /// Splits a command line into words like a POSIX shell: 'single quotes' literal, "double quotes" with \\ \" \$ \`
@@ -120,22 +130,132 @@ pub fn command_line(command: &str, url: &str) -> Result<(String, Vec<String>), B
     Ok((program, words))
 }
 
-/// Opens `url`. `PrintUrl` does nothing here: the caller shows the URL.
-pub fn open(choice: &BrowserChoice, url: &str) -> Result<(), BrowserError> {
+/// The most of a browser command's standard error kept for the message when it fails.
+const STDERR_TAIL: usize = 2048;
+
+/// A started browser command, watched: its exit status is noticed, and it is always reaped (no zombie), also
+/// when it outlives the login (a browser that stays open is never killed).
+pub struct BrowserChild {
+    program: String,
+    child: tokio::process::Child,
+    stderr_tail: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    drained: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl BrowserChild {
+    /// The login no longer needs the command: it may go on (the user's browser is never killed), and a task waits
+    /// for it, so it is reaped when it exits and leaves no zombie.
+    pub fn reap_in_background(self) {
+        let mut child = self.child;
+        tokio::spawn(async move {
+            let _ = child.wait().await;
+        });
+    }
+
+    /// Resolves only if the command exits with a failure status (or cannot be waited for): the login cannot go
+    /// on in that browser. A command that exits 0 (a launcher such as xdg-open handing the URL on) leaves this
+    /// pending for ever, and so does one that keeps running.
+    pub async fn failure(&mut self) -> BrowserError {
+        let status = match self.child.wait().await {
+            Ok(status) if status.success() => return std::future::pending().await,
+            Ok(status) => status,
+            Err(e) => {
+                return BrowserError::Spawn {
+                    program: self.program.clone(),
+                    reason: format!("cannot watch it: {e}"),
+                };
+            }
+        };
+        // The child has exited: its stderr reaches end-of-file soon; wait a little for the last words.
+        if let Some(drained) = self.drained.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(500), drained).await;
+        }
+        let tail = self
+            .stderr_tail
+            .lock()
+            .map(|t| String::from_utf8_lossy(&t).trim().to_owned())
+            .unwrap_or_default();
+        BrowserError::Exited {
+            program: self.program.clone(),
+            status: describe_status(status),
+            stderr: tail,
+        }
+    }
+}
+
+fn describe_status(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("signal {signal}");
+        }
+    }
+    status
+        .code()
+        .map_or_else(|| status.to_string(), |c| format!("status {c}"))
+}
+
+/// Starts `command` with stdin and stdout closed and stderr read in the background (its tail kept).
+fn spawn_watched(
+    mut command: tokio::process::Command,
+    program: String,
+) -> std::io::Result<BrowserChild> {
+    use tokio::io::AsyncReadExt;
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(false);
+    let mut child = command.spawn()?;
+    let stderr_tail = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let drained = child.stderr.take().map(|mut err| {
+        let tail = stderr_tail.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut t) = tail.lock() {
+                    t.extend_from_slice(&buf[..n]);
+                    let excess = t.len().saturating_sub(STDERR_TAIL);
+                    t.drain(..excess);
+                }
+            }
+        })
+    });
+    Ok(BrowserChild {
+        program,
+        child,
+        stderr_tail,
+        drained,
+    })
+}
+
+/// Opens `url`. `PrintUrl` does nothing here: the caller shows the URL. The started command is returned so that
+/// the login can notice it failing; it must be called on a tokio runtime.
+pub fn open(choice: &BrowserChoice, url: &str) -> Result<Option<BrowserChild>, BrowserError> {
     match choice {
-        BrowserChoice::PrintUrl => Ok(()),
+        BrowserChoice::PrintUrl => Ok(None),
         BrowserChoice::System => {
-            open::that_detached(url).map_err(|e| BrowserError::System(e.to_string()))
+            // The desktop's launchers in order (xdg-open, gio, ... on Linux): the first that starts is watched.
+            let mut last = String::from("no launcher for this platform");
+            for command in open::commands(url) {
+                let program = command.get_program().to_string_lossy().into_owned();
+                match spawn_watched(tokio::process::Command::from(command), program.clone()) {
+                    Ok(child) => return Ok(Some(child)),
+                    Err(e) => last = format!("{program}: {e}"),
+                }
+            }
+            Err(BrowserError::System(last))
         }
         BrowserChoice::Command(cmd) => {
             let (program, args) = command_line(cmd, url)?;
-            Command::new(&program)
-                .args(&args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .map(|_| ())
+            let mut command = tokio::process::Command::new(&program);
+            command.args(&args);
+            spawn_watched(command, program.clone())
+                .map(Some)
                 .map_err(|e| BrowserError::Spawn {
                     program,
                     reason: e.to_string(),
@@ -190,17 +310,42 @@ mod tests {
         assert_eq!(command_line("  ", url), Err(BrowserError::Empty));
     }
 
-    #[test]
-    fn a_missing_program_is_a_clear_error() {
+    #[tokio::test]
+    async fn a_missing_program_is_a_clear_error() {
         let e = open(
             &BrowserChoice::Command("/nonexistent/browser".into()),
             "http://x",
         )
-        .unwrap_err();
+        .err()
+        .unwrap();
         assert!(
             e.to_string()
                 .starts_with("cannot start the browser command '/nonexistent/browser'"),
             "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_command_is_noticed_with_its_status_and_words() {
+        let mut child = open(
+            &BrowserChoice::Command("sh -c 'echo no display >&2; exit 3'".into()),
+            "http://x",
+        )
+        .unwrap()
+        .unwrap();
+        let e = child.failure().await.to_string();
+        assert!(
+            e.starts_with("the browser command 'sh' exited with status 3 (no display)"),
+            "{e}"
+        );
+        // A command that succeeds never counts as a failure.
+        let mut ok = open(&BrowserChoice::Command("true".into()), "http://x")
+            .unwrap()
+            .unwrap();
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), ok.failure())
+                .await
+                .is_err()
         );
     }
 }

@@ -1,22 +1,33 @@
-//! The loopback redirect listener (RFC 8252 §7.3): bound on 127.0.0.1:0 before the browser opens, it answers
-//! exactly one valid callback with a small page in the user's language, ignores other paths (favicon), refuses a
-//! wrong `state` visibly, reports `error=...` responses, checks `iss`, and stops on callback, cancel or timeout.
-//! Request parsing and judging are pure functions so they can be fuzzed.
+//! The loopback redirect listener (RFC 8252 §7.3): bound on 127.0.0.1:0 before the browser opens, it serves
+//! connections concurrently (hyper's HTTP/1 server, a header-read timeout and a small head limit per connection,
+//! no keep-alive), so an idle socket (a browser's pre-connect, any local process) delays nobody. It answers the one
+//! valid callback with a small page in the user's language and then closes; it ignores other paths (favicon); a
+//! callback with a wrong `state` gets a visible error page and is reported, but does not end the login (RFC 8252
+//! §8.6 asks only that it be rejected): a later valid callback within the timeout still completes it. A callback
+//! with the right `state` is conclusive: a code, or the provider's `error=...`, or an `iss` mix-up.
+//! Request judging is a pure function so it can be fuzzed.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::LoginError;
 use super::secret::Secret;
 use crate::krr::Lang;
 
-/// Largest request head read from the browser.
+/// Largest request head read from the browser (hyper's smallest buffer limit).
 pub const MAX_HEAD: usize = 8 * 1024;
-/// How long one connection may take to send its request head.
+/// How long one connection may take to send its request head; it holds up no other connection meanwhile.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections served at once; more are closed at accept (a browser opens a handful).
+const MAX_CONNECTIONS: usize = 64;
 
 /// What the callback must carry.
 #[derive(Clone, Debug)]
@@ -38,20 +49,11 @@ pub enum Judgement {
     Code {
         code: Secret,
     },
-    /// Answered the browser with an error page, and the login fails with this error.
+    /// Carries this login's `state`, so it is conclusive: an error page, and the login fails with this error.
     Fail(LoginError),
-}
-
-/// Parses `GET /path?query HTTP/1.1` from a request head. `None` for anything that is not a request line.
-pub fn parse_request_line(head: &[u8]) -> Option<(String, String)> {
-    let text = std::str::from_utf8(head).ok()?;
-    let line = text.split("\r\n").next()?;
-    let mut parts = line.split(' ');
-    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || !version.starts_with("HTTP/1.") || !target.starts_with('/') {
-        return None;
-    }
-    Some((method.to_owned(), target.to_owned()))
+    /// On the callback path without this login's `state` (forged, stale, or another login's): an error page,
+    /// reported, and the listener keeps waiting for the real one.
+    Stray(LoginError),
 }
 
 /// Decides what a request means for the login.
@@ -61,11 +63,12 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
         return Judgement::Ignore;
     }
     let mut params = BTreeMap::new();
+    let mut repeated = None;
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        if params.insert(k.to_string(), v.to_string()).is_some() {
-            return Judgement::Fail(LoginError::Callback(format!(
-                "the callback repeats the parameter '{k}'"
-            )));
+        if params.contains_key(k.as_ref()) {
+            repeated.get_or_insert_with(|| k.to_string());
+        } else {
+            params.insert(k.to_string(), v.to_string());
         }
     }
     let state_ok = params.get("state").is_some_and(|s| {
@@ -73,7 +76,12 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
             && openssl::memcmp::eq(s.as_bytes(), expected.state.expose().as_bytes())
     });
     if !state_ok {
-        return Judgement::Fail(LoginError::StateMismatch);
+        return Judgement::Stray(LoginError::StateMismatch);
+    }
+    if let Some(k) = repeated {
+        return Judgement::Fail(LoginError::Callback(format!(
+            "the callback repeats the parameter '{k}'"
+        )));
     }
     match params.get("iss") {
         Some(iss) if iss != &expected.issuer => {
@@ -131,53 +139,88 @@ impl CallbackListener {
         &self.redirect_uri
     }
 
-    /// Waits for the one valid callback. Cancellation is by dropping the future (the listener closes with it).
-    pub async fn wait(self, expected: Expected, timeout: Duration) -> Result<Secret, LoginError> {
-        let serve = async {
-            loop {
-                let Ok((stream, _)) = self.listener.accept().await else {
-                    continue;
-                };
-                if let Some(outcome) = handle(stream, &expected).await {
-                    return outcome;
+    /// Waits for the one valid callback. Cancellation is by dropping the future (the listener and every
+    /// connection close with it). `on_refused` hears of each stray callback (wrong `state`) as it is refused.
+    pub async fn wait(
+        self,
+        expected: Expected,
+        timeout: Duration,
+        on_refused: &(dyn Fn(&LoginError) + Send + Sync),
+    ) -> Result<Secret, LoginError> {
+        let expected = Arc::new(expected);
+        let (tx, mut rx) = mpsc::unbounded_channel::<Judgement>();
+        // Dropping the set aborts every connection still open when the wait ends.
+        let mut connections = JoinSet::new();
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut refused: Option<LoginError> = None;
+        loop {
+            tokio::select! {
+                _ = &mut deadline => {
+                    let secs = timeout.as_secs();
+                    return Err(match refused {
+                        Some(e) => LoginError::TimeoutAfterRefused { secs, refused: Box::new(e) },
+                        None => LoginError::Timeout(secs),
+                    });
                 }
+                accepted = self.listener.accept() => {
+                    // A full table or a failed accept (EMFILE) drops the socket; the real callback retries.
+                    if let Ok((stream, _)) = accepted && connections.len() < MAX_CONNECTIONS {
+                        connections.spawn(serve(stream, expected.clone(), tx.clone()));
+                    }
+                }
+                Some(judgement) = rx.recv() => match judgement {
+                    Judgement::Code { code } => return Ok(code),
+                    Judgement::Fail(e) => return Err(e),
+                    Judgement::Stray(e) => {
+                        on_refused(&e);
+                        refused = Some(e);
+                    }
+                    Judgement::Ignore => {}
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
-        };
-        match tokio::time::timeout(timeout, serve).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(LoginError::Timeout(timeout.as_secs())),
         }
     }
 }
 
-/// Serves one connection; `Some` when it ended the login one way or the other.
-async fn handle(mut stream: TcpStream, expected: &Expected) -> Option<Result<Secret, LoginError>> {
-    let mut head = Vec::with_capacity(1024);
-    let read = tokio::time::timeout(READ_TIMEOUT, async {
-        let mut buf = [0u8; 1024];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(&buf[..n]),
-            }
+/// Serves one connection (one request, no keep-alive) and, once the answer is written, tells the waiter what the
+/// request meant.
+async fn serve(stream: TcpStream, expected: Arc<Expected>, tx: mpsc::UnboundedSender<Judgement>) {
+    let verdict: Arc<Mutex<Option<Judgement>>> = Arc::new(Mutex::new(None));
+    let slot = verdict.clone();
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned());
+        let judgement = judge(req.method().as_str(), &target, &expected);
+        let response = answer(&judgement, expected.lang);
+        if let Ok(mut s) = slot.lock() {
+            *s = Some(judgement);
         }
-    })
-    .await;
-    if read.is_err() {
-        return None;
+        async move { Ok::<_, Infallible>(response) }
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service);
+    let _ = connection.await;
+    let judgement = verdict.lock().ok().and_then(|mut s| s.take());
+    if let Some(j) = judgement {
+        let _ = tx.send(j);
     }
-    let Some((method, target)) = parse_request_line(&head) else {
-        respond(&mut stream, 400, "Bad Request", "bad request").await;
-        return None;
-    };
-    let lang = expected.lang;
-    match judge(&method, &target, expected) {
-        Judgement::Ignore => {
-            respond(&mut stream, 404, "Not Found", "").await;
-            None
-        }
-        Judgement::Code { code } => {
-            let body = page(
+}
+
+/// The page the browser gets for a request.
+fn answer(judgement: &Judgement, lang: Lang) -> hyper::Response<axum::body::Body> {
+    let (status, body) = match judgement {
+        Judgement::Ignore => (404, String::new()),
+        Judgement::Code { .. } => (
+            200,
+            page(
                 lang,
                 lang.pick("Innlogget", "Logged in"),
                 lang.pick(
@@ -185,30 +228,46 @@ async fn handle(mut stream: TcpStream, expected: &Expected) -> Option<Result<Sec
                     "The login is complete. You can close this tab and go back to KRR Inspector.",
                 ),
                 false,
-            );
-            respond(&mut stream, 200, "OK", &body).await;
-            Some(Ok(code))
-        }
-        Judgement::Fail(e) => {
-            let body = page(
+            ),
+        ),
+        Judgement::Fail(e) => (
+            400,
+            page(
                 lang,
                 lang.pick("Innloggingen mislyktes", "The login failed"),
                 &e.to_string(),
                 true,
-            );
-            respond(&mut stream, 400, "Bad Request", &body).await;
-            Some(Err(e))
-        }
-    }
+            ),
+        ),
+        Judgement::Stray(e) => (
+            400,
+            page(
+                lang,
+                lang.pick("Avvist", "Refused"),
+                &format!(
+                    "{} {}",
+                    e,
+                    lang.pick(
+                        "(Innloggingen som venter, fortsetter.)",
+                        "(The login that is waiting goes on.)"
+                    )
+                ),
+                true,
+            ),
+        ),
+    };
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .header("referrer-policy", "no-referrer")
+        .header("connection", "close")
+        .body(axum::body::Body::from(body))
+        .unwrap_or_default()
 }
 
 fn page(lang: Lang, title: &str, message: &str, error: bool) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    use crate::escape::html as esc;
     let colour = if error { "#c81e1e" } else { "#1a7f37" };
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
@@ -220,16 +279,6 @@ fn page(lang: Lang, title: &str, message: &str, error: bool) -> String {
         if error { "alert" } else { "status" },
         esc(message)
     )
-}
-
-async fn respond(stream: &mut TcpStream, status: u16, reason: &str, body: &str) {
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
-         cache-control: no-store\r\nreferrer-policy: no-referrer\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
 }
 
 #[cfg(test)]
@@ -244,20 +293,6 @@ mod tests {
             iss_required: true,
             lang: Lang::En,
         }
-    }
-
-    #[test]
-    fn request_lines() {
-        assert_eq!(
-            parse_request_line(b"GET /callback?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
-            Some(("GET".into(), "/callback?x=1".into()))
-        );
-        assert_eq!(
-            parse_request_line(b"GET http://evil/ HTTP/1.1\r\n\r\n"),
-            None
-        );
-        assert_eq!(parse_request_line(b"\xff\xfe"), None);
-        assert_eq!(parse_request_line(b"GET / HTTP/1.1 extra\r\n"), None);
     }
 
     #[tokio::test]
@@ -278,7 +313,7 @@ mod tests {
             std::net::Ipv4Addr::LOCALHOST
         );
         let e = listener
-            .wait(expected(), Duration::from_millis(200))
+            .wait(expected(), Duration::from_millis(200), &|_| {})
             .await
             .unwrap_err();
         assert_eq!(e, LoginError::Timeout(0));
@@ -298,7 +333,11 @@ mod tests {
             .trim_end_matches("/callback")
             .parse()
             .unwrap();
-        let waiting = tokio::spawn(listener.wait(expected(), Duration::from_secs(10)));
+        let waiting = tokio::spawn(async move {
+            listener
+                .wait(expected(), Duration::from_secs(10), &|_| {})
+                .await
+        });
         let get = |path: &'static str| async move {
             let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
@@ -317,6 +356,75 @@ mod tests {
             "{page}"
         );
         assert_eq!(waiting.await.unwrap().unwrap(), Secret::new("c1"));
+    }
+
+    async fn get(port: u16, path: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn idle_sockets_and_a_stray_callback_do_not_stop_the_real_one() {
+        let listener = CallbackListener::bind("/callback").await.unwrap();
+        let port = listener.listener.local_addr().unwrap().port();
+        let refused = Arc::new(Mutex::new(Vec::new()));
+        let heard = refused.clone();
+        // 3 s to finish. Served one connection at a time with a 5 s read timeout each, the idle sockets below
+        // held the listener for 25 s and this login timed out.
+        let waiting = tokio::spawn(async move {
+            let on_refused = move |e: &LoginError| heard.lock().unwrap().push(e.to_string());
+            listener
+                .wait(expected(), Duration::from_secs(3), &on_refused)
+                .await
+        });
+        let mut idle = Vec::new();
+        for _ in 0..5 {
+            idle.push(
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let iss = "iss=http%3A%2F%2F127.0.0.1%3A7070";
+        let stray = get(port, &format!("/callback?code=forged&state=WRONG&{iss}")).await;
+        assert!(
+            stray.starts_with("HTTP/1.1 400")
+                && stray.contains("The login that is waiting goes on"),
+            "{stray}"
+        );
+        let page = get(port, &format!("/callback?code=c1&state=s1&{iss}")).await;
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert_eq!(waiting.await.unwrap().unwrap(), Secret::new("c1"));
+        let refused = refused.lock().unwrap().clone();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].contains("state does not match"), "{refused:?}");
+        drop(idle);
+    }
+
+    #[tokio::test]
+    async fn only_stray_callbacks_end_in_a_timeout_that_names_them() {
+        let listener = CallbackListener::bind("/callback").await.unwrap();
+        let port = listener.listener.local_addr().unwrap().port();
+        let waiting = tokio::spawn(async move {
+            listener
+                .wait(expected(), Duration::from_millis(800), &|_| {})
+                .await
+        });
+        let stray = get(port, "/callback?code=x&state=old").await;
+        assert!(stray.starts_with("HTTP/1.1 400"), "{stray}");
+        let e = waiting.await.unwrap().unwrap_err().to_string();
+        assert!(
+            e.starts_with("no valid login arrived within 0 s, and a callback was refused: the callback's state does not match"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -339,11 +447,16 @@ mod tests {
         );
         assert_eq!(
             judge("GET", "/callback?code=abc&state=s2&iss=x", &e),
-            Judgement::Fail(LoginError::StateMismatch)
+            Judgement::Stray(LoginError::StateMismatch)
         );
         assert_eq!(
             judge("GET", "/callback?code=abc&iss=x", &e),
-            Judgement::Fail(LoginError::StateMismatch)
+            Judgement::Stray(LoginError::StateMismatch)
+        );
+        assert_eq!(
+            judge("GET", "/callback?state=s2&state=s1&code=a", &e),
+            Judgement::Stray(LoginError::StateMismatch),
+            "a repeated state never counts as this login's"
         );
         assert!(matches!(
             judge("GET", "/callback?code=abc&state=s1&iss=http://evil", &e),

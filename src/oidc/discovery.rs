@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::LoginError;
 use super::http::{HttpExchange, get_json};
+use crate::config::url_policy::check_destination;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ProviderMetadata {
@@ -25,23 +26,11 @@ pub fn discovery_url(issuer: &str) -> String {
     )
 }
 
-/// HTTPS everywhere except loopback (RFC 8252 §8.3, RFC 9700 §2.6).
+/// HTTPS everywhere except loopback IP literals (the one policy: `config::url_policy`).
 pub fn require_secure(what: &str, url: &str) -> Result<(), LoginError> {
-    let parsed = url::Url::parse(url)
-        .map_err(|e| LoginError::Config(format!("{what} '{url}' is not a URL: {e}")))?;
-    let loopback = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(LoginError::Insecure(format!(
-            "{what} '{url}' is not https:// (only loopback may use http://)"
-        ))),
-    }
+    check_destination(what, url)
+        .map(|_| ())
+        .map_err(LoginError::Insecure)
 }
 
 pub async fn discover(
@@ -108,6 +97,15 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
         ("jwks_uri", &meta.jwks_uri),
     ] {
         require_secure(what, url)?;
+    }
+    // Optional endpoints a token or code is sent to later (userinfo, logout): refused as soon as they are read.
+    for (what, url) in [
+        ("userinfo_endpoint", &meta.userinfo_endpoint),
+        ("end_session_endpoint", &meta.end_session_endpoint),
+    ] {
+        if let Some(url) = url {
+            require_secure(what, url)?;
+        }
     }
     Ok(meta)
 }

@@ -115,11 +115,12 @@ pub fn check(
     match t("exp") {
         Some(exp) => rows.push(row(
             "exp",
-            exp + LEEWAY_SECS > now_s,
+            // Saturating: a claim from outside (i64::MAX, i64::MIN) never overflows.
+            exp.saturating_add(LEEWAY_SECS) > now_s,
             if exp > now_s {
-                format!("expires in {} s", exp - now_s)
+                format!("expires in {} s", exp.saturating_sub(now_s))
             } else {
-                format!("expired {} s ago", now_s - exp)
+                format!("expired {} s ago", now_s.saturating_sub(exp))
             },
         )),
         None => rows.push(row("exp", false, "no exp claim".into())),
@@ -127,11 +128,11 @@ pub fn check(
     match t("iat") {
         Some(iat) => rows.push(row(
             "iat",
-            iat - LEEWAY_SECS <= now_s,
+            iat.saturating_sub(LEEWAY_SECS) <= now_s,
             if iat <= now_s {
-                format!("issued {} s ago", now_s - iat)
+                format!("issued {} s ago", now_s.saturating_sub(iat))
             } else {
-                format!("issued {} s in the future", iat - now_s)
+                format!("issued {} s in the future", iat.saturating_sub(now_s))
             },
         )),
         None => rows.push(row("iat", false, "no iat claim".into())),
@@ -213,5 +214,30 @@ mod tests {
         )
         .unwrap();
         assert!(!check(&token, &other, &e, now).0[0].passed);
+    }
+
+    #[test]
+    fn absurd_times_are_failed_rows_not_panics() {
+        let key = rsa_key(2048).unwrap();
+        let jwks =
+            KeySet::parse(&json!({"keys": [public_jwk(&key, "k", "RS256")]}).to_string()).unwrap();
+        let e = Expectations {
+            issuer: "https://idp",
+            client_id: "me",
+            nonce: "n1",
+            acr: None,
+        };
+        for (exp, iat, pass) in [(i64::MAX, i64::MIN, true), (i64::MIN, i64::MAX, false)] {
+            let claims =
+                json!({"iss": "https://idp", "aud": "me", "exp": exp, "iat": iat, "nonce": "n1"});
+            let token = jwt::sign(&claims, &key, "k").unwrap();
+            let (rows, _) = check(&token, &jwks, &e, Utc::now());
+            let row = |name: &str| rows.iter().find(|r| r.check == name).unwrap().clone();
+            assert_eq!(
+                (row("exp").passed, row("iat").passed),
+                (pass, pass),
+                "{rows:?}"
+            );
+        }
     }
 }

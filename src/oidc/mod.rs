@@ -39,8 +39,8 @@ pub use secret::Secret;
 pub enum LoginError {
     #[error("{0}")]
     Config(String),
-    #[error("refused: {0}")]
-    Insecure(String),
+    #[error("refused before sending anything: {0}")]
+    Insecure(#[from] crate::config::url_policy::UnsafeUrl),
     #[error(transparent)]
     Http(#[from] http::HttpError),
     #[error("discovery: {0}")]
@@ -53,6 +53,8 @@ pub enum LoginError {
         "no login arrived within {0} s: finish the login in the browser sooner, or raise --timeout"
     )]
     Timeout(u64),
+    #[error("no valid login arrived within {secs} s, and a callback was refused: {refused}")]
+    TimeoutAfterRefused { secs: u64, refused: Box<LoginError> },
     #[error("the login was cancelled")]
     Cancelled,
     #[error(
@@ -122,6 +124,10 @@ pub enum LoginEvent {
     AuthorizationUrl {
         url: String,
         timeout_secs: u64,
+    },
+    /// A request on the callback path without this login's `state` was refused; the login goes on waiting.
+    CallbackRefused {
+        reason: String,
     },
     CodeReceived,
     TokensReceived,
@@ -251,7 +257,7 @@ pub async fn login(
         request = request.add_extra_param("prompt", prompt);
     }
     let (url, _) = request.url();
-    browser::open(&p.browser, url.as_str())?;
+    let mut browser_child = browser::open(&p.browser, url.as_str())?;
     on_event(LoginEvent::AuthorizationUrl {
         url: url.to_string(),
         timeout_secs: p.timeout.as_secs(),
@@ -264,7 +270,24 @@ pub async fn login(
         iss_required: provider.iss_parameter_supported,
         lang: p.lang,
     };
-    let code = listener.wait(expected, p.timeout).await?;
+    let on_refused = |e: &LoginError| {
+        on_event(LoginEvent::CallbackRefused {
+            reason: e.to_string(),
+        })
+    };
+    let waiting = listener.wait(expected, p.timeout, &on_refused);
+    // A browser command that fails (exits non-zero) ends the wait at once instead of after the timeout.
+    let code = match browser_child.as_mut() {
+        Some(child) => tokio::select! {
+            code = waiting => code,
+            failed = child.failure() => Err(LoginError::Browser(failed)),
+        },
+        None => waiting.await,
+    };
+    if let Some(child) = browser_child {
+        child.reap_in_background();
+    }
+    let code = code?;
     on_event(LoginEvent::CodeReceived);
 
     let recorder = {

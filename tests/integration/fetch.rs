@@ -541,7 +541,7 @@ async fn network_failures_are_named() {
             "https://krr-inspector.invalid".to_owned(),
             "cannot resolve the host",
         ),
-        ("http://idp.example.no".to_owned(), "is not https://"),
+        ("http://idp.example.no".to_owned(), "is plain http://"),
     ];
     for (issuer, message) in cases {
         let person_url = format!("{issuer}/rest/v1/person");

@@ -8,6 +8,7 @@ mod fetch;
 mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
+mod hostile;
 mod properties;
 mod robustness;
 mod share;

@@ -256,26 +256,83 @@ async fn export_reads_back_equal_and_never_holds_a_token() {
         }
     }
 
-    // `explain` reads the saved inspection back and shows it as it was seen.
+    // `explain` reads the saved inspection back, checks its raw answer again, and says whether the file's verdict
+    // holds.
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("lookup.json");
     std::fs::write(&saved, &json).unwrap();
-    let o = run(&["explain", saved.to_str().unwrap()], None);
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let explain = |file: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["explain", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args, None)
+    };
+    let trust = ["--trust-ca", ca.to_str().unwrap()];
+    let o = explain(&saved, &trust);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.starts_with("Environment: custom")
+        text.starts_with("Checked again from the saved raw answer: valid, as the file says.")
+            && text.contains("Environment: custom")
             && text.contains("Signature: VALID")
             && text.contains("ola.nordmann#6XXB"),
         "{text}"
     );
-    let o = run(
-        &["explain", saved.to_str().unwrap(), "--format", "json"],
-        None,
-    );
+    let o = explain(&saved, &[&trust[..], &["--format", "json"]].concat());
+    let mut back = serde_json::from_slice::<Value>(&o.stdout).unwrap();
     assert_eq!(
-        serde_json::from_slice::<Value>(&o.stdout).unwrap(),
-        serde_json::from_str::<Value>(&json).unwrap()
+        back["reverified"],
+        json!({"outcome": "reverified", "stored": "valid", "fresh": "valid", "agrees": true})
+    );
+    back.as_object_mut().unwrap().remove("reverified");
+    assert_eq!(back, serde_json::from_str::<Value>(&json).unwrap());
+
+    // A hand-edited file: the raw answer's payload changed, the stored verdict still says valid.
+    let mut edited: Value = serde_json::from_str(&json).unwrap();
+    let person = edited["http"]["exchanges"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["step"] == "person")
+        .unwrap();
+    let raw = person["response_body"].as_str().unwrap().to_owned();
+    let parts: Vec<&str> = raw.split('.').collect();
+    let payload =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[1])
+            .unwrap();
+    let forged = String::from_utf8(payload)
+        .unwrap()
+        .replace("\"reservasjon\":\"NEI\"", "\"reservasjon\":\"JA\"");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, forged),
+        parts[2]
+    );
+    person["response_body"] = Value::String(forged);
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, edited.to_string()).unwrap();
+    let text = stdout(&explain(&tampered, &trust));
+    assert!(
+        text.starts_with(
+            "Checked again from the saved raw answer: invalid. The file says valid: it disagrees"
+        ) && text.contains("Signature: INVALID"),
+        "{text}"
+    );
+    // Without the raw answer nothing can be checked, and the report says so.
+    let mut bare: Value = serde_json::from_str(&json).unwrap();
+    for e in bare["http"]["exchanges"].as_array_mut().unwrap() {
+        e["response_body"] = Value::Null;
+    }
+    let bare_file = dir.path().join("bare.json");
+    std::fs::write(&bare_file, bare.to_string()).unwrap();
+    let text = stdout(&explain(&bare_file, &[]));
+    assert!(
+        text.starts_with(
+            "The file has no raw answer: the verdict (valid) is as recorded, not verified again."
+        ),
+        "{text}"
     );
 }
 
