@@ -443,7 +443,7 @@ fn person_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
                 ui.colored_label(GREEN, m);
             }
             Some(Err(e)) => {
-                ui.colored_label(RED, e);
+                ui.colored_label(RED, crate::escape::display(e).into_owned());
             }
             None => {}
         }
@@ -688,7 +688,7 @@ fn http_tab(i: &Inspection, ui: &mut egui::Ui) {
             .id_salt(("exchange", n))
             .show(ui, |ui| {
                 if let Some(e) = &ex.error {
-                    ui.colored_label(RED, e);
+                    ui.colored_label(RED, crate::escape::display(e).into_owned());
                 }
                 for (heading, headers, body) in [
                     ("Request", &ex.request_headers, &ex.request_body),
@@ -749,7 +749,7 @@ fn raw_tab(app: &mut InspectorApp, original: &Inspection, shown: &Inspection, ui
             ui.colored_label(GREEN, format!("{} {p}", lang.pick("Lagret", "Saved")));
         }
         Some(Err(e)) => {
-            ui.colored_label(RED, e);
+            ui.colored_label(RED, crate::escape::display(e).into_owned());
         }
         None => {}
     }
@@ -825,7 +825,7 @@ fn export_bar(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             ui.colored_label(GREEN, format!("{} {p}", lang.pick("Lagret", "Saved")));
         }
         Some(Err(e)) => {
-            ui.colored_label(RED, e);
+            ui.colored_label(RED, crate::escape::display(e).into_owned());
         }
         None => {}
     }
@@ -858,7 +858,7 @@ fn matrix_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
         .weak(),
     );
     if let Some(e) = &app.matrix.error {
-        ui.colored_label(RED, e);
+        ui.colored_label(RED, crate::escape::display(e).into_owned());
     }
     if app.matrix.rows.is_empty() {
         return;
@@ -883,7 +883,11 @@ fn matrix_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
                     ui.label(RichText::new(lang.pick("Omfang", "Scopes")).strong());
                     ui.label(RichText::new("HTTP").strong());
                     for c in &columns {
-                        ui.label(RichText::new(c).monospace().strong());
+                        ui.label(
+                            RichText::new(crate::escape::display(c))
+                                .monospace()
+                                .strong(),
+                        );
                     }
                     ui.end_row();
                     for (n, r) in app.matrix.rows.iter().enumerate() {
@@ -900,7 +904,7 @@ fn matrix_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
                             reads.join(" ")
                         };
                         if ui
-                            .link(RichText::new(name).monospace())
+                            .link(RichText::new(crate::escape::display(&name)).monospace())
                             .on_hover_text(lang.pick("Åpne dette oppslaget", "Open this lookup"))
                             .clicked()
                         {
@@ -1002,8 +1006,13 @@ fn history_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
                                 app.compare_pick.retain(|x| *x != n);
                             }
                         }
-                        ui.label(&e.inspection.environment.environment);
-                        ui.label(RichText::new(e.person().unwrap_or("-")).monospace());
+                        ui.label(crate::escape::display(
+                            &e.inspection.environment.environment,
+                        ));
+                        ui.label(
+                            RichText::new(crate::escape::display(e.person().unwrap_or("-")))
+                                .monospace(),
+                        );
                         ui.label(e.verdict());
                         ui.label(
                             e.inspection
@@ -1012,7 +1021,12 @@ fn history_tab(app: &mut InspectorApp, ui: &mut egui::Ui) {
                                 .map(|s| s.to_string())
                                 .unwrap_or_else(|| "-".into()),
                         );
-                        ui.label(RichText::new(e.inspection.request.scopes.join(" ")).small());
+                        ui.label(
+                            RichText::new(crate::escape::display(
+                                &e.inspection.request.scopes.join(" "),
+                            ))
+                            .small(),
+                        );
                         if ui.button(lang.pick("Åpne", "Open")).clicked() {
                             open = Some(n);
                         }

@@ -57,6 +57,13 @@ pub async fn discover(
     )
 }
 
+/// Reads a discovery document's bytes (what `discover` fetched), with the issuer and URL checks.
+pub fn parse_document(body: &[u8], issuer: &str) -> Result<ProviderMetadata, LoginError> {
+    let doc: Value = serde_json::from_slice(body)
+        .map_err(|e| LoginError::Discovery(format!("the discovery document is not JSON: {e}")))?;
+    parse(&doc, issuer)
+}
+
 fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
     let get = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
     let required = |k: &str| {

@@ -328,7 +328,8 @@ pub async fn login(
         })?;
     on_event(LoginEvent::TokensReceived);
 
-    let id_token = tokens.extra_fields().id_token.clone().map(Secret::new);
+    let fields = TokenFields::of(&tokens);
+    let id_token = fields.id_token.clone();
     let (id_token_checks, id_claims) = match &id_token {
         Some(t) => {
             let (jwks, ex) = http::get_json(http_client, "jwks", &provider.jwks_uri).await;
@@ -359,19 +360,53 @@ pub async fn login(
     Ok(LoginOutcome {
         provider,
         redirect_uri,
-        access_token: Secret::new(tokens.access_token().secret().clone()),
+        access_token: fields.access_token,
         id_token,
-        refresh_token: tokens
-            .refresh_token()
-            .map(|t| Secret::new(t.secret().clone())),
-        token_type: format!("{:?}", tokens.token_type()),
-        expires_in: tokens.expires_in().map(|d| d.as_secs()),
-        scopes_granted: tokens
-            .scopes()
-            .map(|s| s.iter().map(|x| x.to_string()).collect()),
+        refresh_token: fields.refresh_token,
+        token_type: fields.token_type,
+        expires_in: fields.expires_in,
+        scopes_granted: fields.scopes_granted,
         id_token_checks,
         id_claims,
     })
+}
+
+/// What the login takes from a token response (RFC 6749 §5.1), secrets already in `Secret`.
+#[derive(Clone, Debug)]
+pub struct TokenFields {
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub token_type: String,
+    pub expires_in: Option<u64>,
+    pub scopes_granted: Option<Vec<String>>,
+}
+
+impl TokenFields {
+    fn of(tokens: &OidcTokenResponse) -> TokenFields {
+        TokenFields {
+            access_token: Secret::new(tokens.access_token().secret().clone()),
+            id_token: tokens.extra_fields().id_token.clone().map(Secret::new),
+            refresh_token: tokens
+                .refresh_token()
+                .map(|t| Secret::new(t.secret().clone())),
+            token_type: format!("{:?}", tokens.token_type()),
+            expires_in: tokens.expires_in().map(|d| d.as_secs()),
+            scopes_granted: tokens
+                .scopes()
+                .map(|s| s.iter().map(|x| x.to_string()).collect()),
+        }
+    }
+}
+
+/// Parses a token response's body as the login does (`oauth2`'s types), for fuzzing and tests.
+pub fn parse_token_response(body: &[u8]) -> Result<TokenFields, LoginError> {
+    let tokens: OidcTokenResponse =
+        serde_json::from_slice(body).map_err(|e| LoginError::TokenEndpoint {
+            error: "unreadable response".into(),
+            description: format!("not an RFC 6749 token response: {e}"),
+        })?;
+    Ok(TokenFields::of(&tokens))
 }
 
 /// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.

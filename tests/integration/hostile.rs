@@ -33,9 +33,21 @@ struct Hostile {
     token_response: Value,
     token_endpoint: Option<String>,
     token_requests: Arc<AtomicUsize>,
+    person: String,
 }
 
+const PLAIN_PERSON: &str =
+    r#"{"personidentifikator":"27129324169","reservasjon":"NEI","status":"AKTIV"}"#;
+
 async fn start_hostile(token_response: Value, token_endpoint: Option<String>) -> Hostile {
+    start_hostile_serving(token_response, token_endpoint, PLAIN_PERSON).await
+}
+
+async fn start_hostile_serving(
+    token_response: Value,
+    token_endpoint: Option<String>,
+    person: &str,
+) -> Hostile {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Hostile {
@@ -43,6 +55,7 @@ async fn start_hostile(token_response: Value, token_endpoint: Option<String>) ->
         token_response,
         token_endpoint,
         token_requests: Arc::new(AtomicUsize::new(0)),
+        person: person.to_owned(),
     };
     let app = axum::Router::new()
         .route(
@@ -81,12 +94,8 @@ async fn start_hostile(token_response: Value, token_endpoint: Option<String>) ->
         .route("/jwks", get(|| async { axum::Json(json!({"keys": []})) }))
         .route(
             "/person",
-            get(|| async {
-                (
-                    [("content-type", "application/json")],
-                    r#"{"personidentifikator":"27129324169","reservasjon":"NEI","status":"AKTIV"}"#,
-                )
-                    .into_response()
+            get(|State(h): State<Hostile>| async move {
+                ([("content-type", "application/json")], h.person).into_response()
             }),
         )
         .with_state(state.clone());
@@ -486,4 +495,69 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         left = children_named("krrzombieprobe");
     }
     assert!(left.is_empty(), "children left (pid, state): {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_cannot_inject_html_into_the_markdown_report() {
+    let phone = "+47`<img src=x onerror=alert(1)>";
+    let person = json!({
+        "personidentifikator": "27129324169",
+        "reservasjon": "NEI",
+        "status": "AKTIV",
+        "kontaktinformasjon": {"mobiltelefonnummer": phone, "epostadresse": "a|b<script>x</script>@example.com"},
+    })
+    .to_string();
+    let hostile = start_hostile_serving(
+        json!({"access_token": "a", "token_type": "Bearer", "scope": "openid krr:user/kontaktinformasjon.read"}),
+        None,
+        &person,
+    )
+    .await;
+    let o = tokio::task::spawn_blocking({
+        let (issuer, person_url) = (hostile.base.clone(), format!("{}/person", hostile.base));
+        move || {
+            run(
+                &[
+                    "fetch",
+                    "--format",
+                    "markdown",
+                    "--accept",
+                    "json",
+                    "--issuer",
+                    &issuer,
+                    "--person-url",
+                    &person_url,
+                    "--client-id",
+                    "x",
+                    "--browser",
+                    CURL,
+                    "--timeout",
+                    "20",
+                ],
+                None,
+            )
+        }
+    })
+    .await
+    .unwrap();
+    let md = stdout(&o);
+    assert!(md.contains("``+47`<img src=x onerror=alert(1)>``"), "{md}");
+    // What a reader of the bug ticket sees: the Markdown rendered as GitHub renders it (tables on). The values
+    // are text in code spans; no tag from the answer exists in the page.
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&md, options));
+    assert!(
+        !html.contains("<img") && !html.contains("<script"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>+47`&lt;img src=x onerror=alert(1)&gt;</code>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("a|b&lt;script&gt;"),
+        "the | stays in its cell: {html}"
+    );
 }
