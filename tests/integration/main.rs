@@ -8,6 +8,7 @@ mod fetch;
 mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
+mod packaging;
 mod properties;
 mod robustness;
 mod share;
