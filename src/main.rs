@@ -87,6 +87,18 @@ enum Command {
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
     },
+    /// Print the shell completion script for SHELL, e.g.
+    /// `krr-inspector completions bash > ~/.local/share/bash-completion/completions/krr-inspector`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (krr-inspector.1 and one per command) into DIR; for packaging.
+    #[command(hide = true)]
+    Man {
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -305,6 +317,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // Generated from the definitions above, before the config is read: a broken config must not break them.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions(*shell),
+        Some(Command::Man { out }) => return man_pages(out),
+        _ => {}
+    }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         None => open_app(config, cli.env.clone(), cli.lookup),
@@ -318,6 +336,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
         }) => compare(&left, &right, format, cli.lang),
         Some(Command::Autologin(args)) => autologin(args),
+        Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
         Some(Command::Explain {
             file,
             format,
@@ -979,4 +998,32 @@ fn environments(config: &Config, format: Format) -> Result<()> {
 
 fn scopes_label(dialect: krr_inspector::krr::ScopeDialect) -> String {
     dialect.label().to_owned() + &format!(" ({} read)", scopes::read_scopes(dialect).len())
+}
+
+/// `completions SHELL`: the completion script for the whole command line, on standard output.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "krr-inspector", &mut script);
+    let mut script = String::from_utf8(script)?;
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete's bash script spells a command's state `krr__inspector__subcmd__explain` where it is set
+        // and `krr__subcmd__inspector__subcmd__explain` where it is matched (a bin name with a hyphen, clap
+        // issue 6421), so no command's flags would complete. Spell both the same way.
+        script = script.replace("krr__subcmd__inspector", "krr__inspector");
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(script.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `man --out DIR`: krr-inspector.1 and krr-inspector-COMMAND.1 for every (visible) command.
+fn man_pages(dir: &std::path::Path) -> Result<()> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    clap_mangen::generate_to(Cli::command(), dir)
+        .with_context(|| format!("cannot write the man pages to {}", dir.display()))?;
+    Ok(())
 }

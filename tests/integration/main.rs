@@ -9,6 +9,7 @@ mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
 mod hostile;
+mod packaging;
 mod properties;
 mod robustness;
 mod share;
