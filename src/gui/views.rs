@@ -618,6 +618,9 @@ fn tokens_tab(app: &mut InspectorApp, i: &Inspection, ui: &mut egui::Ui) {
             local_time(exp.timestamp(), lang)
         ));
     }
+    for p in &t.problems {
+        ui.colored_label(RED, format!("{} {p}", lang.pick("Problem:", "Problem:")));
+    }
     ui.add_space(6.0);
     ui.label(RichText::new(lang.pick("Kontroller av id_token", "id_token checks")).strong());
     egui::Grid::new("checks")
