@@ -10,6 +10,7 @@ mod html;
 pub mod keys;
 mod provider;
 mod register;
+mod serve;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -128,6 +129,14 @@ pub struct EmulatorConfig {
     pub keys: Arc<Keys>,
     /// Access and id token lifetime (ID-porten's default: 120 s).
     pub token_lifetime: Duration,
+    /// How long a connection may take to send a request head, counted from when the server starts waiting for
+    /// it (so it also closes a connection that sends nothing). Default 10 s.
+    pub header_read_timeout: std::time::Duration,
+    /// How long a connection may sit with nothing moving and no request being handled (between keep-alive
+    /// requests, a client that stops reading its answer or stops sending its body). Default 30 s.
+    pub idle_timeout: std::time::Duration,
+    /// At most this many connections at once; default half the process's descriptor limit (at most 4096).
+    pub max_connections: usize,
 }
 
 impl EmulatorConfig {
@@ -140,6 +149,9 @@ impl EmulatorConfig {
             data: EmulatorData::default_data(),
             keys,
             token_lifetime: Duration::seconds(120),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(30),
+            max_connections: serve::default_max_connections(),
         }
     }
 }
@@ -288,17 +300,15 @@ impl Emulator {
             IpAddr::V4(ip) => ip.to_string(),
         };
         let base_url = format!("http://{host}:{}", addr.port());
+        let limits = serve::Limits {
+            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.idle_timeout,
+            max_connections: config.max_connections,
+        };
         let state = Emulator::state(config, &base_url)?;
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("emulator server stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(serve::serve(listener, app, limits, rx));
         tracing::info!(%base_url, "emulator started");
         Ok(EmulatorHandle {
             addr,
