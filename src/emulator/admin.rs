@@ -4,8 +4,8 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{RawForm, State as AxState};
-use axum::http::{StatusCode, header};
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::html::{escape, page};
@@ -120,6 +120,72 @@ pub async fn ca_pem(AxState(state): S) -> Response {
         .into_response()
 }
 
+fn admin_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+/// Refuses a state-changing request that a browser sent from a page of another origin (a cross-site form or
+/// fetch): its `Origin` must be the emulator's own, and `Sec-Fetch-Site`, when sent, `same-origin` or `none`.
+/// Tools such as curl send neither and are let through: the admin API is for them.
+#[allow(clippy::result_large_err)] // a handler step's natural error is the response to send
+fn same_origin(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && origin.as_bytes() != state.base_url.as_bytes()
+    {
+        return Err(admin_error(
+            StatusCode::FORBIDDEN,
+            "cross_origin_refused",
+            &format!(
+                "admin changes are accepted only from the emulator's own pages ({}), not from '{}'",
+                state.base_url,
+                String::from_utf8_lossy(origin.as_bytes())
+            ),
+        ));
+    }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return Err(admin_error(
+            StatusCode::FORBIDDEN,
+            "cross_origin_refused",
+            "admin changes are accepted only from the emulator's own pages (Sec-Fetch-Site)",
+        ));
+    }
+    Ok(())
+}
+
+/// The body must be of the media type `want` (parameters such as `charset` allowed): a cross-origin page can send
+/// `text/plain` without asking, but not `application/json`.
+#[allow(clippy::result_large_err)]
+fn content_type_is(headers: &HeaderMap, want: &str) -> Result<(), Response> {
+    let given = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if given.eq_ignore_ascii_case(want) {
+        Ok(())
+    } else {
+        Err(admin_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            &format!("send the body with Content-Type: {want}"),
+        ))
+    }
+}
+
+/// A state-changing admin request: from the emulator's own origin, with a body of the media type `want`.
+#[allow(clippy::result_large_err)]
+fn admin_write(state: &State, headers: &HeaderMap, want: &str) -> Result<(), Response> {
+    same_origin(state, headers)?;
+    content_type_is(headers, want)
+}
+
 /// `POST /admin/codes`: what to mint codes for.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,14 +209,15 @@ fn default_scope() -> String {
 }
 
 /// Mints authorization codes without a login (for load tests of the token endpoint; codes live 60 s).
-pub async fn mint_codes(AxState(state): S, body: axum::body::Bytes) -> Response {
-    let bad = |d: String| {
-        (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({"error": "invalid_request", "error_description": d})),
-        )
-            .into_response()
-    };
+pub async fn mint_codes(
+    AxState(state): S,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_write(&state, &headers, "application/json") {
+        return r;
+    }
+    let bad = |d: String| admin_error(StatusCode::BAD_REQUEST, "invalid_request", &d);
     let mint: MintCodes = match serde_json::from_slice(&body) {
         Ok(m) => m,
         Err(e) => return bad(e.to_string()),
@@ -170,7 +237,14 @@ pub async fn get_faults(AxState(state): S) -> Response {
 }
 
 /// Replaces all switches with the JSON body (missing members are off).
-pub async fn put_faults(AxState(state): S, body: axum::body::Bytes) -> Response {
+pub async fn put_faults(
+    AxState(state): S,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_write(&state, &headers, "application/json") {
+        return r;
+    }
     match serde_json::from_slice::<Faults>(&body) {
         Ok(f) if f.delay_seconds <= 300 => {
             *lock(&state.faults) = f.clone();
@@ -185,7 +259,14 @@ pub async fn put_faults(AxState(state): S, body: axum::body::Bytes) -> Response 
 }
 
 /// The index page's form: checkboxes present mean on.
-pub async fn post_faults(AxState(state): S, RawForm(body): RawForm) -> Response {
+pub async fn post_faults(
+    AxState(state): S,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_write(&state, &headers, "application/x-www-form-urlencoded") {
+        return r;
+    }
     let mut f = Faults::default();
     for (k, v) in url::form_urlencoded::parse(&body) {
         match k.as_ref() {

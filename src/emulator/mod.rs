@@ -10,6 +10,7 @@ mod html;
 pub mod keys;
 mod provider;
 mod register;
+mod serve;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -128,6 +129,16 @@ pub struct EmulatorConfig {
     pub keys: Arc<Keys>,
     /// Access and id token lifetime (ID-porten's default: 120 s).
     pub token_lifetime: Duration,
+    /// How long a connection may take to send a request head, counted from when the server starts waiting for
+    /// it (so it also closes a connection that sends nothing). Default 10 s.
+    pub header_read_timeout: std::time::Duration,
+    /// How long a connection may sit with nothing moving and no request being handled (between keep-alive
+    /// requests, a client that stops reading its answer or stops sending its body). Default 30 s.
+    pub idle_timeout: std::time::Duration,
+    /// At most this many connections at once; default half the process's descriptor limit (at most 4096).
+    pub max_connections: usize,
+    /// At most this many logins waiting for the person on the login page; beyond, the oldest are forgotten.
+    pub max_pending_logins: usize,
 }
 
 impl EmulatorConfig {
@@ -140,6 +151,10 @@ impl EmulatorConfig {
             data: EmulatorData::default_data(),
             keys,
             token_lifetime: Duration::seconds(120),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(30),
+            max_connections: serve::default_max_connections(),
+            max_pending_logins: MAX_ENTRIES,
         }
     }
 }
@@ -147,6 +162,10 @@ impl EmulatorConfig {
 /// Lifetimes the real services use.
 pub const CODE_LIFETIME_SECS: i64 = 60;
 pub const REFRESH_LIFETIME_SECS: i64 = 600;
+/// The SSO session ends after 30 minutes without use or 120 minutes after the login, whichever is first (the
+/// emulator's choice; ID-porten's own figures are not in the project's domain reference).
+pub const SSO_IDLE_SECS: i64 = 30 * 60;
+pub const SSO_MAX_SECS: i64 = 120 * 60;
 /// How long a login page may stay open.
 pub const LOGIN_LIFETIME_SECS: i64 = 1800;
 /// Bound on each in-memory table, so a flood of requests cannot grow it without limit.
@@ -159,6 +178,9 @@ pub(crate) struct FaultKeys {
     pub foreign_leaf: KeyPair,
 }
 
+/// A redeemed code's SHA-256 → what it started and when.
+pub(crate) type UsedCodes = HashMap<[u8; 32], (Arc<provider::Grant>, DateTime<Utc>)>;
+
 pub(crate) struct State {
     pub base_url: String,
     pub keys: Arc<Keys>,
@@ -166,14 +188,20 @@ pub(crate) struct State {
     pub clock: Clock,
     pub data: RwLock<EmulatorData>,
     pub clients: Vec<provider::Client>,
-    pub pending: Mutex<HashMap<String, provider::AuthRequest>>,
+    pub pending: Mutex<provider::PendingLogins>,
     pub codes: Mutex<HashMap<[u8; 32], provider::CodeGrant>>,
-    pub sessions: Mutex<HashMap<String, provider::Session>>,
+    /// Redeemed codes (by SHA-256) and what they started, kept 600 s so that a replay revokes it.
+    pub used_codes: Mutex<UsedCodes>,
+    /// `jti` → `exp` of access tokens revoked because their code was replayed.
+    pub revoked_access: Mutex<HashMap<String, i64>>,
+    /// SSO sessions by the SHA-256 of their cookie.
+    pub sessions: Mutex<HashMap<[u8; 32], provider::Session>>,
     pub refresh: Mutex<HashMap<[u8; 32], provider::RefreshGrant>>,
     pub faults: Mutex<Faults>,
     pub person_certs: Mutex<HashMap<String, String>>,
     pub fault_keys: OnceLock<FaultKeys>,
     pub token_lifetime: Duration,
+    pub max_pending_logins: usize,
     /// Milliseconds added to the clock by `EmulatorHandle::advance_clock`.
     pub clock_shift_ms: AtomicI64,
     pub stats: Stats,
@@ -288,17 +316,15 @@ impl Emulator {
             IpAddr::V4(ip) => ip.to_string(),
         };
         let base_url = format!("http://{host}:{}", addr.port());
+        let limits = serve::Limits {
+            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.idle_timeout,
+            max_connections: config.max_connections,
+        };
         let state = Emulator::state(config, &base_url)?;
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("emulator server stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(serve::serve(listener, app, limits, rx));
         tracing::info!(%base_url, "emulator started");
         Ok(EmulatorHandle {
             addr,
@@ -328,12 +354,15 @@ impl Emulator {
             clients,
             pending: Mutex::default(),
             codes: Mutex::default(),
+            used_codes: Mutex::default(),
+            revoked_access: Mutex::default(),
             sessions: Mutex::default(),
             refresh: Mutex::default(),
             faults: Mutex::default(),
             person_certs: Mutex::default(),
             fault_keys: OnceLock::new(),
             token_lifetime: config.token_lifetime,
+            max_pending_logins: config.max_pending_logins,
             clock_shift_ms: AtomicI64::new(0),
             stats: Stats::default(),
         }))

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Json;
 use axum::extract::{RawForm, RawQuery, State as AxState};
@@ -15,8 +16,8 @@ use serde_json::{Value, json};
 
 use super::html::{self, LoginPage, PersonChoice};
 use super::{
-    CODE_LIFETIME_SECS, Generation, LOGIN_LIFETIME_SECS, MAX_ENTRIES, REFRESH_LIFETIME_SECS, State,
-    lock, random_token,
+    CODE_LIFETIME_SECS, Generation, LOGIN_LIFETIME_SECS, MAX_ENTRIES, REFRESH_LIFETIME_SECS,
+    SSO_IDLE_SECS, SSO_MAX_SECS, State, lock, random_token,
 };
 use crate::jose::jwt;
 use crate::krr::scopes::{SCOPES, scope_info};
@@ -61,7 +62,8 @@ pub fn clients(data: &super::EmulatorData) -> Vec<Client> {
 }
 
 impl Client {
-    /// RFC 8252 §7.3: `http://127.0.0.1:{any port}/{any path}` (or `[::1]`), plus the exact URIs registered.
+    /// RFC 8252 §7.3: exactly `http://127.0.0.1:{port}/{any path}` (or `[::1]`), port 1-65535, plus the exact
+    /// URIs registered.
     pub fn redirect_allowed(&self, uri: &str) -> Result<(), String> {
         if self.redirect_uris.iter().any(|u| u == uri) {
             return Ok(());
@@ -71,8 +73,7 @@ impl Client {
         if parsed.fragment().is_some() {
             return Err("redirect_uri must not have a fragment (RFC 6749 §3.1.2)".into());
         }
-        let loopback = matches!(parsed.host_str(), Some("127.0.0.1") | Some("[::1]"));
-        if parsed.scheme() == "http" && loopback && parsed.port().is_some() {
+        if is_loopback_redirect(uri, &parsed) {
             return Ok(());
         }
         if parsed.host_str() == Some("localhost") {
@@ -85,6 +86,41 @@ impl Client {
             self.client_id
         ))
     }
+}
+
+/// The raw string itself must read `http://127.0.0.1:PORT/` or `http://[::1]:PORT/` (the `url` crate would
+/// normalise `127.1`, `0x7f.1`, `http:/`, backslashes, tabs and userinfo into something that looks loopback), and
+/// its parse must agree: that host, that port, no userinfo.
+fn is_loopback_redirect(raw: &str, parsed: &url::Url) -> bool {
+    let Some((host, rest)) = ["127.0.0.1", "[::1]"].iter().find_map(|h| {
+        Some((
+            *h,
+            raw.strip_prefix("http://")?
+                .strip_prefix(h)?
+                .strip_prefix(':')?,
+        ))
+    }) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (port, path) = rest.split_at(digits);
+    let port = match port.parse::<u16>() {
+        Ok(p) if p >= 1 && !port.starts_with('0') => p,
+        _ => return false,
+    };
+    let clean = raw.bytes().all(|b| b > b' ' && b != 0x7f && b != b'\\');
+    let host_ok = match (host, parsed.host()) {
+        ("127.0.0.1", Some(url::Host::Ipv4(ip))) => ip == std::net::Ipv4Addr::LOCALHOST,
+        ("[::1]", Some(url::Host::Ipv6(ip))) => ip == std::net::Ipv6Addr::LOCALHOST,
+        _ => false,
+    };
+    clean
+        && path.starts_with('/')
+        && host_ok
+        && parsed.scheme() == "http"
+        && parsed.port_or_known_default() == Some(port)
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
 }
 
 /// A validated authorization request waiting for the person to log in.
@@ -113,23 +149,91 @@ pub struct Login {
     pub auth_time: DateTime<Utc>,
 }
 
+/// What one redeemed code started: the access tokens issued from it and its refresh tokens, so that a replay of
+/// the code can revoke them all (RFC 6749 §4.1.2).
+#[derive(Debug, Default)]
+pub struct Grant {
+    pub revoked: AtomicBool,
+    /// `jti` and `exp` of every access token issued from the code, directly or by refresh.
+    pub access_tokens: std::sync::Mutex<Vec<(String, i64)>>,
+}
+
 #[derive(Clone, Debug)]
 pub struct CodeGrant {
     pub login: Arc<Login>,
     pub issued: DateTime<Utc>,
 }
 
+/// An SSO session, found by the cookie's SHA-256. Its `sid` (the id_token claim) is a separate random value:
+/// the cookie never leaves the browser and the emulator.
 #[derive(Clone, Debug)]
 pub struct Session {
+    pub sid: String,
     pub pid: String,
     pub acr: String,
     pub auth_time: DateTime<Utc>,
+    pub last_used: DateTime<Utc>,
+}
+
+impl Session {
+    /// Idle for more than 30 minutes, or older than 120 (the emulator's choice, see SECURITY.md).
+    fn expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_used > Duration::seconds(SSO_IDLE_SECS)
+            || now - self.auth_time > Duration::seconds(SSO_MAX_SECS)
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct RefreshGrant {
     pub login: Arc<Login>,
+    pub grant: Arc<Grant>,
     pub issued: DateTime<Utc>,
+}
+
+/// Logins waiting for the person, oldest first. Bounded by forgetting the oldest: a flood of `/authorize` costs
+/// the flooder's own pending logins (and the oldest others), never every new login.
+#[derive(Debug, Default)]
+pub struct PendingLogins {
+    by_id: std::collections::HashMap<String, (u64, AuthRequest)>,
+    order: BTreeMap<u64, String>,
+    next: u64,
+}
+
+impl PendingLogins {
+    fn pop_oldest(&mut self) {
+        if let Some((_, id)) = self.order.pop_first() {
+            self.by_id.remove(&id);
+        }
+    }
+
+    /// Adds a login; first forgets expired ones, then the oldest while there are `cap` or more.
+    pub fn insert(&mut self, id: String, request: AuthRequest, cap: usize, cutoff: DateTime<Utc>) {
+        while let Some((_, oldest)) = self.order.first_key_value() {
+            if self
+                .by_id
+                .get(oldest)
+                .is_some_and(|(_, r)| r.created > cutoff)
+            {
+                break;
+            }
+            self.pop_oldest();
+        }
+        while self.by_id.len() >= cap.max(1) {
+            self.pop_oldest();
+        }
+        self.next += 1;
+        self.order.insert(self.next, id.clone());
+        if let Some((old, _)) = self.by_id.insert(id, (self.next, request)) {
+            self.order.remove(&old);
+        }
+    }
+
+    /// Takes a login that has not expired.
+    pub fn take(&mut self, id: &str, cutoff: DateTime<Utc>) -> Option<AuthRequest> {
+        let (seq, request) = self.by_id.remove(id)?;
+        self.order.remove(&seq);
+        (request.created > cutoff).then_some(request)
+    }
 }
 
 /// Codes and refresh tokens are looked up by their SHA-256: the tables never hold the tokens themselves, and an
@@ -197,9 +301,10 @@ fn acr_satisfies(generation: Generation, have: &str, want: &str) -> bool {
     }
 }
 
-fn session_from_cookie(state: &State, headers: &HeaderMap) -> Option<(String, Session)> {
+/// The SSO session the cookie names, if it has not expired; using it counts as activity.
+fn session_from_cookie(state: &State, headers: &HeaderMap) -> Option<([u8; 32], Session)> {
     let cookies = headers.get_all(header::COOKIE);
-    let sid = cookies
+    let cookie = cookies
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
@@ -207,7 +312,16 @@ fn session_from_cookie(state: &State, headers: &HeaderMap) -> Option<(String, Se
             let (name, value) = c.trim().split_once('=')?;
             (name == SSO_COOKIE).then(|| value.to_owned())
         })?;
-    lock(&state.sessions).get(&sid).cloned().map(|s| (sid, s))
+    let key = token_key(&cookie);
+    let now = state.now();
+    let mut sessions = lock(&state.sessions);
+    let session = sessions.get_mut(&key)?;
+    if session.expired(now) {
+        sessions.remove(&key);
+        return None;
+    }
+    session.last_used = now;
+    Some((key, session.clone()))
 }
 
 pub async fn authorize_digdir(s: S, headers: HeaderMap, q: RawQuery) -> Response {
@@ -269,7 +383,8 @@ async fn authorize(
     if let Err(why) = client.redirect_allowed(redirect_uri) {
         return error_page(StatusCode::BAD_REQUEST, lang, "Invalid redirect_uri", &why);
     }
-    let st = p.get("state").map(String::as_str);
+    // An empty state or nonce is no state or nonce.
+    let st = p.get("state").map(String::as_str).filter(|s| !s.is_empty());
     let fail = |error: &str, description: &str| {
         redirect_error(redirect_uri, error, description, st, &issuer)
     };
@@ -283,7 +398,7 @@ async fn authorize(
     let Some(st) = st else {
         return fail("invalid_request", "state is required");
     };
-    let Some(nonce) = p.get("nonce") else {
+    let Some(nonce) = p.get("nonce").filter(|n| !n.is_empty()) else {
         return fail("invalid_request", "nonce is required");
     };
     let Some(challenge) = p.get("code_challenge") else {
@@ -352,9 +467,14 @@ async fn authorize(
         .filter(|(_, s)| acr_satisfies(generation, &s.acr, &request.min_acr));
     match (prompt, session) {
         (Some("login"), _) => {}
-        (_, Some((sid, session))) => {
-            let (pid, acr, auth_time) =
-                (session.pid.clone(), session.acr.clone(), session.auth_time);
+        (_, Some((_, session))) => {
+            let Session {
+                sid,
+                pid,
+                acr,
+                auth_time,
+                ..
+            } = session;
             return issue_code(&state, request, pid, acr, sid, auth_time, None);
         }
         (Some("none"), None) => {
@@ -367,16 +487,8 @@ async fn authorize(
     }
     let id = random_token();
     let page = login_page(&state, &id, &request, "", None);
-    let mut pending = lock(&state.pending);
     let cutoff = state.now() - Duration::seconds(LOGIN_LIFETIME_SECS);
-    pending.retain(|_, r| r.created > cutoff);
-    if pending.len() >= MAX_ENTRIES {
-        return fail(
-            "temporarily_unavailable",
-            "too many logins in progress; try again shortly",
-        );
-    }
-    pending.insert(id, request);
+    lock(&state.pending).insert(id, request, state.max_pending_logins, cutoff);
     (no_store(), Html(page)).into_response()
 }
 
@@ -511,14 +623,23 @@ pub(crate) fn mint_codes(
         created: now,
     };
     let mut codes = lock(&state.codes);
-    if codes.len() + n > MAX_ENTRIES {
-        return Err(format!("at most {MAX_ENTRIES} codes may be outstanding"));
+    let cutoff = now - Duration::seconds(CODE_LIFETIME_SECS);
+    codes.retain(|_, c| c.issued > cutoff);
+    if codes
+        .len()
+        .checked_add(n)
+        .is_none_or(|total| total > MAX_ENTRIES)
+    {
+        return Err(format!(
+            "count {n} is too many: at most {MAX_ENTRIES} codes may be outstanding, and {} are",
+            codes.len()
+        ));
     }
     let login = Arc::new(Login {
         acr: request.min_acr.clone(),
         request,
         pid: mint.pid.clone(),
-        sid: "minted".into(),
+        sid: random_token(),
         auth_time: now,
     });
     Ok((0..n)
@@ -541,7 +662,8 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         Err(e) => return error_page(StatusCode::BAD_REQUEST, Lang::En, "Invalid request", &e),
     };
     let id = p.get("request").cloned().unwrap_or_default();
-    let Some(request) = lock(&state.pending).remove(&id) else {
+    let cutoff = state.now() - Duration::seconds(LOGIN_LIFETIME_SECS);
+    let Some(request) = lock(&state.pending).take(&id, cutoff) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             Lang::En,
@@ -586,7 +708,7 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
             }
         };
         let page = login_page(&state, &id, &request, &typed, Some(message));
-        lock(&state.pending).insert(id, request);
+        lock(&state.pending).insert(id, request, state.max_pending_logins, cutoff);
         return (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response();
     }
     let acr = p
@@ -594,7 +716,8 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         .filter(|a| acr_satisfies(request.generation, a, &request.min_acr))
         .cloned()
         .unwrap_or_else(|| request.min_acr.clone());
-    let sid = random_token();
+    // The cookie is the secret that finds the session; `sid` is what the id_token may show.
+    let (cookie, sid) = (random_token(), random_token());
     let now = state.now();
     state
         .stats
@@ -603,18 +726,28 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
     {
         let mut sessions = lock(&state.sessions);
         if sessions.len() >= MAX_ENTRIES {
-            sessions.clear();
+            sessions.retain(|_, s| !s.expired(now));
+        }
+        if sessions.len() >= MAX_ENTRIES
+            && let Some(key) = sessions
+                .iter()
+                .min_by_key(|(_, s)| s.last_used)
+                .map(|(k, _)| *k)
+        {
+            sessions.remove(&key);
         }
         sessions.insert(
-            sid.clone(),
+            token_key(&cookie),
             Session {
+                sid: sid.clone(),
                 pid: pid.clone(),
                 acr: acr.clone(),
                 auth_time: now,
+                last_used: now,
             },
         );
     }
-    let cookie = format!("{SSO_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax");
+    let cookie = format!("{SSO_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax");
     issue_code(&state, request, pid, acr, sid, now, Some(cookie))
 }
 
@@ -778,7 +911,15 @@ fn code_grant(
         );
     };
     // Removed on first use: a code is single-use whatever happens next.
-    let Some(grant) = lock(&state.codes).remove(&token_key(code)) else {
+    let key = token_key(code);
+    let Some(grant) = lock(&state.codes).remove(&key) else {
+        let replayed = lock(&state.used_codes).get(&key).map(|(g, _)| g.clone());
+        if let Some(family) = replayed {
+            revoke(state, &family);
+            return bad(
+                "the code was already used: the tokens issued from it are now revoked (RFC 6749 §4.1.2)",
+            );
+        }
         return bad("the code is unknown, expired or already used");
     };
     let now = state.now();
@@ -833,11 +974,41 @@ fn code_grant(
         "auth_time": l.auth_time.timestamp(),
         "sid": l.sid,
     });
+    let family = Arc::new(Grant::default());
     let refresh = RefreshGrant {
         login: grant.login.clone(),
+        grant: family.clone(),
         issued: now,
     };
-    token_response(state, generation, refresh, Some(id_claims))
+    let response = token_response(state, generation, refresh, Some(id_claims));
+    if response.status().is_success() {
+        let mut used = lock(&state.used_codes);
+        if used.len() >= MAX_ENTRIES {
+            let cutoff = now - Duration::seconds(REFRESH_LIFETIME_SECS);
+            used.retain(|_, (_, at)| *at > cutoff);
+        }
+        if used.len() < MAX_ENTRIES {
+            used.insert(key, (family, now));
+        }
+    }
+    response
+}
+
+/// A replayed code: its access tokens fail from now on, its refresh tokens are refused.
+fn revoke(state: &State, family: &Grant) {
+    // Under the list's lock, so that no token issued meanwhile escapes (see `token_response`).
+    let tokens = {
+        let mut list = lock(&family.access_tokens);
+        family.revoked.store(true, Ordering::Relaxed);
+        std::mem::take(&mut *list)
+    };
+    let now = state.now().timestamp();
+    let mut revoked = lock(&state.revoked_access);
+    if revoked.len() >= MAX_ENTRIES {
+        revoked.retain(|_, exp| *exp > now);
+    }
+    revoked.extend(tokens);
+    tracing::info!("a code was used twice: the tokens issued from it are revoked");
 }
 
 fn refresh_grant(
@@ -865,6 +1036,9 @@ fn refresh_grant(
         || grant.login.request.generation != generation
     {
         return bad("the refresh token was issued to another client or by the other issuer");
+    }
+    if grant.grant.revoked.load(Ordering::Relaxed) {
+        return bad("the refresh token was revoked: the code it came from was used twice");
     }
     token_response(
         state,
@@ -903,6 +1077,18 @@ fn token_response(
         &state.keys.token_kid
     };
     let scope = refresh.login.request.scopes.join(" ");
+    let jti = random_token();
+    {
+        let mut issued = lock(&refresh.grant.access_tokens);
+        if refresh.grant.revoked.load(Ordering::Relaxed) {
+            return token_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the grant was revoked: its code was used twice",
+            );
+        }
+        issued.push((jti.clone(), exp.timestamp()));
+    }
     let access_claims = json!({
         "iss": issuer,
         "client_id": refresh.login.request.client_id,
@@ -911,7 +1097,7 @@ fn token_response(
         "acr": refresh.login.acr,
         "iat": iat.timestamp(),
         "exp": exp.timestamp(),
-        "jti": random_token(),
+        "jti": jti,
     });
     let Ok(access_token) = jwt::sign(&access_claims, &state.keys.token_key, kid) else {
         return token_error(
@@ -1048,6 +1234,14 @@ pub(crate) fn check_access_token(
     if !claims.contains_key("scope") || !claims.contains_key("client_id") {
         return Err("this is not an access token (an id_token?)".into());
     }
+    if let Some(jti) = claims.get("jti").and_then(Value::as_str)
+        && lock(&state.revoked_access).contains_key(jti)
+    {
+        return Err(
+            "the access token was revoked: the authorization code it came from was used twice"
+                .into(),
+        );
+    }
     let exp = claims
         .get("exp")
         .and_then(Value::as_i64)
@@ -1081,8 +1275,8 @@ pub async fn userinfo(AxState(state): S, headers: HeaderMap) -> Response {
 /// Ends the SSO session; redirects to `post_logout_redirect_uri` when it is one a client may use.
 pub async fn logout(AxState(state): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let p = params(q.unwrap_or_default().as_bytes()).unwrap_or_default();
-    if let Some((sid, _)) = session_from_cookie(&state, &headers) {
-        lock(&state.sessions).remove(&sid);
+    if let Some((key, _)) = session_from_cookie(&state, &headers) {
+        lock(&state.sessions).remove(&key);
     }
     let expire = HeaderValue::from_str(&format!(
         "{SSO_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"

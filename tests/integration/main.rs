@@ -3,6 +3,7 @@
 mod browser;
 mod emulator;
 mod emulator_cli;
+mod emulator_security;
 mod explain_cli;
 mod fetch;
 mod fixtures;
