@@ -119,6 +119,27 @@ fn counting_listener() -> (u16, Arc<AtomicUsize>) {
     (port, count)
 }
 
+/// `fetch` against a hostile provider, logged in by curl, with `extra` flags.
+fn against(hostile: &Hostile, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "fetch",
+        "--issuer",
+        &hostile.base,
+        "--person-url",
+        &format!("{}/person", hostile.base),
+        "--client-id",
+        "x",
+        "--browser",
+        CURL,
+        "--timeout",
+        "20",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
 async fn fetch_json(args: Vec<String>) -> (Option<i32>, Value, String) {
     let o = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -183,26 +204,7 @@ async fn a_token_is_never_sent_over_plain_http() {
         Some(format!("http://localhost:{port}/token")),
     )
     .await;
-    let (code, json, err) = fetch_json(
-        [
-            "fetch",
-            "--format",
-            "json",
-            "--issuer",
-            &hostile.base,
-            "--person-url",
-            &format!("{}/person", hostile.base),
-            "--client-id",
-            "x",
-            "--browser",
-            CURL,
-            "--timeout",
-            "20",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-    )
-    .await;
+    let (code, json, err) = fetch_json(against(&hostile, &["--format", "json"])).await;
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("token_endpoint 'http://localhost:")
@@ -227,28 +229,8 @@ async fn an_absurd_token_lifetime_is_a_problem_in_the_report_not_a_panic() {
             None,
         )
         .await;
-        let (code, json, err) = fetch_json(
-            [
-                "fetch",
-                "--format",
-                "json",
-                "--accept",
-                "json",
-                "--issuer",
-                &hostile.base,
-                "--person-url",
-                &format!("{}/person", hostile.base),
-                "--client-id",
-                "x",
-                "--browser",
-                CURL,
-                "--timeout",
-                "20",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-        )
-        .await;
+        let (code, json, err) =
+            fetch_json(against(&hostile, &["--format", "json", "--accept", "json"])).await;
         // The lookup completes: the register answered; the absurd lifetime is reported beside it.
         assert_eq!(code, Some(0), "{lifetime}: {err}");
         assert!(!err.contains("panicked"), "{err}");
@@ -513,30 +495,10 @@ async fn a_value_cannot_inject_html_into_the_markdown_report() {
         &person,
     )
     .await;
-    let o = tokio::task::spawn_blocking({
-        let (issuer, person_url) = (hostile.base.clone(), format!("{}/person", hostile.base));
-        move || {
-            run(
-                &[
-                    "fetch",
-                    "--format",
-                    "markdown",
-                    "--accept",
-                    "json",
-                    "--issuer",
-                    &issuer,
-                    "--person-url",
-                    &person_url,
-                    "--client-id",
-                    "x",
-                    "--browser",
-                    CURL,
-                    "--timeout",
-                    "20",
-                ],
-                None,
-            )
-        }
+    let args = against(&hostile, &["--format", "markdown", "--accept", "json"]);
+    let o = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&args, None)
     })
     .await
     .unwrap();
