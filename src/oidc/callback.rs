@@ -327,7 +327,6 @@ mod tests {
 
     #[tokio::test]
     async fn one_valid_callback_ends_it_and_favicon_is_ignored() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = CallbackListener::bind("/callback").await.unwrap();
         let port: u16 = listener.redirect_uri()["http://127.0.0.1:".len()..]
             .trim_end_matches("/callback")
@@ -338,19 +337,12 @@ mod tests {
                 .wait(expected(), Duration::from_secs(10), &|_| {})
                 .await
         });
-        let get = |path: &'static str| async move {
-            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .unwrap();
-            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let mut out = String::new();
-            s.read_to_string(&mut out).await.unwrap();
-            out
-        };
-        assert!(get("/favicon.ico").await.starts_with("HTTP/1.1 404"));
-        let page = get("/callback?code=c1&state=s1&iss=http%3A%2F%2F127.0.0.1%3A7070").await;
+        assert!(get(port, "/favicon.ico").await.starts_with("HTTP/1.1 404"));
+        let page = get(
+            port,
+            "/callback?code=c1&state=s1&iss=http%3A%2F%2F127.0.0.1%3A7070",
+        )
+        .await;
         assert!(
             page.starts_with("HTTP/1.1 200") && page.contains("You can close this tab"),
             "{page}"
