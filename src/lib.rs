@@ -4,6 +4,7 @@
 //!
 //! Rooms, and who may use whom (arrows point down only):
 //! `gui` → `inspect` → `config` / `jose` / `krr`; `krr` uses `jose::cert` to describe a person's certificate.
+//! `escape` (making outside text safe for a terminal, Markdown or HTML) is a bottom room every other may use.
 
 pub mod config;
 pub mod emulator;
