@@ -1,5 +1,6 @@
-//! A bottom room, used by every other: making text from outside safe where it is shown: a terminal (no control characters that could move the cursor,
-//! set the window title or forge a line), Markdown (no way out of a code span, no raw HTML) and HTML. Every value
+//! A bottom room, used by every other: text from outside made safe where it is shown. A terminal gets no control
+//! character that could move the cursor, set the window title or forge a line; Markdown gets no way out of a code
+//! span and no raw HTML; HTML is escaped. Every value
 //! that came from a server, a file or a certificate goes through one of these before it is written; the text the
 //! tool writes itself (colours, newlines, table rules) does not.
 
@@ -14,15 +15,19 @@ pub fn is_unsafe_char(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` with every unsafe character shown as a visible `\u{1b}`-style escape. Borrowed when nothing changes.
-pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+/// `s` with every unsafe character for which `escape` holds written by `write`. Borrowed when nothing changes.
+fn escape_with(
+    s: &str,
+    escape: impl Fn(char) -> bool,
+    write: fn(&mut String, char),
+) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_unsafe_char(c) && escape(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe_char(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        if is_unsafe_char(c) && escape(c) {
+            write(&mut out, c);
         } else {
             out.push(c);
         }
@@ -30,22 +35,26 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+fn rust_style(out: &mut String, c: char) {
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// `s` with every unsafe character shown as a visible `\u{1b}`-style escape. Borrowed when nothing changes.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    escape_with(s, |_| true, rust_style)
+}
+
 /// JSON text with DEL and the C1 controls written as `\u` escapes too (serde_json escapes only C0): the same
-/// JSON value, safe to print to a terminal. These characters can only stand inside strings, so this is exact.
+/// JSON value, safe to print to a terminal. These characters can only stand inside strings, so this is exact; the
+/// line feeds of pretty printing, outside strings, are kept.
 pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe_char) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 8);
-    for c in json.chars() {
-        if is_unsafe_char(c) && c != '\n' && c != ' ' {
-            // Outside strings serde_json writes only newlines and spaces (pretty printing), which are kept.
+    escape_with(
+        json,
+        |c| c != '\n',
+        |out, c| {
             let _ = write!(out, "\\u{:04x}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+        },
+    )
 }
 
 /// The same rule for the app's labels: egui would lay out a newline or draw a box for a control character.
@@ -55,27 +64,12 @@ pub fn display(s: &str) -> Cow<'_, str> {
 
 /// Like [`display`], but keeps line feeds and tabs: for bodies shown as a block (the Raw and HTTP tabs).
 pub fn display_block(s: &str) -> Cow<'_, str> {
-    if !s
-        .chars()
-        .any(|c| is_unsafe_char(c) && c != '\n' && c != '\t')
-    {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe_char(c) && c != '\n' && c != '\t' {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_with(s, |c| c != '\n' && c != '\t', rust_style)
 }
 
 /// `s` as a Markdown code span that the value cannot close: the fence is one backtick longer than the longest
 /// run of backticks in it. Control characters are escaped, `|` is escaped for tables (GitHub renders `\|` as `|`
-/// inside a code span in a table), and `<`/`&` are written as entities outside nothing: a code span shows its
-/// content literally, so HTML in it is text.
+/// inside a code span in a table). A code span shows its content literally, so HTML in it stays text.
 pub fn markdown_code(s: &str) -> String {
     let s = terminal(s).replace('|', "\\|");
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
