@@ -132,7 +132,7 @@ struct LoginArgs {
     #[arg(long)]
     acr: Option<String>,
     /// Language of the login page: nb, nn, en or se.
-    #[arg(long, default_value = "nb", value_parser = ["nb", "nn", "en", "se"])]
+    #[arg(long, default_value = "nb", value_parser = krr_inspector::krr::login::LOGIN_LOCALE_CODES)]
     locale: String,
     /// prompt: login, none or consent.
     #[arg(long, value_parser = ["login", "none", "consent"])]

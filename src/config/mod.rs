@@ -128,8 +128,8 @@ impl ClientRegistration {
 
 pub const DEFAULT_REDIRECT_PATH: &str = "/callback";
 
-const DIGDIR_ACR: &str = "idporten-loa-substantial";
-const DIFI_ACR: &str = "Level3";
+const DIGDIR_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Digdir);
+const DIFI_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Difi);
 
 /// The environments every install has.
 pub fn builtin_environments() -> Vec<Environment> {
@@ -334,8 +334,7 @@ impl Config {
                 },
                 acr: env.acr.unwrap_or_else(|| {
                     match env.dialect {
-                        ScopeDialect::Digdir => DIGDIR_ACR,
-                        ScopeDialect::Difi => DIFI_ACR,
+                        d => crate::krr::login::default_acr(d),
                     }
                     .into()
                 }),

@@ -15,7 +15,7 @@ use crate::inspect::history::History;
 use crate::inspect::matrix::{Matrix, MatrixRow};
 use crate::inspect::{Accept, Inspection, LookupRequest, Progress, default_scopes};
 use crate::krr::scopes::{checklist, split_scope_string};
-use crate::krr::{Lang, ScopeDialect, Spraak};
+use crate::krr::{Lang, Spraak};
 use crate::oidc::{BrowserChoice, LoginEvent, Secret};
 
 /// How long the app waits for the browser's callback.
@@ -731,14 +731,7 @@ impl InspectorApp {
 
                 let acr_label =
                     ui.label(lang.pick("Sikkerhetsnivå (acr)", "Assurance level (acr)"));
-                let levels: &[&str] = match env.dialect {
-                    ScopeDialect::Digdir => &[
-                        "idporten-loa-low",
-                        "idporten-loa-substantial",
-                        "idporten-loa-high",
-                    ],
-                    ScopeDialect::Difi => &["Level3", "Level4"],
-                };
+                let levels = crate::krr::login::acr_levels(env.dialect);
                 let mut acr = self.acr();
                 egui::ComboBox::from_id_salt("acr")
                     .selected_text(&acr)
@@ -756,12 +749,7 @@ impl InspectorApp {
                 egui::ComboBox::from_id_salt("login-locale")
                     .selected_text(&self.settings.login_locale)
                     .show_ui(ui, |ui| {
-                        for (code, name) in [
-                            ("nb", "bokmål"),
-                            ("nn", "nynorsk"),
-                            ("en", "English"),
-                            ("se", "sámegiella"),
-                        ] {
+                        for (code, name) in crate::krr::login::LOGIN_LOCALES {
                             ui.selectable_value(
                                 &mut self.settings.login_locale,
                                 code.to_owned(),

@@ -498,15 +498,12 @@ async fn get_person(
     (result, ex)
 }
 
-/// The scopes that allow changing the preferred language.
-pub const WRITE_SCOPES: [&str; 2] = ["krr:user/spraak.write", "user/spraak.write"];
-
 /// Does the token of this inspection allow `PATCH {"spraak": ...}`?
 pub fn can_change_language(i: &Inspection) -> bool {
     i.token.as_ref().is_some_and(|t| {
         t.scopes_granted
             .iter()
-            .any(|s| WRITE_SCOPES.contains(&s.as_str()))
+            .any(|s| crate::krr::scopes::is_write_scope(s))
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod explain;
+pub mod login;
 pub mod national_id;
 pub mod person;
 pub mod rules;

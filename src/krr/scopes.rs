@@ -187,6 +187,19 @@ pub const SCOPED_FIELDS: &[&str] = &[
     "spraak_oppdatert",
 ];
 
+/// Whether a scope lets the token change the record (`PATCH`), in either dialect.
+pub fn is_write_scope(name: &str) -> bool {
+    scope_info(name).is_some_and(|i| !i.read && i.name.contains(".write"))
+}
+
+/// The scope that lets a token change the person's language in a dialect.
+pub fn write_scope(dialect: ScopeDialect) -> &'static str {
+    match dialect {
+        ScopeDialect::Digdir => "krr:user/spraak.write",
+        ScopeDialect::Difi => "user/spraak.write",
+    }
+}
+
 pub fn scope_info(name: &str) -> Option<&'static ScopeInfo> {
     SCOPES.iter().find(|s| s.name == name)
 }

@@ -1,5 +1,6 @@
 //! The id_token checks a client must make (OpenID Connect Core §3.1.3.7), each reported as its own row.
 
+use crate::krr::login::{acr_known, acr_satisfies};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -24,18 +25,6 @@ pub struct Expectations<'a> {
     pub nonce: &'a str,
     /// The acr asked for; the token's must be it or higher.
     pub acr: Option<&'a str>,
-}
-
-/// Levels in ascending order, per family; `eidas-loa-*` rank as the matching ID-porten levels.
-fn acr_rank(acr: &str) -> Option<(u8, u8)> {
-    Some(match acr {
-        "idporten-loa-low" | "eidas-loa-low" => (0, 1),
-        "idporten-loa-substantial" | "eidas-loa-substantial" => (0, 2),
-        "idporten-loa-high" | "eidas-loa-high" => (0, 3),
-        "Level3" => (1, 3),
-        "Level4" => (1, 4),
-        _ => return None,
-    })
 }
 
 /// Checks an id_token; returns every row, and the claims when the token could be decoded.
@@ -152,10 +141,10 @@ pub fn check(
     ));
 
     let acr = s("acr");
-    let acr_ok = match (acr.and_then(acr_rank), e.acr.and_then(acr_rank)) {
-        (Some(have), Some(want)) => have.0 == want.0 && have.1 >= want.1,
-        (Some(_), None) => e.acr.is_none(),
-        _ => false,
+    let acr_ok = match (acr, e.acr) {
+        (Some(have), Some(want)) => acr_satisfies(have, want),
+        (Some(have), None) => acr_known(have),
+        (None, _) => false,
     };
     rows.push(row(
         "acr",
