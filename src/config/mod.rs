@@ -332,12 +332,9 @@ impl Config {
                     issuer: env.issuer,
                     person_url: env.person_url,
                 },
-                acr: env.acr.unwrap_or_else(|| {
-                    match env.dialect {
-                        d => crate::krr::login::default_acr(d),
-                    }
-                    .into()
-                }),
+                acr: env
+                    .acr
+                    .unwrap_or_else(|| crate::krr::login::default_acr(env.dialect).into()),
                 dialect: env.dialect,
                 client: None,
             });

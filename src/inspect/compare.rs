@@ -109,3 +109,59 @@ pub fn compare(left: &Inspection, right: &Inspection) -> Comparison {
     }
     c
 }
+
+/// The comparison as terminal text: both sides, then `+`/`-`/`~` lines and a count. Values from the files are
+/// escaped for the terminal.
+pub fn to_text(c: &Comparison, lang: crate::krr::Lang) -> String {
+    use crate::escape::terminal;
+    use std::fmt::Write;
+    let side = |s: &Side| {
+        let line = format!(
+            "{} · {} · {} · {} · {}",
+            s.environment,
+            s.person.as_deref().unwrap_or("-"),
+            s.verdict,
+            s.status
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| "-".into()),
+            s.scopes.join(" ")
+        );
+        terminal(&line).into_owned()
+    };
+    let show = |v: &Option<Value>| {
+        terminal(
+            &v.as_ref()
+                .map(super::render::short_value)
+                .unwrap_or_default(),
+        )
+        .into_owned()
+    };
+    let path = |p: &str| terminal(p).into_owned();
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", lang.pick("Venstre:", "Left: "), side(&c.left));
+    let _ = writeln!(out, "{} {}", lang.pick("Høyre: ", "Right:"), side(&c.right));
+    for d in &c.added {
+        let _ = writeln!(out, "+ {}  {}", path(&d.path), show(&d.right));
+    }
+    for d in &c.removed {
+        let _ = writeln!(out, "- {}  {}", path(&d.path), show(&d.left));
+    }
+    for d in &c.changed {
+        let _ = writeln!(
+            out,
+            "~ {}  {}  →  {}",
+            path(&d.path),
+            show(&d.left),
+            show(&d.right)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} added, {} removed, {} changed, {} unchanged",
+        c.added.len(),
+        c.removed.len(),
+        c.changed.len(),
+        c.unchanged
+    );
+    out
+}

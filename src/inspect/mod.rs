@@ -8,6 +8,7 @@ pub mod export;
 pub mod history;
 pub mod lookup;
 pub mod matrix;
+pub mod plan;
 pub mod render;
 pub mod reverify;
 pub mod target;
@@ -17,3 +18,4 @@ pub use lookup::{
     Accept, Inspection, LookupRequest, Progress, Target, can_change_language, change_language,
     default_scopes, run_lookup,
 };
+pub use plan::{Choices, KeySource, Place, Plan, PlanError, Targets, http_client, plan};

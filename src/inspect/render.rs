@@ -361,3 +361,61 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
     }
     out
 }
+
+/// The environments as a terminal table (name, group, scopes, client, issuer, person URL), after the config
+/// file's path when there is one. Values from the config file are escaped for the terminal.
+pub fn environments_text(config: &crate::config::Config) -> String {
+    use crate::config::Location;
+    let mut out = String::new();
+    if let Some(src) = &config.source {
+        let _ = writeln!(out, "config: {}", safe(&src.display().to_string()));
+    }
+    let rows: Vec<[String; 6]> = config
+        .environments
+        .iter()
+        .map(|e| {
+            let (issuer, person) = match &e.location {
+                Location::Emulator => {
+                    ("(in-process emulator, 127.0.0.1)".to_owned(), String::new())
+                }
+                Location::Remote { issuer, person_url } => (issuer.clone(), person_url.clone()),
+            };
+            let scopes = format!(
+                "{} ({} read)",
+                e.dialect.label(),
+                crate::krr::scopes::read_scopes(e.dialect).len()
+            );
+            [
+                e.name.clone(),
+                e.group.label().to_owned(),
+                scopes,
+                e.client
+                    .as_ref()
+                    .map_or("-".into(), |c| c.client_id.clone()),
+                issuer,
+                person,
+            ]
+            .map(|c| safe(&c).into_owned())
+        })
+        .collect();
+    let header = ["NAME", "GROUP", "SCOPES", "CLIENT", "ISSUER", "PERSON URL"].map(String::from);
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in std::iter::once(&header).chain(&rows) {
+        let line = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 pub use alg::{Alg, AlgClass};
 pub use cert::CertificateFacts;
-pub use trust::{ChainReport, TrustStore};
+pub use trust::{ChainReport, TrustError, TrustStore};
 
 /// Largest body `inspect` reads. A KRR answer with a certificate is a few KiB.
 pub const MAX_BODY: usize = 1 << 20;

@@ -51,14 +51,6 @@ pub enum TrustError {
     BadPem(String),
 }
 
-/// Where Linux distributions keep the system trust bundle; `SSL_CERT_FILE` wins when set.
-const SYSTEM_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-    "/etc/ssl/ca-bundle.pem",
-];
-
 impl TrustStore {
     pub fn new() -> TrustStore {
         TrustStore::default()
@@ -83,20 +75,12 @@ impl TrustStore {
     }
 
     /// Adds the operating system's trust bundle; returns how many anchors it held, or `None` when none was found.
+    /// Where the bundle is comes from `openssl-probe`, which looks where OpenSSL does on each distribution and
+    /// honours `SSL_CERT_FILE`.
     pub fn add_system_roots(&mut self) -> Option<usize> {
-        let from_env = std::env::var("SSL_CERT_FILE").ok();
-        let paths = from_env
-            .iter()
-            .map(String::as_str)
-            .chain(SYSTEM_BUNDLES.iter().copied());
-        for path in paths {
-            if let Ok(pem) = std::fs::read(path)
-                && let Ok(n) = self.add_pem(&pem)
-            {
-                return Some(n);
-            }
-        }
-        None
+        let file = openssl_probe::probe().cert_file?;
+        let pem = std::fs::read(file).ok()?;
+        self.add_pem(&pem).ok()
     }
 
     /// Checks that `leaf` chains to an anchor through `intermediates` and that every certificate is valid at `now`.

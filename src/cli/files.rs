@@ -1,0 +1,129 @@
+//! `explain` and `compare`: saved answers and inspections read from files (or standard input), checked again, and
+//! printed. Nothing here touches the network.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::args::{ExplainArgs, Format};
+use krr_inspector::escape;
+use krr_inspector::inspect::plan::trust_anchors;
+use krr_inspector::inspect::{compare, export, inspect_body, render};
+use krr_inspector::jose::jwk::KeySet;
+use krr_inspector::krr::Lang;
+
+/// Largest input `explain` reads, far above any KRR answer.
+const MAX_INPUT: u64 = 16 << 20;
+
+pub(crate) fn explain(a: ExplainArgs, lang: Lang) -> Result<()> {
+    let body = read_input(&a.file)?;
+    let mut trust = trust_anchors(&a.trust_ca)?;
+    if a.system_roots && trust.add_system_roots().is_none() {
+        bail!("--system-roots: no system CA bundle found (set SSL_CERT_FILE to one)");
+    }
+    if let Some(path) = &a.jwks {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read --jwks {}", path.display()))?;
+        trust.jwks = KeySet::parse(&text).with_context(|| format!("--jwks {}", path.display()))?;
+        for skipped in &trust.jwks.skipped {
+            tracing::warn!("--jwks {}: {skipped}", path.display());
+        }
+    }
+    // A saved inspection (from `fetch --format json` or the app's export).
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
+        && krr_inspector::inspect::export::looks_like_inspection(&v)
+    {
+        let mut saved = krr_inspector::inspect::export::from_json(&String::from_utf8_lossy(&body))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(&a.file)))?;
+        // A file can be edited: its verdict is checked again from the raw answer when it has one.
+        krr_inspector::inspect::reverify::reverify(
+            &mut saved,
+            &trust,
+            lang,
+            a.at.unwrap_or_else(Utc::now),
+        );
+        let mut out = anstream::stdout();
+        match a.format {
+            Format::Json => writeln!(
+                out,
+                "{}",
+                escape::json_for_terminal(&krr_inspector::inspect::export::to_json(&saved))
+            )?,
+            Format::Text => write!(out, "{}", render::render_inspection_text(&saved, lang))?,
+        }
+        return Ok(());
+    }
+    let granted = (!a.scopes.is_empty()).then_some(a.scopes.as_slice());
+    let now = a.at.unwrap_or_else(Utc::now);
+    let report = inspect_body(&body, a.content_type.as_deref(), &trust, granted, lang, now)
+        .with_context(|| {
+            format!(
+                "{} cannot be read as a /person answer",
+                display_name(&a.file)
+            )
+        })?;
+    let mut out = anstream::stdout();
+    match a.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
+        )?,
+        Format::Text => write!(out, "{}", render::render_text(&report, lang))?,
+    }
+    Ok(())
+}
+
+pub(crate) fn compare(left: &Path, right: &Path, format: Format, lang: Lang) -> Result<()> {
+    let read = |p: &Path| -> Result<krr_inspector::inspect::Inspection> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        export::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+    };
+    let c = compare::compare(&read(left)?, &read(right)?);
+    let mut out = anstream::stdout();
+    if format == Format::Json {
+        writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&c)?)
+        )?;
+    } else {
+        write!(out, "{}", compare::to_text(&c, lang))?;
+    }
+    Ok(())
+}
+
+fn display_name(file: &Path) -> String {
+    if file.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        file.display().to_string()
+    }
+}
+
+fn read_input(file: &Path) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut body)
+            .context("cannot read standard input")?;
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        f.take(MAX_INPUT + 1)
+            .read_to_end(&mut body)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+    }
+    if body.len() as u64 > MAX_INPUT {
+        bail!(
+            "{} is larger than {} MiB: not a /person answer",
+            display_name(file),
+            MAX_INPUT >> 20
+        );
+    }
+    Ok(body)
+}

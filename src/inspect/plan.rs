@@ -1,0 +1,489 @@
+//! The planner: from the configuration and the user's choices (flags or the app's controls) to one ready
+//! `LookupRequest`. It is the only place that assembles a login: the CLI and the app both call it, so a new login
+//! option (a hint, a key, a secret source) is written once. [`Targets`] owns where requests go, and keeps the
+//! in-process emulator running for as long as its owner wants (one `fetch`, or the app's whole life).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::lookup::{Accept, LookupRequest, Target, default_scopes};
+use crate::config::{AuthMethod, ClientRegistration, Config, Environment, Group, Location};
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
+use crate::jose::TrustStore;
+use crate::krr::{Lang, ScopeDialect, scopes};
+use crate::oidc::{BrowserChoice, Secret};
+
+/// Which provider to log in to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// An environment of the configuration (built-in or from the config file), by name.
+    Named(String),
+    /// A provider not in the configuration.
+    Custom {
+        issuer: String,
+        person_url: String,
+        /// `None`: from the scopes asked for, else from the person URL's path.
+        dialect: Option<ScopeDialect>,
+    },
+}
+
+/// What the user chose; everything else comes from the configuration.
+#[derive(Clone, Debug)]
+pub struct Choices {
+    pub place: Place,
+    /// Overrides the environment's client (its other settings are kept).
+    pub client_id: Option<String>,
+    /// The environment variable holding the client secret (overrides the client's `secret_env`).
+    pub secret_env: Option<String>,
+    /// Overrides the client's auth method; with `secret_env` and no method, `client_secret_basic`.
+    pub auth_method: Option<AuthMethod>,
+    /// Empty: `openid` and every read scope of the environment's dialect.
+    pub scopes: Vec<String>,
+    pub accept: Accept,
+    /// `None` or empty: the environment's level.
+    pub acr: Option<String>,
+    pub ui_locales: String,
+    pub prompt: Option<String>,
+    pub browser: BrowserChoice,
+    pub callback_timeout: Duration,
+    /// PEM files whose certificates are trusted for the answer's chain.
+    pub trust_ca: Vec<PathBuf>,
+    /// The language of explanations.
+    pub lang: Lang,
+}
+
+impl Choices {
+    /// The defaults every face starts from: JOSE, Bokmål login page, the system browser, five minutes to log in.
+    pub fn new(place: Place, lang: Lang) -> Choices {
+        Choices {
+            place,
+            client_id: None,
+            secret_env: None,
+            auth_method: None,
+            scopes: Vec::new(),
+            accept: Accept::Jose,
+            acr: None,
+            ui_locales: "nb".into(),
+            prompt: None,
+            browser: BrowserChoice::System,
+            callback_timeout: Duration::from_secs(300),
+            trust_ca: Vec::new(),
+            lang,
+        }
+    }
+}
+
+/// Why no request could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("no environment is called '{name}'; there are: {}", known.join(", "))]
+    UnknownEnvironment { name: String, known: Vec<String> },
+    #[error(
+        "environment '{env}' has no client: register one at the provider and add it to the config file \
+         ([clients.NAME] environments = [\"{env}\"]), or pass --client-id"
+    )]
+    NoClient { env: String },
+    #[error(
+        "{method} needs a secret: set secret_env in the client's config entry, or pass --client-secret-env VAR"
+    )]
+    SecretNeeded { method: &'static str },
+    #[error("the client secret's environment variable {var} is not set")]
+    SecretNotSet {
+        var: String,
+        #[source]
+        source: std::env::VarError,
+    },
+    #[error(transparent)]
+    Trust(#[from] AnchorError),
+    #[error("the local emulator's keys could not be loaded or made")]
+    EmulatorKeys(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot start the local emulator on 127.0.0.1")]
+    EmulatorStart(#[source] std::io::Error),
+    #[error("the local emulator's CA cannot be trusted")]
+    EmulatorCa(#[source] crate::jose::TrustError),
+}
+
+impl PlanError {
+    /// The message in the app's language, with what to do about it. The app has no flags, so its advice differs
+    /// from the command line's.
+    pub fn for_app(&self, lang: Lang) -> String {
+        match self {
+            PlanError::NoClient { .. } => lang
+                .pick(
+                    "Ingen klient er registrert for dette miljøet: skriv inn en client_id, eller legg til en i konfigurasjonsfilen.",
+                    "No client is registered for this environment: type a client_id, or add one to the config file.",
+                )
+                .to_owned(),
+            PlanError::SecretNotSet { var, .. } => match lang {
+                Lang::Nb => format!(
+                    "Klienthemmeligheten mangler: sett miljøvariabelen {var} og start appen på nytt."
+                ),
+                Lang::En => format!(
+                    "The client secret is missing: set the environment variable {var} and restart the app."
+                ),
+            },
+            PlanError::SecretNeeded { method } => match lang {
+                Lang::Nb => format!(
+                    "{method} trenger en klienthemmelighet: sett secret_env for klienten i konfigurasjonsfilen."
+                ),
+                Lang::En => format!(
+                    "{method} needs a client secret: set secret_env for the client in the config file."
+                ),
+            },
+            other => crate::escape::display(&error_chain(other)).into_owned(),
+        }
+    }
+}
+
+/// An error and its causes on one line (`a: b: c`).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+/// A request decided up to its target: the environment, the client and its secret, the trust, the options.
+#[derive(Clone)]
+pub struct Plan {
+    pub environment: Environment,
+    pub client: ClientRegistration,
+    client_secret: Option<Secret>,
+    trust: TrustStore,
+    choices: Choices,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("environment", &self.environment.name)
+            .field("client_id", &self.client.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("choices", &self.choices)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plan {
+    /// The scopes that will be asked for.
+    pub fn scopes(&self) -> Vec<String> {
+        if self.choices.scopes.is_empty() {
+            default_scopes(self.environment.dialect)
+        } else {
+            self.choices.scopes.clone()
+        }
+    }
+
+    /// The same plan asking for other scopes (the matrix asks for one set after another).
+    pub fn with_scopes(mut self, scopes: Vec<String>) -> Plan {
+        self.choices.scopes = scopes;
+        self
+    }
+}
+
+/// Decides everything that needs no network: the environment, the client, its secret, the trust anchors.
+pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
+    let environment = match &choices.place {
+        Place::Named(name) => {
+            config
+                .environment(name)
+                .cloned()
+                .ok_or_else(|| PlanError::UnknownEnvironment {
+                    name: name.clone(),
+                    known: config.environments.iter().map(|e| e.name.clone()).collect(),
+                })?
+        }
+        Place::Custom {
+            issuer,
+            person_url,
+            dialect,
+        } => custom_environment(issuer, person_url, *dialect, &choices.scopes),
+    };
+    let mut client = match (&choices.client_id, &environment.client) {
+        (Some(id), existing) if !id.trim().is_empty() => ClientRegistration {
+            name: id.trim().to_owned(),
+            client_id: id.trim().to_owned(),
+            ..existing
+                .clone()
+                .unwrap_or_else(ClientRegistration::emulator_default)
+        },
+        (_, Some(c)) => c.clone(),
+        (_, None) => {
+            return Err(PlanError::NoClient {
+                env: environment.name.clone(),
+            });
+        }
+    };
+    if let Some(var) = &choices.secret_env {
+        client.secret_env = Some(var.clone());
+        if client.auth_method == AuthMethod::None {
+            client.auth_method = AuthMethod::ClientSecretBasic;
+        }
+    }
+    if let Some(m) = choices.auth_method {
+        client.auth_method = m;
+    }
+    let client_secret = match (&client.secret_env, client.auth_method) {
+        (_, AuthMethod::None) => None,
+        (Some(var), _) => Some(Secret::new(std::env::var(var).map_err(|source| {
+            PlanError::SecretNotSet {
+                var: var.clone(),
+                source,
+            }
+        })?)),
+        (None, m) => return Err(PlanError::SecretNeeded { method: m.as_str() }),
+    };
+    let trust = trust_anchors(&choices.trust_ca)?;
+    Ok(Plan {
+        environment,
+        client,
+        client_secret,
+        trust,
+        choices,
+    })
+}
+
+/// A `--trust-ca` file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorError {
+    #[error("cannot read --trust-ca {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--trust-ca {}", path.display())]
+    Pem {
+        path: PathBuf,
+        #[source]
+        source: crate::jose::TrustError,
+    },
+}
+
+/// A trust store with the certificates of these PEM files (`--trust-ca`, repeatable).
+pub fn trust_anchors(paths: &[PathBuf]) -> Result<TrustStore, AnchorError> {
+    let mut trust = TrustStore::new();
+    for path in paths {
+        let pem = std::fs::read(path).map_err(|source| AnchorError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        trust.add_pem(&pem).map_err(|source| AnchorError::Pem {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(trust)
+}
+
+/// A provider given by its URLs. Difi's person URL has its own path, so it tells the dialect when the scopes
+/// do not.
+fn custom_environment(
+    issuer: &str,
+    person_url: &str,
+    dialect: Option<ScopeDialect>,
+    scopes_asked: &[String],
+) -> Environment {
+    let dialect = dialect
+        .or_else(|| scopes::dialect_of(scopes_asked))
+        .unwrap_or(if person_url.contains("/kontaktinfo-oauth2-server/") {
+            ScopeDialect::Difi
+        } else {
+            ScopeDialect::Digdir
+        });
+    Environment {
+        name: "custom".into(),
+        label: "custom".into(),
+        group: Group::User,
+        location: Location::Remote {
+            issuer: issuer.to_owned(),
+            person_url: person_url.to_owned(),
+        },
+        dialect,
+        acr: String::new(),
+        client: None,
+    }
+}
+
+/// Where the local emulator's keys come from.
+#[derive(Clone)]
+pub enum KeySource {
+    /// A keys directory (the default: the platform data directory), so its CA stays the same between runs.
+    Dir(PathBuf),
+    /// Keys made by the caller (tests).
+    Given(Arc<Keys>),
+}
+
+/// The owner of targets: remote environments are their URLs; the local emulator is started on first use and
+/// kept until [`Targets::stop`] (or drop), so the browser's single sign-on session with it stays useful.
+pub struct Targets {
+    keys: KeySource,
+    emulator: tokio::sync::Mutex<Option<EmulatorHandle>>,
+}
+
+impl Targets {
+    pub fn new(keys: KeySource) -> Targets {
+        Targets {
+            keys,
+            emulator: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The ready request: the target resolved (the emulator started if need be) and its CA trusted.
+    pub async fn request(&self, plan: Plan) -> Result<LookupRequest, PlanError> {
+        let mut trust = plan.trust.clone();
+        let target = match &plan.environment.location {
+            Location::Remote { issuer, person_url } => Target {
+                environment: plan.environment.name.clone(),
+                issuer: issuer.clone(),
+                person_url: person_url.clone(),
+                dialect: plan.environment.dialect,
+            },
+            Location::Emulator => {
+                let mut slot = self.emulator.lock().await;
+                if slot.is_none() {
+                    *slot = Some(self.start_emulator().await?);
+                }
+                let handle = slot.as_ref().expect("started above");
+                trust
+                    .add_pem(handle.ca_pem().as_bytes())
+                    .map_err(PlanError::EmulatorCa)?;
+                super::target::emulator_target(&plan.environment, handle)
+            }
+        };
+        let scopes = plan.scopes();
+        let c = plan.choices;
+        let acr = c
+            .acr
+            .filter(|a| !a.is_empty())
+            .or_else(|| Some(plan.environment.acr.clone()).filter(|a| !a.is_empty()));
+        Ok(LookupRequest {
+            target,
+            client: plan.client,
+            client_secret: plan.client_secret,
+            scopes,
+            accept: c.accept,
+            acr,
+            ui_locales: c.ui_locales,
+            prompt: c.prompt,
+            browser: c.browser,
+            callback_timeout: c.callback_timeout,
+            trust,
+            lang: c.lang,
+        })
+    }
+
+    async fn start_emulator(&self) -> Result<EmulatorHandle, PlanError> {
+        let keys = match &self.keys {
+            KeySource::Given(k) => k.clone(),
+            KeySource::Dir(dir) => {
+                let dir = dir.clone();
+                // Making a CA and signing keys takes a while: off the async threads.
+                let made = tokio::task::spawn_blocking(move || {
+                    Keys::load_or_create(&dir, chrono::Utc::now())
+                })
+                .await
+                .map_err(|e| PlanError::EmulatorKeys(Box::new(e)))?;
+                Arc::new(made.map_err(|e| PlanError::EmulatorKeys(Box::new(e)))?)
+            }
+        };
+        Emulator::start(EmulatorConfig::local(keys))
+            .await
+            .map_err(PlanError::EmulatorStart)
+    }
+
+    /// Stops the emulator, if one was started; a later request starts it again.
+    pub async fn stop(&self) {
+        if let Some(handle) = self.emulator.lock().await.take() {
+            handle.stop().await;
+        }
+    }
+}
+
+/// The HTTP client every face uses: no redirects followed, `timeout` on each request.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    crate::oidc::http::client_with_timeout(timeout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::builtin()
+    }
+
+    #[test]
+    fn a_secret_method_without_a_secret_is_one_clear_error_for_every_face() {
+        let mut c = Choices::new(Place::Named("local".into()), Lang::En);
+        c.auth_method = Some(AuthMethod::ClientSecretBasic);
+        let e = plan(&config(), c).unwrap_err();
+        assert!(matches!(
+            e,
+            PlanError::SecretNeeded {
+                method: "client_secret_basic"
+            }
+        ));
+        assert!(e.to_string().contains("--client-secret-env"), "{e}");
+        assert!(
+            e.for_app(Lang::En).contains("secret_env"),
+            "{}",
+            e.for_app(Lang::En)
+        );
+    }
+
+    #[test]
+    fn a_custom_provider_takes_its_dialect_from_the_scopes_or_the_person_url() {
+        let custom = |url: &str, scopes: &[&str]| {
+            let mut c = Choices::new(
+                Place::Custom {
+                    issuer: "https://login.example/".into(),
+                    person_url: url.into(),
+                    dialect: None,
+                },
+                Lang::En,
+            );
+            c.client_id = Some("me".into());
+            c.scopes = scopes.iter().map(|s| s.to_string()).collect();
+            plan(&config(), c).unwrap().environment.dialect
+        };
+        let difi_url = "https://x.example/kontaktinfo-oauth2-server/rest/v1/person";
+        assert_eq!(custom(difi_url, &[]), ScopeDialect::Difi);
+        assert_eq!(
+            custom("https://x.example/rest/v1/person", &[]),
+            ScopeDialect::Digdir
+        );
+        assert_eq!(
+            custom(difi_url, &["krr:user/kontaktinformasjon.read"]),
+            ScopeDialect::Digdir
+        );
+    }
+
+    #[test]
+    fn an_unknown_environment_names_the_known_ones() {
+        let e = plan(
+            &config(),
+            Choices::new(Place::Named("nope".into()), Lang::En),
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("'nope'") && text.contains("local"), "{text}");
+    }
+
+    #[test]
+    fn a_typed_client_id_keeps_the_environment_s_other_settings() {
+        let mut c = Choices::new(Place::Named("local".into()), Lang::En);
+        c.client_id = Some("  other-client ".into());
+        let p = plan(&config(), c).unwrap();
+        assert_eq!(p.client.client_id, "other-client");
+        assert_eq!(p.client.auth_method, AuthMethod::None);
+    }
+}
