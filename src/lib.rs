@@ -14,4 +14,5 @@ pub mod gui;
 pub mod inspect;
 pub mod jose;
 pub mod krr;
+pub mod lang;
 pub mod oidc;

@@ -50,9 +50,9 @@ impl KeySet {
             Some(Value::Array(keys)) => keys.clone(),
             _ if v.get("kty").is_some() => vec![v],
             _ => {
-                return Err(JwksError::NoKeys(crate::krr::person::json_type_name(
+                return Err(JwksError::NoKeys(crate::lang::json_type_name(
                     &v,
-                    crate::krr::Lang::En,
+                    crate::lang::Lang::En,
                 )));
             }
         };

@@ -226,7 +226,7 @@ pub fn inspect(
     if !header.is_object() {
         return Err(JoseError::Header(format!(
             "it is {}",
-            crate::krr::person::json_type_name(&header, crate::krr::Lang::En)
+            crate::lang::json_type_name(&header, crate::lang::Lang::En)
         )));
     }
     let payload = decode("payload", parts[1])?;

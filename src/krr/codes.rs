@@ -4,55 +4,10 @@
 //! time, and an inspector must show what it got rather than refuse it.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The language explanations are given in. Nynorsk and Sami users get Bokmål (the register's own texts exist in
-/// Bokmål and English only).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Nb,
-    #[default]
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Nb, Lang::En];
-
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, nb: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Nb => nb,
-            Lang::En => en,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nb => "nb",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "nb" | "no" | "nn" | "se" | "nob" | "norsk" => Ok(Lang::Nb),
-            "en" | "eng" | "english" => Ok(Lang::En),
-            other => Err(format!("unknown language '{other}': use nb or en")),
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
+pub use crate::lang::Lang;
 
 /// A closed list of codes, each with an explanation in both languages.
 pub trait CodeList: Sized + Copy + PartialEq + fmt::Debug + 'static {

@@ -10,10 +10,9 @@ use serde_json::Value;
 
 use super::codes::{Code, CodeList, Lang, Reservasjon, Status, Varslingsstatus};
 use super::national_id::NationalId;
-use super::person::{DigitalPost, Field, Kontaktinformasjon, Lenient, Person, get, json_type_name};
+use super::person::{Field, Kontaktinformasjon, Lenient, Person, json_type_name};
 use super::rules::{Channel, channel_states, expected_varslingsstatus};
 use super::time::{Timestamp, describe_age, eighteen_months_before};
-use crate::jose::cert::CertificateFacts;
 
 /// A glanceable marker on a row, for badges in the GUI and colour in the terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -72,99 +71,6 @@ struct Explainer {
     rows: Vec<FieldExplanation>,
 }
 
-/// What each documented field means, in Bokmål and English.
-fn field_meaning(path: &str) -> Option<(&'static str, &'static str)> {
-    Some(match path {
-        "personidentifikator" => (
-            "fødselsnummer eller D-nummer til den innloggede personen",
-            "national id (fødselsnummer or D-number) of the logged-in person",
-        ),
-        "reservasjon" => (
-            "om personen har reservert seg mot digital kommunikasjon fra det offentlige",
-            "whether the person has opted out of digital communication from the public sector",
-        ),
-        "status" => (
-            "personens status i registeret",
-            "the person's status in the register",
-        ),
-        "varslingsstatus" => (
-            "om kontaktinformasjonen kan brukes til varsling (eForvaltningsforskriften § 32)",
-            "whether the contact info may be used for notification (eForvaltningsforskriften §32)",
-        ),
-        "kontaktinformasjon" => ("personens kontaktinformasjon", "the person's contact info"),
-        "kontaktinformasjon.epostadresse" => (
-            "e-postadressen personen har registrert",
-            "e-mail address registered by the person",
-        ),
-        "kontaktinformasjon.epostadresse_oppdatert" => (
-            "sist personen endret e-postadressen",
-            "last time the person changed the e-mail address",
-        ),
-        "kontaktinformasjon.epostadresse_sist_verifisert" => (
-            "sist personen bekreftet e-postadressen",
-            "last time the person confirmed the e-mail address",
-        ),
-        "kontaktinformasjon.epostadresse_sist_validert" => (
-            "sist registeret validerte at e-postadressen er i bruk",
-            "last time the register validated that the e-mail address is in use",
-        ),
-        "kontaktinformasjon.epostadresse_duplisert" => (
-            "om den samme e-postadressen også er registrert på andre personer",
-            "whether the same e-mail address is also registered for other persons",
-        ),
-        "kontaktinformasjon.mobiltelefonnummer" => (
-            "mobilnummeret personen har registrert",
-            "mobile number registered by the person",
-        ),
-        "kontaktinformasjon.mobiltelefonnummer_oppdatert" => (
-            "sist personen endret mobilnummeret",
-            "last time the person changed the mobile number",
-        ),
-        "kontaktinformasjon.mobiltelefonnummer_sist_verifisert" => (
-            "sist personen bekreftet mobilnummeret",
-            "last time the person confirmed the mobile number",
-        ),
-        "kontaktinformasjon.mobiltelefonnummer_sist_validert" => (
-            "sist registeret validerte at mobilnummeret er i bruk",
-            "last time the register validated that the mobile number is in use",
-        ),
-        "kontaktinformasjon.mobiltelefonnummer_duplisert" => (
-            "om det samme mobilnummeret også er registrert på andre personer",
-            "whether the same mobile number is also registered for other persons",
-        ),
-        "digital_post" => (
-            "personens digitale postkasse",
-            "the person's digital mailbox",
-        ),
-        "digital_post.postkasseadresse" => (
-            "personens adresse hos en digital postkasseleverandør",
-            "the person's mailbox address at a digital mailbox provider",
-        ),
-        "digital_post.postkasseleverandoeradresse" => (
-            "organisasjonsnummeret til postkasseleverandøren",
-            "organisation number of the mailbox provider",
-        ),
-        "sertifikat" => (
-            "personens krypteringssertifikat for digital post (X.509, base64 DER)",
-            "the person's encryption certificate for digital post (X.509, base64 DER)",
-        ),
-        "spraak" => (
-            "personens foretrukne språk",
-            "the person's preferred language",
-        ),
-        "spraak_oppdatert" => (
-            "sist språket ble endret",
-            "when the language was last changed",
-        ),
-        "reservasjonstidspunkt" => ("når personen reserverte seg", "when the person opted out"),
-        "reservasjon_oppdatert" => (
-            "sist reservasjonen ble endret",
-            "when the reservation was last changed",
-        ),
-        _ => return None,
-    })
-}
-
 /// A row being built.
 struct Row {
     path: String,
@@ -206,7 +112,8 @@ impl Explainer {
     }
 
     fn push(&mut self, row: Row) {
-        let field = field_meaning(&row.path).map(|(nb, en)| self.lang.pick(nb, en).to_owned());
+        let field = super::fields::field_meaning(&row.path)
+            .map(|(nb, en)| self.lang.pick(nb, en).to_owned());
         let explanation = match (&field, &row.value_meaning) {
             (Some(f), Some(v)) => format!("{}. {}.", capitalise(f), capitalise(v)),
             (Some(f), None) => format!("{}.", capitalise(f)),
@@ -576,100 +483,6 @@ impl Explainer {
         }
     }
 
-    fn digital_post(&mut self, d: &DigitalPost) {
-        let provider = get(&d.postkasseleverandoeradresse);
-        if let Some(addr) =
-            self.lenient("digital_post.postkasseadresse", &d.postkasseadresse, "text")
-        {
-            let meaning = match provider.and_then(Code::known) {
-                Some(p) => match self.lang {
-                    Lang::Nb => format!("postkasse hos {}", p.meaning(self.lang)),
-                    Lang::En => format!("mailbox at {}", p.meaning(self.lang)),
-                },
-                None => self.t(
-                    "postkasse hos en ukjent leverandør",
-                    "mailbox at an unknown provider",
-                ),
-            };
-            self.push(
-                Row::new("digital_post.postkasseadresse", Value::String(addr.clone()))
-                    .meaning(meaning),
-            );
-        }
-        if let Some(code) = self.lenient(
-            "digital_post.postkasseleverandoeradresse",
-            &d.postkasseleverandoeradresse,
-            "text",
-        ) {
-            let row = Row::new(
-                "digital_post.postkasseleverandoeradresse",
-                Value::String(code.as_str().to_owned()),
-            );
-            let row = match code.known() {
-                Some(p) => row.meaning(p.meaning(self.lang)),
-                None => row
-                    .meaning(match self.lang {
-                        Lang::Nb => format!(
-                            "organisasjonsnummer {} er ikke en kjent postkasseleverandør (Digipost 984661185, e-Boks 922020175)",
-                            code.as_str()
-                        ),
-                        Lang::En => format!(
-                            "organisation number {} is not a known mailbox provider (Digipost 984661185, e-Boks 922020175)",
-                            code.as_str()
-                        ),
-                    })
-                    .flag(Flag::UnknownCode),
-            };
-            self.push(row);
-        }
-        self.unknown("digital_post.", &d.unknown);
-    }
-
-    fn certificate_row(&self, b64: &str) -> Row {
-        let row = Row::new("sertifikat", Value::String(b64.to_owned()));
-        match CertificateFacts::from_base64_der(b64) {
-            Ok(c) => {
-                let expired = !c.valid_at(self.now);
-                let until = c
-                    .not_after
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default();
-                let age = c
-                    .not_after
-                    .map(|t| describe_age(t, self.now, self.lang))
-                    .unwrap_or_default();
-                let row = row.meaning(match self.lang {
-                    Lang::Nb => format!(
-                        "utstedt til {}, av {}, gyldig til {until} ({age})",
-                        c.subject, c.issuer
-                    ),
-                    Lang::En => format!(
-                        "issued to {}, by {}, valid until {until} ({age})",
-                        c.subject, c.issuer
-                    ),
-                });
-                let row = row
-                    .note(format!("SHA-256 {}", c.sha256_fingerprint))
-                    .note(format!("{} {}", c.key_type, c.key_bits));
-                if expired {
-                    row.note(self.t(
-                        "utenfor gyldighetsperioden: avsendere kan ikke kryptere til dette sertifikatet",
-                        "outside its validity period: senders cannot encrypt to this certificate",
-                    ))
-                    .flag(Flag::Expired)
-                } else {
-                    row
-                }
-            }
-            Err(e) => row
-                .meaning(match self.lang {
-                    Lang::Nb => format!("kan ikke leses som et X.509-sertifikat: {e}"),
-                    Lang::En => format!("cannot be read as an X.509 certificate: {e}"),
-                })
-                .flag(Flag::Malformed),
-        }
-    }
-
     fn unknown(&mut self, prefix: &str, fields: &std::collections::BTreeMap<String, Value>) {
         for (key, value) in fields {
             let meaning = self.t(
@@ -704,136 +517,9 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+#[path = "explain_digital.rs"]
+mod digital;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
-    }
-
-    fn row<'a>(rows: &'a [FieldExplanation], path: &str) -> &'a FieldExplanation {
-        rows.iter()
-            .find(|r| r.path == path)
-            .unwrap_or_else(|| panic!("no row {path}"))
-    }
-
-    #[test]
-    fn documented_example_explains_the_stale_address() {
-        let p = Person::from_json(
-            r#"{"personidentifikator":"23079421936","reservasjon":"NEI","status":"AKTIV","varslingsstatus":"KAN_IKKE_VARSLES",
-                "kontaktinformasjon":{"epostadresse":"23079421936-test@minid.norge.no",
-                "epostadresse_oppdatert":"2010-12-16T13:32:05.000+01:00"}}"#,
-        )
-        .unwrap();
-        let rows = explain(&p, Lang::En, now());
-        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "personidentifikator",
-                "reservasjon",
-                "status",
-                "varslingsstatus",
-                "kontaktinformasjon.epostadresse",
-                "kontaktinformasjon.epostadresse_oppdatert"
-            ]
-        );
-        let date = row(&rows, "kontaktinformasjon.epostadresse_oppdatert");
-        assert_eq!(
-            date.notes,
-            ["updated 15 years ago: older than 18 months, cannot be used for notification"]
-        );
-        assert!(date.flags.contains(&Flag::OlderThan18Months));
-        let vs = row(&rows, "varslingsstatus");
-        assert!(
-            vs.notes[0].starts_with("agrees with the 18-month rule"),
-            "{:?}",
-            vs.notes
-        );
-        assert!(vs.flags.contains(&Flag::CannotNotify));
-        assert!(
-            row(&rows, "personidentifikator")
-                .explanation
-                .contains("born 1994-07-23")
-        );
-        let nb = explain(&p, Lang::Nb, now());
-        assert!(
-            row(&nb, "kontaktinformasjon.epostadresse_oppdatert").notes[0]
-                .starts_with("oppdatert for 15 år siden")
-        );
-    }
-
-    #[test]
-    fn contradicting_varslingsstatus_is_flagged() {
-        let p = Person::from_json(
-            r#"{"personidentifikator":"27129324169","reservasjon":"JA","status":"AKTIV","varslingsstatus":"KAN_VARSLES"}"#,
-        )
-        .unwrap();
-        let rows = explain(&p, Lang::En, now());
-        let vs = row(&rows, "varslingsstatus");
-        assert!(vs.flags.contains(&Flag::Inconsistent));
-        assert_eq!(
-            vs.notes[0],
-            "disagrees with the rules: expected KAN_IKKE_VARSLES because the person is reserved"
-        );
-        assert_eq!(
-            row(&rows, "reservasjon").notes[0],
-            "reserved: no digital notification; the public sector must send paper mail"
-        );
-    }
-
-    #[test]
-    fn unknown_malformed_and_provider_rows() {
-        let p = Person::from_json(
-            r#"{"personidentifikator":"123","status":"PAUSET","reservasjon":false,"ny":1,
-                "digital_post":{"postkasseadresse":"ola.nordmann#6XXB","postkasseleverandoeradresse":"984661185"},
-                "kontaktinformasjon":{"mobiltelefonnummer":"ring meg","epostadresse_oppdatert":"i går"}}"#,
-        )
-        .unwrap();
-        let rows = explain(&p, Lang::En, now());
-        assert!(
-            row(&rows, "personidentifikator")
-                .flags
-                .contains(&Flag::Malformed)
-        );
-        assert!(row(&rows, "status").flags.contains(&Flag::UnknownCode));
-        assert_eq!(
-            row(&rows, "reservasjon").value_meaning.as_deref(),
-            Some("wrong type: expected text, got a boolean; shown as received")
-        );
-        assert!(row(&rows, "ny").flags.contains(&Flag::UnknownField));
-        assert!(
-            row(&rows, "kontaktinformasjon.mobiltelefonnummer")
-                .flags
-                .contains(&Flag::Malformed)
-        );
-        assert!(
-            row(&rows, "kontaktinformasjon.epostadresse_oppdatert")
-                .flags
-                .contains(&Flag::Malformed)
-        );
-        assert_eq!(
-            row(&rows, "digital_post.postkasseadresse")
-                .value_meaning
-                .as_deref(),
-            Some("mailbox at Digipost (Posten Norge)")
-        );
-        assert_eq!(rows.last().unwrap().path, "ny", "unknown fields come last");
-    }
-
-    #[test]
-    fn bad_certificate_is_a_malformed_row_not_an_error() {
-        let p = Person::from_json(r#"{"sertifikat":"not base64!"}"#).unwrap();
-        let rows = explain(&p, Lang::En, now());
-        let r = row(&rows, "sertifikat");
-        assert!(
-            r.explanation
-                .contains("Cannot be read as an X.509 certificate: not base64"),
-            "{}",
-            r.explanation
-        );
-        assert!(r.flags.contains(&Flag::Malformed));
-    }
-}
+#[path = "explain_tests.rs"]
+mod tests;

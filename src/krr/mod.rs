@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod explain;
+pub mod fields;
 pub mod login;
 pub mod national_id;
 pub mod person;

@@ -271,18 +271,7 @@ impl Person {
     }
 }
 
-/// "a string", "a number", ...: for messages about values of the wrong type.
-pub fn json_type_name(value: &Value, lang: super::codes::Lang) -> &'static str {
-    let (nb, en) = match value {
-        Value::Null => ("null", "null"),
-        Value::Bool(_) => ("en sannhetsverdi", "a boolean"),
-        Value::Number(_) => ("et tall", "a number"),
-        Value::String(_) => ("en tekst", "a string"),
-        Value::Array(_) => ("en liste", "an array"),
-        Value::Object(_) => ("et objekt", "an object"),
-    };
-    lang.pick(nb, en)
-}
+pub use crate::lang::json_type_name;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,72 @@
+//! The bottom room for words every other room needs: the two languages of the program's texts (Bokmål and
+//! English) and the names of JSON types in them. It imports nothing of ours.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The language explanations are given in. Nynorsk and Sami users get Bokmål (the register's own texts exist in
+/// Bokmål and English only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Nb,
+    #[default]
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nb, Lang::En];
+
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, nb: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Nb => nb,
+            Lang::En => en,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A language the explanations are not given in.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language '{0}': use nb or en")]
+pub struct UnknownLang(pub String);
+
+impl FromStr for Lang {
+    type Err = UnknownLang;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nb" | "no" | "nn" | "se" | "nob" | "norsk" => Ok(Lang::Nb),
+            "en" | "eng" | "english" => Ok(Lang::En),
+            other => Err(UnknownLang(other.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// "a string", "a number", ...: for messages about values of the wrong type.
+pub fn json_type_name(value: &Value, lang: Lang) -> &'static str {
+    let (nb, en) = match value {
+        Value::Null => ("null", "null"),
+        Value::Bool(_) => ("en sannhetsverdi", "a boolean"),
+        Value::Number(_) => ("et tall", "a number"),
+        Value::String(_) => ("en tekst", "a string"),
+        Value::Array(_) => ("en liste", "an array"),
+        Value::Object(_) => ("et objekt", "an object"),
+    };
+    lang.pick(nb, en)
+}
