@@ -311,8 +311,9 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
 }
 
 /// Quotes a word for a POSIX shell.
+/// One shell word (`shell-words` quotes only what needs it, the way a POSIX shell reads it back).
 fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+    shell_words::quote(s).into_owned()
 }
 
 /// The /person request as a curl command. The token is the `$TOKEN` placeholder unless `token` is given.

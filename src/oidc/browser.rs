@@ -24,10 +24,10 @@ pub enum BrowserChoice {
 pub enum BrowserError {
     #[error("the browser command is empty")]
     Empty,
-    #[error("the browser command has an unclosed {0} quote")]
-    UnclosedQuote(char),
-    #[error("the browser command ends with a lone backslash")]
-    TrailingBackslash,
+    #[error(
+        "the browser command cannot be split into words: a quote is not closed, or it ends with a lone backslash"
+    )]
+    Unsplittable,
     #[error("cannot start the browser command '{program}': {reason}")]
     Spawn { program: String, reason: String },
     #[error(
@@ -46,68 +46,17 @@ pub enum BrowserError {
     },
 }
 
-/// Splits a command line into words like a POSIX shell: 'single quotes' literal, "double quotes" with \\ \" \$ \`
-/// escapes, backslash escapes outside quotes. No expansion of variables, globs or `~`.
+/// Splits a command line into words like a POSIX shell (`shell-words`): 'single quotes' literal, "double quotes"
+/// with backslash escapes, backslash escapes outside quotes, `#` at the start of a word begins a comment. No
+/// expansion of variables, globs or `~`: the words are run without a shell.
 pub fn split_words(line: &str) -> Result<Vec<String>, BrowserError> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '\t' | '\n' => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err(BrowserError::UnclosedQuote('\'')),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('\\' | '"' | '$' | '`')) => word.push(c),
-                            Some('\n') => {}
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err(BrowserError::UnclosedQuote('"')),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err(BrowserError::UnclosedQuote('"')),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                Some('\n') => {}
-                Some(c) => {
-                    in_word = true;
-                    word.push(c);
-                }
-                None => return Err(BrowserError::TrailingBackslash),
-            },
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
+    // shell-words keeps a lone trailing backslash as a word; a shell would wait for the next line. It is a typo
+    // in a browser command, so it is refused as before.
+    let trailing = line.chars().rev().take_while(|c| *c == '\\').count();
+    if trailing % 2 == 1 {
+        return Err(BrowserError::Unsplittable);
     }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
+    shell_words::split(line).map_err(|_| BrowserError::Unsplittable)
 }
 
 /// The program and arguments that open `url` with `command`.
@@ -283,8 +232,9 @@ mod tests {
             ["a", "x\"y", "its"]
         );
         assert_eq!(split_words(r#"a "" b"#).unwrap(), ["a", "", "b"]);
-        assert_eq!(split_words("a 'b"), Err(BrowserError::UnclosedQuote('\'')));
-        assert_eq!(split_words("a \\"), Err(BrowserError::TrailingBackslash));
+        for bad in ["a 'b", "a \"b", "a \\"] {
+            assert_eq!(split_words(bad), Err(BrowserError::Unsplittable), "{bad}");
+        }
         assert_eq!(
             split_words("echo $HOME ~ *").unwrap(),
             ["echo", "$HOME", "~", "*"],

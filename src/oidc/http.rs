@@ -59,6 +59,8 @@ pub enum HttpError {
         "TLS failed for {url}: {detail} (does the server speak https, with a certificate valid for this host?)"
     )]
     Tls { url: String, detail: String },
+    #[error("{url} cannot be reached: no route to the host (check the network, VPN or proxy)")]
+    Unreachable { url: String },
     #[error("{url} did not answer in time (the limit per request is set with --http-timeout)")]
     Timeout { url: String },
     #[error("{url} answered with more than {limit} bytes; refusing to read it all")]
@@ -90,55 +92,94 @@ pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// Turns a reqwest error into one a tester can act on.
+/// Turns a reqwest error into one a tester can act on, from the error's kind (`is_timeout`, `is_connect`) and the
+/// `io::ErrorKind` in its causes, never from message text:
+/// - a refused connection, a timeout, an unreachable network say so;
+/// - a connect error whose cause is `InvalidData` (how tokio-rustls reports a TLS failure) is TLS, as is any other
+///   connect failure on https once the socket was reached;
+/// - a connect error with no socket-level cause, to a host name (not an IP literal), is the name lookup: reqwest's
+///   resolver is the only step before the socket that can fail.
 pub fn classify(e: &reqwest::Error, url: &str) -> HttpError {
-    let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        chain.push_str(&s.to_string().to_ascii_lowercase());
-        chain.push(' ');
-        source = s.source();
-    }
-    let url = url.to_owned();
-    if e.is_timeout() {
-        return HttpError::Timeout { url };
-    }
-    if chain.contains("dns error")
-        || chain.contains("failed to lookup address")
-        || chain.contains("name or service not known")
-    {
-        return HttpError::Dns { url };
-    }
-    if chain.contains("connection refused") {
-        return HttpError::Refused { url };
-    }
-    let tls_words = [
-        "certificate",
-        "tls",
-        "handshake",
-        "corrupt message",
-        "alert",
-        "unknownissuer",
-    ];
-    if tls_words.iter().any(|w| chain.contains(w))
-        || (e.is_connect() && url.starts_with("https://"))
-    {
-        let innermost = {
-            let mut s: &dyn std::error::Error = e;
-            while let Some(next) = s.source() {
-                s = next;
+    use std::io::ErrorKind;
+    let io_kind = {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+        let mut kind = None;
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                kind = Some(io.kind());
             }
-            s.to_string()
-        };
-        return HttpError::Tls {
-            url,
+            source = s.source();
+        }
+        kind
+    };
+    let innermost = {
+        let mut s: &dyn std::error::Error = e;
+        while let Some(next) = s.source() {
+            s = next;
+        }
+        s.to_string()
+    };
+    let owned = url.to_owned();
+    if e.is_timeout() || io_kind == Some(ErrorKind::TimedOut) {
+        return HttpError::Timeout { url: owned };
+    }
+    if !e.is_connect() {
+        return HttpError::Other {
+            url: owned,
             detail: innermost,
         };
     }
-    HttpError::Other {
-        url,
-        detail: chain.trim().to_owned(),
+    let host_is_ip = url::Url::parse(url).ok().is_some_and(|u| {
+        matches!(
+            u.host(),
+            Some(url::Host::Ipv4(_)) | Some(url::Host::Ipv6(_))
+        )
+    });
+    match io_kind {
+        Some(ErrorKind::ConnectionRefused) => HttpError::Refused { url: owned },
+        Some(ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable) => {
+            HttpError::Unreachable { url: owned }
+        }
+        Some(ErrorKind::InvalidData) => HttpError::Tls {
+            url: owned,
+            detail: innermost,
+        },
+        Some(
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::UnexpectedEof,
+        ) if url.starts_with("https://") => HttpError::Tls {
+            url: owned,
+            detail: innermost,
+        },
+        None | Some(_) if !host_is_ip && !reached_socket(io_kind) => HttpError::Dns { url: owned },
+        _ if url.starts_with("https://") => HttpError::Tls {
+            url: owned,
+            detail: innermost,
+        },
+        _ => HttpError::Other {
+            url: owned,
+            detail: innermost,
+        },
     }
+}
+
+/// Whether an I/O error kind can only come from a socket that exists (so the name lookup already succeeded).
+fn reached_socket(kind: Option<std::io::ErrorKind>) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        kind,
+        Some(
+            ConnectionRefused
+                | ConnectionReset
+                | ConnectionAborted
+                | NotConnected
+                | BrokenPipe
+                | UnexpectedEof
+                | InvalidData
+                | AddrNotAvailable
+                | NetworkUnreachable
+                | HostUnreachable
+        )
+    )
 }
 
 /// Reads a body up to `limit` bytes.
