@@ -216,99 +216,72 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
     md
 }
 
-use crate::escape::html as esc;
 
 /// A standalone HTML report (no scripts, no external resources).
 pub fn to_html(i: &Inspection, lang: Lang) -> String {
     let t = |nb, en| lang.pick(nb, en);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>KRR Inspector</title><style>\
-         body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}}table{{border-collapse:collapse;width:100%}}\
-         td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}}code{{background:#f3f3f3}}\
-         .valid{{color:#1a7f37}}.invalid{{color:#c81e1e}}.untrusted,.unverifiable{{color:#b06000}}.note{{color:#555;font-size:.9em}}\
-         </style></head><body><h1>KRR Inspector</h1>",
-        lang.code()
-    );
-    let _ = write!(
-        h,
-        "<table><tr><th>{}</th><td><code>{}</code></td></tr>",
-        t("Miljø", "Environment"),
-        esc(&i.environment.environment)
-    );
-    for (k, v) in [
+    // Values from outside are shown with control characters made visible; maud then escapes them for HTML.
+    let v = |s: &str| crate::escape::display_block(s).into_owned();
+    let started = i
+        .started_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let facts = [
         ("issuer", i.environment.issuer.clone()),
         ("person URL", i.environment.person_url.clone()),
         ("client_id", i.request.client_id.clone()),
         (t("Omfang", "Scopes"), i.request.scopes.join(" ")),
-        (
-            t("Tidspunkt", "Time"),
-            i.started_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        ),
-    ] {
-        let _ = write!(
-            h,
-            "<tr><th>{}</th><td><code>{}</code></td></tr>",
-            esc(k),
-            esc(&v)
-        );
-    }
-    h.push_str("</table>");
-    if let Some(e) = &i.error {
-        let _ = write!(
-            h,
-            "<p class=\"invalid\"><strong>{}</strong> {} — {}</p>",
-            t("Feil:", "Error:"),
-            esc(&e.message),
-            esc(&e.hint)
-        );
-    }
-    if let Some(body) = &i.body {
-        let v = body.verdict();
-        let _ = write!(
-            h,
-            "<h2>{}</h2><p class=\"{}\"><strong>{}</strong>: {}</p>",
-            t("Signatur", "Signature"),
-            v.label(),
-            v.label(),
-            esc(v.reason())
-        );
-        let _ = write!(
-            h,
-            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-            t("Felt", "Fields"),
-            t("Felt", "Field"),
-            t("Verdi", "Value"),
-            t("Forklaring", "Explanation")
-        );
-        for f in &body.fields {
-            let notes: String = f
-                .notes
-                .iter()
-                .map(|n| format!("<div class=\"note\">↳ {}</div>", esc(n)))
-                .collect();
-            let _ = write!(
-                h,
-                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}{notes}</td></tr>",
-                esc(&f.path),
-                esc(&cell(&f.value)),
-                esc(&f.explanation)
-            );
+        (t("Tidspunkt", "Time"), started),
+    ];
+    maud::html! {
+        (maud::PreEscaped("<!doctype html>"))
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { "KRR Inspector" }
+                style { (maud::PreEscaped(HTML_STYLE)) }
+            }
+            body {
+                h1 { "KRR Inspector" }
+                table {
+                    tr { th { (t("Miljø", "Environment")) } td { code { (v(&i.environment.environment)) } } }
+                    @for (k, value) in &facts {
+                        tr { th { (k) } td { code { (v(value)) } } }
+                    }
+                }
+                @if let Some(e) = &i.error {
+                    p class="invalid" { strong { (t("Feil:", "Error:")) } " " (v(&e.message)) " — " (v(&e.hint)) }
+                }
+                @if let Some(body) = &i.body {
+                    @let verdict = body.verdict();
+                    h2 { (t("Signatur", "Signature")) }
+                    p class=(verdict.label()) { strong { (verdict.label()) } ": " (v(verdict.reason())) }
+                    h2 { (t("Felt", "Fields")) }
+                    table {
+                        tr { th { (t("Felt", "Field")) } th { (t("Verdi", "Value")) } th { (t("Forklaring", "Explanation")) } }
+                        @for f in &body.fields {
+                            tr {
+                                td { code { (v(&f.path)) } }
+                                td { code { (v(&cell(&f.value))) } }
+                                td {
+                                    (v(&f.explanation))
+                                    @for n in &f.notes { div class="note" { "↳ " (v(n)) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                p class="note" { (t("Tokens og koder er sensurert.", "Tokens and codes are redacted.")) }
+            }
         }
-        h.push_str("</table>");
     }
-    let _ = write!(
-        h,
-        "<p class=\"note\">{}</p></body></html>",
-        t(
-            "Tokens og koder er sensurert.",
-            "Tokens and codes are redacted."
-        )
-    );
-    h
+    .into_string()
 }
+
+/// The report's style sheet: ours, not from outside.
+const HTML_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}\
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;\
+vertical-align:top}code{background:#f3f3f3}.valid{color:#1a7f37}.invalid{color:#c81e1e}\
+.untrusted,.unverifiable{color:#b06000}.note{color:#555;font-size:.9em}";
 
 /// Quotes a word for a POSIX shell.
 /// One shell word (`shell-words` quotes only what needs it, the way a POSIX shell reads it back).

@@ -266,19 +266,20 @@ fn answer(judgement: &Judgement, lang: Lang) -> hyper::Response<axum::body::Body
         .unwrap_or_default()
 }
 
+/// The page the browser shows after the redirect. maud escapes every value it interpolates.
 fn page(lang: Lang, title: &str, message: &str, error: bool) -> String {
-    use crate::escape::html as esc;
     let colour = if error { "#c81e1e" } else { "#1a7f37" };
-    format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto\">\
-         <h1 style=\"color:{colour}\">{}</h1><p role=\"{}\">{}</p></body></html>",
-        lang.code(),
-        esc(title),
-        esc(title),
-        if error { "alert" } else { "status" },
-        esc(message)
-    )
+    maud::html! {
+        (maud::PreEscaped("<!doctype html>"))
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (title) } }
+            body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto" {
+                h1 style={ "color:" (colour) } { (title) }
+                p role=(if error { "alert" } else { "status" }) { (message) }
+            }
+        }
+    }
+    .into_string()
 }
 
 #[cfg(test)]
