@@ -2,9 +2,10 @@
 //! reservation register (KRR), and explain it: the JOSE signature verdict and every field beside its code-list
 //! meaning. The same library drives the desktop app, the `fetch`/`explain` commands and the local emulator.
 //!
-//! Rooms, and who may use whom (arrows point down only):
-//! `gui` → `inspect` → `config` / `jose` / `krr`; `krr` uses `jose::cert` to describe a person's certificate.
-//! `escape` (making outside text safe for a terminal, Markdown or HTML) is a bottom room every other may use.
+//! The rooms, top to bottom; a room imports only rooms below it (ARCHITECTURE.md has the whole plan):
+//! `gui` → `inspect` → `emulator` | `oidc` → `config` → `krr` → `jose` → `lang` | `escape`.
+//! (`inspect` starts the in-process emulator for `local`; `krr` describes a person's certificate with
+//! `jose::cert`; `lang` and `escape` import nothing of ours.)
 
 pub mod config;
 pub mod emulator;
