@@ -216,7 +216,6 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
     md
 }
 
-
 /// A standalone HTML report (no scripts, no external resources).
 pub fn to_html(i: &Inspection, lang: Lang) -> String {
     let t = |nb, en| lang.pick(nb, en);

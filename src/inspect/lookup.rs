@@ -218,9 +218,10 @@ fn login_hint(e: &LoginError) -> &'static str {
         }
         LoginError::Http(_) => "Check the network and that the environment's URLs are right.",
         LoginError::Browser(_) => "Pick another browser, or use print-URL and open it yourself.",
-        LoginError::Config(_) | LoginError::Insecure(_) | LoginError::Discovery(_) => {
-            "Fix the environment or client configuration."
-        }
+        LoginError::MissingSecret { .. }
+        | LoginError::BadEndpoint { .. }
+        | LoginError::Insecure(_)
+        | LoginError::Discovery(_) => "Fix the environment or client configuration.",
         _ => "Check the client registration and try again.",
     }
 }

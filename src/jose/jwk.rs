@@ -27,7 +27,7 @@ impl std::fmt::Debug for Jwk {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwksError {
     #[error("the key set is not JSON: {0}")]
     NotJson(String),

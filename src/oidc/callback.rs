@@ -79,9 +79,7 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
         return Judgement::Stray(LoginError::StateMismatch);
     }
     if let Some(k) = repeated {
-        return Judgement::Fail(LoginError::Callback(format!(
-            "the callback repeats the parameter '{k}'"
-        )));
+        return Judgement::Fail(CallbackError::Repeated(k.to_owned()).into());
     }
     match params.get("iss") {
         Some(iss) if iss != &expected.issuer => {
@@ -91,9 +89,7 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
             });
         }
         None if expected.iss_required => {
-            return Judgement::Fail(LoginError::Callback(
-                "the provider promises `iss` on the authorization response (RFC 9207), but the callback has none".into(),
-            ));
+            return Judgement::Fail(CallbackError::NoIss.into());
         }
         _ => {}
     }
@@ -107,9 +103,7 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
         Some(code) if !code.is_empty() => Judgement::Code {
             code: Secret::new(code.clone()),
         },
-        _ => Judgement::Fail(LoginError::Callback(
-            "the callback carries neither code nor error".into(),
-        )),
+        _ => Judgement::Fail(CallbackError::NoCode.into()),
     }
 }
 
@@ -119,16 +113,33 @@ pub struct CallbackListener {
     redirect_uri: String,
 }
 
+/// What is wrong with a callback that carries the right state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    #[error("the callback repeats the parameter '{0}'")]
+    Repeated(String),
+    #[error(
+        "the provider promises `iss` on the authorization response (RFC 9207), but the callback has none"
+    )]
+    NoIss,
+    #[error("the callback carries neither code nor error")]
+    NoCode,
+}
+
+fn listener_error(e: std::io::Error) -> LoginError {
+    LoginError::Listener {
+        kind: e.kind(),
+        detail: e.to_string(),
+    }
+}
+
 impl CallbackListener {
     /// Binds 127.0.0.1 on a free port (never 0.0.0.0).
     pub async fn bind(path: &str) -> Result<CallbackListener, LoginError> {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
-            .map_err(|e| LoginError::Listener(format!("cannot listen on 127.0.0.1: {e}")))?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| LoginError::Listener(e.to_string()))?
-            .port();
+            .map_err(listener_error)?;
+        let port = listener.local_addr().map_err(listener_error)?.port();
         Ok(CallbackListener {
             listener,
             redirect_uri: format!("http://127.0.0.1:{port}{path}"),

@@ -57,34 +57,54 @@ pub async fn discover(
     )
 }
 
+/// What is wrong with a discovery document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("the discovery document is not JSON: {detail}")]
+    NotJson { detail: String },
+    #[error("the discovery document has no \"{member}\"")]
+    Missing { member: String },
+    #[error(
+        "the discovery document says issuer \"{document}\", but the environment's issuer is \"{configured}\": \
+         they must be identical (mix-up defence); fix the environment's issuer"
+    )]
+    IssuerMismatch {
+        document: String,
+        configured: String,
+    },
+    #[error("the provider does not support PKCE S256")]
+    NoPkceS256,
+}
+
 /// Reads a discovery document's bytes (what `discover` fetched), with the issuer and URL checks.
 pub fn parse_document(body: &[u8], issuer: &str) -> Result<ProviderMetadata, LoginError> {
-    let doc: Value = serde_json::from_slice(body)
-        .map_err(|e| LoginError::Discovery(format!("the discovery document is not JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(body).map_err(|e| DiscoveryError::NotJson {
+        detail: e.to_string(),
+    })?;
     parse(&doc, issuer)
 }
 
 fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
     let get = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
     let required = |k: &str| {
-        get(k)
-            .ok_or_else(|| LoginError::Discovery(format!("the discovery document has no \"{k}\"")))
+        get(k).ok_or_else(|| DiscoveryError::Missing {
+            member: k.to_owned(),
+        })
     };
     let doc_issuer = required("issuer")?;
     if doc_issuer != issuer {
-        return Err(LoginError::Discovery(format!(
-            "the discovery document says issuer \"{doc_issuer}\", but the environment's issuer is \"{issuer}\": \
-             they must be identical (mix-up defence); fix the environment's issuer"
-        )));
+        return Err(DiscoveryError::IssuerMismatch {
+            document: doc_issuer,
+            configured: issuer.to_owned(),
+        }
+        .into());
     }
     if let Some(methods) = doc
         .get("code_challenge_methods_supported")
         .and_then(Value::as_array)
         && !methods.iter().any(|m| m == "S256")
     {
-        return Err(LoginError::Discovery(
-            "the provider does not support PKCE S256".into(),
-        ));
+        return Err(DiscoveryError::NoPkceS256.into());
     }
     let meta = ProviderMetadata {
         issuer: doc_issuer,

@@ -37,16 +37,30 @@ pub use secret::Secret;
 /// Why a login did not complete. Each message says what to try.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LoginError {
-    #[error("{0}")]
-    Config(String),
+    #[error(
+        "client '{client_id}' uses {method} but no secret was given: set the environment variable {var}"
+    )]
+    MissingSecret {
+        client_id: String,
+        method: &'static str,
+        var: String,
+    },
+    #[error("the provider's {endpoint} is not a usable URL: {detail}")]
+    BadEndpoint {
+        endpoint: &'static str,
+        detail: String,
+    },
     #[error("refused before sending anything: {0}")]
     Insecure(#[from] crate::config::url_policy::UnsafeUrl),
     #[error(transparent)]
     Http(#[from] http::HttpError),
     #[error("discovery: {0}")]
-    Discovery(String),
-    #[error("the redirect listener: {0}")]
-    Listener(String),
+    Discovery(#[from] discovery::DiscoveryError),
+    #[error("the redirect listener cannot listen on 127.0.0.1: {detail}")]
+    Listener {
+        kind: std::io::ErrorKind,
+        detail: String,
+    },
     #[error(transparent)]
     Browser(#[from] browser::BrowserError),
     #[error(
@@ -68,11 +82,11 @@ pub enum LoginError {
     #[error("{}", describe_provider_error(.error, .description))]
     Provider { error: String, description: String },
     #[error("the callback: {0}")]
-    Callback(String),
+    Callback(#[from] callback::CallbackError),
     #[error("the token endpoint refused the code: {error}{}", if .description.is_empty() { String::new() } else { format!(" ({description})") })]
     TokenEndpoint { error: String, description: String },
     #[error("the key set (JWKS): {0}")]
-    Jwks(String),
+    Jwks(#[from] crate::jose::jwk::JwksError),
 }
 
 fn describe_provider_error(error: &str, description: &str) -> String {
@@ -200,14 +214,20 @@ pub async fn login(
 
     let secret = match p.client.auth_method {
         AuthMethod::None => None,
-        _ => Some(p.client_secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
-            LoginError::Config(format!(
-                "client '{}' uses {} but no secret was given: set the environment variable {}",
-                p.client.client_id,
-                p.client.auth_method.as_str(),
-                p.client.secret_env.as_deref().unwrap_or("named by secret_env")
-            ))
-        })?),
+        _ => Some(
+            p.client_secret
+                .clone()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| LoginError::MissingSecret {
+                    client_id: p.client.client_id.clone(),
+                    method: p.client.auth_method.as_str(),
+                    var: p
+                        .client
+                        .secret_env
+                        .clone()
+                        .unwrap_or_else(|| "named by secret_env".into()),
+                })?,
+        ),
     };
 
     // Bind first, so the redirect URI's port is ours before anyone is sent to it.
@@ -218,7 +238,10 @@ pub async fn login(
     });
 
     let config_error =
-        |what: &str, e: &dyn std::fmt::Display| LoginError::Config(format!("{what}: {e}"));
+        |endpoint: &'static str, e: &dyn std::fmt::Display| LoginError::BadEndpoint {
+            endpoint,
+            detail: e.to_string(),
+        };
     let mut client: OidcClient = oauth2::Client::new(ClientId::new(p.client.client_id.clone()))
         .set_auth_uri(
             AuthUrl::new(provider.authorization_endpoint.clone())
@@ -334,8 +357,7 @@ pub async fn login(
         Some(t) => {
             let (jwks, ex) = http::get_json(http_client, "jwks", &provider.jwks_uri).await;
             record(ex);
-            let jwks =
-                KeySet::parse(&jwks?.to_string()).map_err(|e| LoginError::Jwks(e.to_string()))?;
+            let jwks = KeySet::parse(&jwks?.to_string())?;
             let expectations = idtoken::Expectations {
                 issuer: &provider.issuer,
                 client_id: &p.client.client_id,
