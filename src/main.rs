@@ -100,7 +100,7 @@ fn environments(config: &Config, format: Format) -> Result<()> {
 
 fn open_app(config: Config, env: Option<String>, lookup: bool) -> Result<()> {
     if let Some(env) = &env {
-        config.require(env).map_err(anyhow::Error::msg)?;
+        config.require(env)?;
     }
     let start = krr_inspector::gui::StartOptions {
         environment: env,

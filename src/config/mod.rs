@@ -265,6 +265,14 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// An environment name that the configuration does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no environment is called '{name}'; there are: {}", known.join(", "))]
+pub struct UnknownEnvironment {
+    pub name: String,
+    pub known: Vec<String>,
+}
+
 /// All environments: the built-in ones, then the user's, with client registrations attached.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Config {
@@ -385,13 +393,10 @@ impl Config {
     }
 
     /// The environment called `name`, or an error listing the names there are.
-    pub fn require(&self, name: &str) -> Result<&Environment, String> {
-        self.environment(name).ok_or_else(|| {
-            let names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
-            format!(
-                "no environment is called '{name}'; there are: {}",
-                names.join(", ")
-            )
+    pub fn require(&self, name: &str) -> Result<&Environment, UnknownEnvironment> {
+        self.environment(name).ok_or_else(|| UnknownEnvironment {
+            name: name.to_owned(),
+            known: self.environments.iter().map(|e| e.name.clone()).collect(),
         })
     }
 }

@@ -77,8 +77,8 @@ impl Choices {
 /// Why no request could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error("no environment is called '{name}'; there are: {}", known.join(", "))]
-    UnknownEnvironment { name: String, known: Vec<String> },
+    #[error(transparent)]
+    UnknownEnvironment(#[from] crate::config::UnknownEnvironment),
     #[error(
         "environment '{env}' has no client: register one at the provider and add it to the config file \
          ([clients.NAME] environments = [\"{env}\"]), or pass --client-id"
@@ -192,15 +192,7 @@ impl Plan {
 /// Decides everything that needs no network: the environment, the client, its secret, the trust anchors.
 pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
     let environment = match &choices.place {
-        Place::Named(name) => {
-            config
-                .environment(name)
-                .cloned()
-                .ok_or_else(|| PlanError::UnknownEnvironment {
-                    name: name.clone(),
-                    known: config.environments.iter().map(|e| e.name.clone()).collect(),
-                })?
-        }
+        Place::Named(name) => config.require(name)?.clone(),
         Place::Custom {
             issuer,
             person_url,

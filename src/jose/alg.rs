@@ -11,6 +11,39 @@ use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
 /// The smallest RSA key a JWS may be signed with (RFC 7518 §3.3), and a certificate chain may use.
 pub const MIN_RSA_BITS: u32 = 2048;
 
+/// Why a key cannot verify a signature of an algorithm.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "the signing key is RSA with {bits} bits; RFC 7518 §3.3 requires at least {MIN_RSA_BITS}, and a key \
+         this small can be factored, so the signature proves nothing"
+    )]
+    WeakRsa { bits: u32 },
+    #[error("the header says {alg}, but the key is {kind} ({bits} bits)")]
+    WrongType {
+        alg: &'static str,
+        kind: String,
+        bits: u32,
+    },
+    #[error("an {alg} signature is {expected} bytes (R||S), this one is {got}")]
+    SignatureLength {
+        alg: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    /// OpenSSL could not set up the check (its first reason kept, so the error stays comparable).
+    #[error("OpenSSL: {reason}")]
+    Crypto { reason: String },
+}
+
+impl From<openssl::error::ErrorStack> for KeyError {
+    fn from(e: openssl::error::ErrorStack) -> KeyError {
+        KeyError::Crypto {
+            reason: super::cert::first_openssl_reason(&e),
+        }
+    }
+}
+
 /// An asymmetric algorithm this tool verifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Alg {
@@ -94,24 +127,22 @@ impl Alg {
     }
 
     /// Does `key` have the type this algorithm needs, and is it strong enough? `Err` says what it has instead.
-    pub fn check_key(self, key: &PKeyRef<Public>) -> Result<(), String> {
+    pub fn check_key(self, key: &PKeyRef<Public>) -> Result<(), KeyError> {
         let (kind, bits) = super::cert::describe_key(key);
         let ok = match self.curve() {
             None => key.id() == Id::RSA,
             Some((nid, _)) => key.ec_key().ok().and_then(|ec| ec.group().curve_name()) == Some(nid),
         };
         if ok && key.id() == Id::RSA && bits < MIN_RSA_BITS {
-            Err(format!(
-                "the signing key is RSA with {bits} bits; RFC 7518 §3.3 requires at least {MIN_RSA_BITS}, and a key \
-                 this small can be factored, so the signature proves nothing"
-            ))
+            Err(KeyError::WeakRsa { bits })
         } else if ok {
             Ok(())
         } else {
-            Err(format!(
-                "the header says {}, but the key is {kind} ({bits} bits)",
-                self.name()
-            ))
+            Err(KeyError::WrongType {
+                alg: self.name(),
+                kind,
+                bits,
+            })
         }
     }
 
@@ -121,43 +152,35 @@ impl Alg {
         key: &PKeyRef<Public>,
         signing_input: &[u8],
         signature: &[u8],
-    ) -> Result<bool, String> {
+    ) -> Result<bool, KeyError> {
         self.check_key(key)?;
         let der_sig;
         let signature = match self.curve() {
             Some((_, width)) => {
                 if signature.len() != 2 * width {
-                    return Err(format!(
-                        "an {} signature is {} bytes (R||S), this one is {}",
-                        self.name(),
-                        2 * width,
-                        signature.len()
-                    ));
+                    return Err(KeyError::SignatureLength {
+                        alg: self.name(),
+                        expected: 2 * width,
+                        got: signature.len(),
+                    });
                 }
-                let bn = |b: &[u8]| BigNum::from_slice(b).map_err(|e| e.to_string());
+                let bn = BigNum::from_slice;
                 let sig = EcdsaSig::from_private_components(
                     bn(&signature[..width])?,
                     bn(&signature[width..])?,
-                )
-                .map_err(|e| e.to_string())?;
-                der_sig = sig.to_der().map_err(|e| e.to_string())?;
+                )?;
+                der_sig = sig.to_der()?;
                 &der_sig[..]
             }
             None => signature,
         };
-        let mut verifier = Verifier::new(self.digest(), key).map_err(|e| e.to_string())?;
+        let mut verifier = Verifier::new(self.digest(), key)?;
         if self.is_pss() {
-            verifier
-                .set_rsa_padding(Padding::PKCS1_PSS)
-                .map_err(|e| e.to_string())?;
-            verifier
-                .set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)
-                .map_err(|e| e.to_string())?;
-            verifier
-                .set_rsa_mgf1_md(self.digest())
-                .map_err(|e| e.to_string())?;
+            verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
+            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+            verifier.set_rsa_mgf1_md(self.digest())?;
         }
-        verifier.update(signing_input).map_err(|e| e.to_string())?;
+        verifier.update(signing_input)?;
         // OpenSSL reports a malformed signature as an error rather than `false`; both mean "does not verify".
         Ok(verifier.verify(signature).unwrap_or(false))
     }

@@ -47,8 +47,8 @@ pub enum JwtError {
     UnknownKid(String),
     #[error("the header has no \"kid\" and the key set has {0} keys")]
     NoKid(usize),
-    #[error("{0}")]
-    KeyMismatch(String),
+    #[error(transparent)]
+    KeyMismatch(#[from] super::alg::KeyError),
     #[error("the signature does not verify")]
     BadSignature,
 }
