@@ -71,39 +71,63 @@ impl KeySet {
     }
 }
 
-fn b64_bn(k: &Value, member: &str) -> Result<BigNum, String> {
+/// Why one key of a set cannot be used (the set skips it and says why).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwkError {
+    #[error("no \"{0}\"")]
+    Missing(&'static str),
+    #[error("\"{member}\" is not base64url")]
+    NotBase64 { member: &'static str },
+    #[error("unsupported curve {0}")]
+    Curve(String),
+    #[error("the point is not on the curve")]
+    NotOnCurve,
+    #[error("unsupported key type \"{0}\"")]
+    KeyType(String),
+    #[error("no \"kty\"")]
+    NoKty,
+    #[error("OpenSSL: {0}")]
+    Crypto(String),
+}
+
+impl From<openssl::error::ErrorStack> for JwkError {
+    fn from(e: openssl::error::ErrorStack) -> JwkError {
+        JwkError::Crypto(super::cert::first_openssl_reason(&e))
+    }
+}
+
+fn b64_bn(k: &Value, member: &'static str) -> Result<BigNum, JwkError> {
     let s = k
         .get(member)
         .and_then(Value::as_str)
-        .ok_or_else(|| format!("no \"{member}\""))?;
+        .ok_or(JwkError::Missing(member))?;
     let bytes = URL_SAFE_NO_PAD
         .decode(s.trim_end_matches('='))
-        .map_err(|e| format!("\"{member}\" is not base64url: {e}"))?;
-    BigNum::from_slice(&bytes).map_err(|e| e.to_string())
+        .map_err(|_| JwkError::NotBase64 { member })?;
+    Ok(BigNum::from_slice(&bytes)?)
 }
 
-fn jwk_to_key(k: &Value) -> Result<PKey<Public>, String> {
+fn jwk_to_key(k: &Value) -> Result<PKey<Public>, JwkError> {
     match k.get("kty").and_then(Value::as_str) {
         Some("RSA") => {
-            let rsa = Rsa::from_public_components(b64_bn(k, "n")?, b64_bn(k, "e")?)
-                .map_err(|e| e.to_string())?;
-            PKey::from_rsa(rsa).map_err(|e| e.to_string())
+            let rsa = Rsa::from_public_components(b64_bn(k, "n")?, b64_bn(k, "e")?)?;
+            Ok(PKey::from_rsa(rsa)?)
         }
         Some("EC") => {
             let nid = match k.get("crv").and_then(Value::as_str) {
                 Some("P-256") => Nid::X9_62_PRIME256V1,
                 Some("P-384") => Nid::SECP384R1,
                 Some("P-521") => Nid::SECP521R1,
-                other => return Err(format!("unsupported curve {other:?}")),
+                other => return Err(JwkError::Curve(format!("{other:?}"))),
             };
-            let group = EcGroup::from_curve_name(nid).map_err(|e| e.to_string())?;
+            let group = EcGroup::from_curve_name(nid)?;
             let (x, y) = (b64_bn(k, "x")?, b64_bn(k, "y")?);
             let ec = EcKey::from_public_key_affine_coordinates(&group, &x, &y)
-                .map_err(|_| "the point is not on the curve".to_owned())?;
-            PKey::from_ec_key(ec).map_err(|e| e.to_string())
+                .map_err(|_| JwkError::NotOnCurve)?;
+            Ok(PKey::from_ec_key(ec)?)
         }
-        Some(other) => Err(format!("unsupported key type \"{other}\"")),
-        None => Err("no \"kty\"".into()),
+        Some(other) => Err(JwkError::KeyType(other.to_owned())),
+        None => Err(JwkError::NoKty),
     }
 }
 

@@ -282,19 +282,28 @@ pub fn media_type(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Why the `x5c` header cannot give a chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum X5cError {
+    #[error("x5c is not an array of certificates")]
+    NotArray,
+    #[error("x5c is an empty array")]
+    Empty,
+    /// `why` is what the certificate is instead ("not a string", "not base64: …", the DER parser's reason).
+    #[error("x5c[{index}] is {why}")]
+    Item { index: usize, why: String },
+}
+
 /// The certificates of `x5c`: facts for each that parses, and the parsed chain or the first problem.
-fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, String>>) {
+fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, X5cError>>) {
     let Some(x5c) = header.get("x5c") else {
         return (Vec::new(), None);
     };
     let Some(items) = x5c.as_array() else {
-        return (
-            Vec::new(),
-            Some(Err("x5c is not an array of certificates".into())),
-        );
+        return (Vec::new(), Some(Err(X5cError::NotArray)));
     };
     if items.is_empty() {
-        return (Vec::new(), Some(Err("x5c is an empty array".into())));
+        return (Vec::new(), Some(Err(X5cError::Empty)));
     }
     let mut facts = Vec::new();
     let mut certs = Vec::new();
@@ -315,7 +324,7 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
                 facts.push((*f).clone());
                 certs.push(c);
             }
-            Err(why) if problem.is_none() => problem = Some(format!("x5c[{i}] is {why}")),
+            Err(why) if problem.is_none() => problem = Some(X5cError::Item { index: i, why }),
             Err(_) => {}
         }
     }
@@ -325,7 +334,7 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
 fn judge(
     header: &Value,
     alg_name: Option<&str>,
-    x5c: Option<Result<Vec<X509>, String>>,
+    x5c: Option<Result<Vec<X509>, X5cError>>,
     signing_input: &[u8],
     signature: &[u8],
     trust: &TrustStore,
