@@ -3,6 +3,7 @@
 //! UI thread never blocks and an idle window requests no repaints.
 
 pub mod app;
+pub mod history_writer;
 pub mod settings;
 pub mod views;
 pub mod worker;
