@@ -12,6 +12,7 @@ use super::lookup::Choices;
 use super::request::Panels;
 use super::settings::{STORAGE_KEY, Settings, ThemeChoice};
 use super::tasks::{TaskName, Tasks};
+use super::views::tab::Current;
 use super::views::{Data, Tab, Views};
 use super::worker::{self, Job, Message, Services};
 use crate::config::Config;
@@ -412,7 +413,10 @@ impl eframe::App for InspectorApp {
             lookup_running: running,
             matrix_running: self.tasks.is_running(TaskName::Matrix),
             language_change_running: self.tasks.is_running(TaskName::LanguageChange),
-            result: result.as_deref().zip(shown.as_deref()),
+            result: result
+                .as_deref()
+                .zip(shown.as_deref())
+                .map(|(received, display)| Current { received, display }),
             history: &self.history,
             keep_history: self.settings.keep_history,
         };

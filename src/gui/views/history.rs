@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::style::{AMBER, GREEN, RED};
 use crate::gui::commands::{Command, Commands};
-use crate::inspect::history::History;
+use super::tab::{StandaloneTab, TabContext};
 use crate::inspect::render::short_value;
 use crate::krr::Lang;
 
@@ -20,16 +20,9 @@ pub struct HistoryView {
     pub compare_pick: Vec<usize>,
 }
 
-impl HistoryView {
-    /// `history` is the app's (newest first); `keep_history` the setting the checkbox shows.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        lang: Lang,
-        history: &History,
-        keep_history: bool,
-        commands: &mut Commands,
-    ) {
+impl StandaloneTab for HistoryView {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut TabContext<'_>, commands: &mut Commands) {
+        let (lang, history, keep_history) = (cx.lang, cx.history, cx.keep_history);
         ui.horizontal(|ui| {
             let label = ui.label(lang.pick(
                 "Åpne lagret inspeksjon (JSON):",

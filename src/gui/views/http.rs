@@ -4,14 +4,22 @@ use eframe::egui;
 use egui::RichText;
 
 use super::style::RED;
-use crate::inspect::Inspection;
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::gui::commands::Commands;
 
 /// The HTTP tab holds no state of its own.
 #[derive(Default)]
 pub struct HttpView;
 
-impl HttpView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, i: &Inspection) {
+impl InspectionTab for HttpView {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        i: Current<'_>,
+        _cx: &mut TabContext<'_>,
+        _commands: &mut Commands,
+    ) {
+        let i = i.display;
         for (n, ex) in i.http.exchanges.iter().enumerate() {
             let status = ex
                 .status

@@ -6,7 +6,7 @@ use egui::RichText;
 use super::style::{GREEN, RED};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::matrix::{Matrix, MatrixRow};
-use crate::krr::Lang;
+use super::tab::{StandaloneTab, TabContext};
 
 /// The rows as they arrive, then the whole matrix.
 #[derive(Default)]
@@ -17,9 +17,9 @@ pub struct MatrixView {
     pub error: Option<String>,
 }
 
-impl MatrixView {
-    /// `running`: the matrix task runs (its button waits).
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, running: bool, commands: &mut Commands) {
+impl StandaloneTab for MatrixView {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut TabContext<'_>, commands: &mut Commands) {
+        let (lang, running) = (cx.lang, cx.matrix_running);
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(

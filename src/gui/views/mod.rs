@@ -1,79 +1,111 @@
 //! The central area: the login in progress, or the result in tabs. One file and one state struct per view; a view
 //! draws from what it is given and pushes `Command`s for everything it cannot do itself.
 //!
-//! A new tab: a file here with its state struct and `ui`, its `mod` line, a `Tab` variant with its title, a field
-//! in `Views`, and its arm in `Views::tab` (the compiler points at the last two).
+//! A new tab is one new file here (its state struct, `Default`, and `InspectionTab` or `StandaloneTab`) plus one
+//! line in the `tabs!` list below, which declares the module, the `Tab` variant, its title, the state's place in
+//! `Views` and its dispatch.
 
 pub mod export;
-pub mod history;
-pub mod http;
-pub mod matrix;
-pub mod person;
 pub mod progress;
-pub mod raw;
-pub mod signature;
 pub mod style;
 pub mod summary;
-pub mod tokens;
+pub mod tab;
 
 use eframe::egui;
 use egui::RichText;
 
 use style::{AMBER, RED};
+use tab::{Current, InspectionTab, StandaloneTab, TabContext};
 
 use super::commands::Commands;
-use crate::inspect::Inspection;
 use crate::inspect::history::History;
 use crate::krr::Lang;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Person,
-    Signature,
-    Tokens,
-    Http,
-    Raw,
-    Matrix,
-    History,
-}
+/// Declares the tabs: for each, `Variant(module::State) = "Bokmål title", "English title";`, in the order of the
+/// tab bar (inspection tabs first).
+macro_rules! tabs {
+    (
+        inspection { $( $iv:ident($im:ident::$it:ident) = $inb:literal, $ien:literal; )* }
+        standalone { $( $sv:ident($sm:ident::$st:ident) = $snb:literal, $sen:literal; )* }
+    ) => {
+        $( pub mod $im; )*
+        $( pub mod $sm; )*
 
-impl Tab {
-    /// In the order of the tab bar.
-    pub const ALL: [Tab; 7] = [
-        Tab::Person,
-        Tab::Signature,
-        Tab::Tokens,
-        Tab::Http,
-        Tab::Raw,
-        Tab::Matrix,
-        Tab::History,
-    ];
-
-    pub fn title(self, lang: Lang) -> &'static str {
-        match self {
-            Tab::Person => "Person",
-            Tab::Signature => lang.pick("Signatur", "Signature"),
-            Tab::Tokens => "Tokens",
-            Tab::Http => "HTTP",
-            Tab::Raw => lang.pick("Rådata", "Raw"),
-            Tab::Matrix => lang.pick("Omfangsmatrise", "Scope matrix"),
-            Tab::History => lang.pick("Historikk", "History"),
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Tab {
+            $( $iv, )*
+            $( $sv, )*
         }
-    }
+
+        impl Tab {
+            /// In the order of the tab bar.
+            pub const ALL: &'static [Tab] = &[$( Tab::$iv, )* $( Tab::$sv, )*];
+
+            pub fn title(self, lang: Lang) -> &'static str {
+                match self {
+                    $( Tab::$iv => lang.pick($inb, $ien), )*
+                    $( Tab::$sv => lang.pick($snb, $sen), )*
+                }
+            }
+
+            /// Whether the tab shows the current inspection (under the summary and the export bar).
+            pub fn shows_inspection(self) -> bool {
+                matches!(self, $( Tab::$iv )|*)
+            }
+        }
+
+        /// The state of every view, kept while others are shown.
+        #[derive(Default)]
+        pub struct Views {
+            pub progress: progress::ProgressView,
+            pub export: export::ExportView,
+            $( pub $im: $im::$it, )*
+            $( pub $sm: $sm::$st, )*
+        }
+
+        impl Views {
+            /// Draws `tab`'s own area; an inspection tab only with `current`.
+            fn tab_ui(
+                &mut self,
+                tab: Tab,
+                ui: &mut egui::Ui,
+                current: Option<Current<'_>>,
+                data: &Data<'_>,
+                commands: &mut Commands,
+            ) {
+                let mut cx = TabContext {
+                    lang: data.lang,
+                    history: data.history,
+                    keep_history: data.keep_history,
+                    matrix_running: data.matrix_running,
+                    language_change_running: data.language_change_running,
+                    save_path: &mut self.export.save_path,
+                };
+                match tab {
+                    $( Tab::$iv => {
+                        if let Some(i) = current {
+                            InspectionTab::ui(&mut self.$im, ui, i, &mut cx, commands);
+                        }
+                    } )*
+                    $( Tab::$sv => StandaloneTab::ui(&mut self.$sm, ui, &mut cx, commands), )*
+                }
+            }
+        }
+    };
 }
 
-/// The state of every view, kept while others are shown.
-#[derive(Default)]
-pub struct Views {
-    pub progress: progress::ProgressView,
-    pub export: export::ExportView,
-    pub person: person::PersonView,
-    pub signature: signature::SignatureView,
-    pub tokens: tokens::TokensView,
-    pub http: http::HttpView,
-    pub raw: raw::RawView,
-    pub matrix: matrix::MatrixView,
-    pub history: history::HistoryView,
+tabs! {
+    inspection {
+        Person(person::PersonView) = "Person", "Person";
+        Signature(signature::SignatureView) = "Signatur", "Signature";
+        Tokens(tokens::TokensView) = "Tokens", "Tokens";
+        Http(http::HttpView) = "HTTP", "HTTP";
+        Raw(raw::RawView) = "Rådata", "Raw";
+    }
+    standalone {
+        Matrix(matrix::MatrixView) = "Omfangsmatrise", "Scope matrix";
+        History(history::HistoryView) = "Historikk", "History";
+    }
 }
 
 /// What the views read this frame, borrowed from the app.
@@ -84,9 +116,7 @@ pub struct Data<'a> {
     pub lookup_running: bool,
     pub matrix_running: bool,
     pub language_change_running: bool,
-    /// The current result: as received (exports and copies use it) and its display copy (every control
-    /// character from outside made visible), which every label draws from.
-    pub result: Option<(&'a Inspection, &'a Inspection)>,
+    pub result: Option<Current<'a>>,
     pub history: &'a History,
     pub keep_history: bool,
 }
@@ -110,20 +140,14 @@ impl Views {
         }
         ui.horizontal(|ui| {
             for t in Tab::ALL {
-                ui.selectable_value(tab, t, t.title(lang));
+                ui.selectable_value(tab, *t, t.title(lang));
             }
         });
         ui.separator();
-        match tab {
-            Tab::Matrix => return self.matrix.ui(ui, lang, data.matrix_running, commands),
-            Tab::History => {
-                return self
-                    .history
-                    .ui(ui, lang, data.history, data.keep_history, commands);
-            }
-            _ => {}
+        if !tab.shows_inspection() {
+            return self.tab_ui(*tab, ui, None, data, commands);
         }
-        let Some(result) = data.result else {
+        let Some(current) = data.result else {
             ui.add_space(20.0);
             ui.heading(lang.pick(
                 "Velg miljø og omfang, og trykk «Logg inn og slå opp».",
@@ -135,7 +159,7 @@ impl Views {
             ));
             return;
         };
-        self.inspection(ui, *tab, result, data, commands);
+        self.inspection(ui, *tab, current, data, commands);
     }
 
     /// An inspection tab under the summary, the export bar and the error (if any).
@@ -143,15 +167,15 @@ impl Views {
         &mut self,
         ui: &mut egui::Ui,
         tab: Tab,
-        (original, i): (&Inspection, &Inspection),
+        current: Current<'_>,
         data: &Data<'_>,
         commands: &mut Commands,
     ) {
         let lang = data.lang;
-        summary::summary(lang, i, ui);
-        self.export.ui(ui, lang, original, commands);
+        summary::summary(lang, current.display, ui);
+        self.export.ui(ui, lang, current.received, commands);
         ui.separator();
-        if let Some(e) = &i.error {
+        if let Some(e) = &current.display.error {
             egui::Frame::new()
                 .fill(RED.gamma_multiply(0.15))
                 .inner_margin(8.0)
@@ -163,18 +187,6 @@ impl Views {
         }
         egui::ScrollArea::both()
             .auto_shrink([false, false])
-            .show(ui, |ui| match tab {
-                Tab::Person => self
-                    .person
-                    .ui(ui, lang, i, data.language_change_running, commands),
-                Tab::Signature => self.signature.ui(ui, lang, i),
-                Tab::Tokens => self.tokens.ui(ui, lang, i),
-                Tab::Http => self.http.ui(ui, i),
-                Tab::Raw => {
-                    let save_path = &mut self.export.save_path;
-                    self.raw.ui(ui, lang, (original, i), save_path, commands)
-                }
-                Tab::Matrix | Tab::History => {}
-            });
+            .show(ui, |ui| self.tab_ui(tab, ui, Some(current), data, commands));
     }
 }

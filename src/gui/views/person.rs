@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::style::{AMBER, GREEN, RED};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::render::{flag_label, short_value};
-use crate::inspect::{Inspection, can_change_language};
-use crate::krr::{CodeList, Flag, Lang, Spraak};
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::inspect::can_change_language;
+use crate::krr::{CodeList, Flag, Spraak};
 
 pub struct PersonView {
     /// The row whose value Ctrl+C copies.
@@ -38,16 +39,15 @@ fn badge_colour(f: Flag) -> Color32 {
     }
 }
 
-impl PersonView {
-    /// `language_busy`: a language change is under way (its button waits).
-    pub fn ui(
+impl InspectionTab for PersonView {
+    fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        lang: Lang,
-        i: &Inspection,
-        language_busy: bool,
+        i: Current<'_>,
+        cx: &mut TabContext<'_>,
         commands: &mut Commands,
     ) {
+        let (lang, language_busy, i) = (cx.lang, cx.language_change_running, i.display);
         let Some(body) = &i.body else {
             ui.label(lang.pick(
                 "Ingen persondata i svaret.",

@@ -5,22 +5,22 @@ use eframe::egui;
 
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::Inspection;
-use crate::krr::Lang;
+use super::tab::{Current, InspectionTab, TabContext};
 
 /// The Raw tab holds no state of its own.
 #[derive(Default)]
 pub struct RawView;
 
-impl RawView {
-    /// `save_path` is the export bar's: both edit the one path.
-    pub fn ui(
+impl InspectionTab for RawView {
+    fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        lang: Lang,
-        (original, shown): (&Inspection, &Inspection),
-        save_path: &mut String,
+        i: Current<'_>,
+        cx: &mut TabContext<'_>,
         commands: &mut Commands,
     ) {
+        // The path is the export bar's: both edit the one path.
+        let (lang, original, shown, save_path) = (cx.lang, i.received, i.display, &mut *cx.save_path);
         let body = |i: &Inspection| {
             i.http
                 .exchanges

@@ -5,15 +5,23 @@ use eframe::egui;
 use egui::RichText;
 
 use super::style::{RED, verdict_colour};
-use crate::inspect::Inspection;
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::gui::commands::Commands;
 use crate::krr::Lang;
 
 /// The Signature tab holds no state of its own.
 #[derive(Default)]
 pub struct SignatureView;
 
-impl SignatureView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, i: &Inspection) {
+impl InspectionTab for SignatureView {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        i: Current<'_>,
+        cx: &mut TabContext<'_>,
+        _commands: &mut Commands,
+    ) {
+        let (lang, i) = (cx.lang, i.display);
         let Some(body) = &i.body else {
             ui.label(lang.pick("Ingen signatur å vise.", "No signature to show."));
             return;

@@ -7,7 +7,8 @@ use egui::RichText;
 use serde_json::{Map, Value};
 
 use super::style::{GREEN, RED};
-use crate::inspect::Inspection;
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::gui::commands::Commands;
 use crate::krr::Lang;
 use crate::krr::time::{describe_age, describe_duration};
 
@@ -62,8 +63,15 @@ fn claims_grid(id: &str, claims: &Map<String, Value>, lang: Lang, ui: &mut egui:
         });
 }
 
-impl TokensView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, i: &Inspection) {
+impl InspectionTab for TokensView {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        i: Current<'_>,
+        cx: &mut TabContext<'_>,
+        _commands: &mut Commands,
+    ) {
+        let (lang, i) = (cx.lang, i.display);
         let Some(t) = &i.token else {
             ui.label(lang.pick(
                 "Ingen tokens: innloggingen ble ikke fullført.",
