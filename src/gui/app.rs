@@ -99,6 +99,12 @@ impl InspectorApp {
         }
     }
 
+    /// Keeps the history in `path` instead of `history.json` in the data directory (tests).
+    pub fn with_history_file(mut self, path: std::path::PathBuf) -> InspectorApp {
+        self.history_file = Some(HistoryWriter::new(path));
+        self
+    }
+
     pub fn lang(&self) -> Lang {
         self.settings.ui_lang
     }

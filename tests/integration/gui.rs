@@ -344,3 +344,68 @@ fn history_compare_export_and_open() {
     assert_eq!(h.state().tab, krr_inspector::gui::views::Tab::Person);
     h.get_by_label_contains("personidentifikator 27129324169");
 }
+
+#[test]
+fn keeping_the_history_writes_it_privately_and_off_deletes_it() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.json");
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys()));
+    let settings = Settings {
+        browser: person_browser("--pid 24079412372"),
+        ..Settings::default()
+    };
+    let path = file.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |_cc| {
+            InspectorApp::with_settings(Config::builtin(), services, settings)
+                .with_history_file(path)
+        });
+    h.run();
+    h.get_by_label("History").click();
+    h.run();
+    let keep = "Keep the history between launches (never tokens)";
+    h.get_by_label(keep).click();
+    h.run();
+    assert!(h.state().settings.keep_history);
+    assert!(
+        h.state().notice.is_none(),
+        "no file yet is an empty history, not an error"
+    );
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| {
+        a.result.is_some() && !a.is_running()
+    });
+
+    // The writer works off the UI thread: wait for the file.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let kept = loop {
+        if let Ok(text) = std::fs::read_to_string(&file)
+            && text.contains("24079412372")
+        {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "the history file is written");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(
+        !kept.contains("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs"),
+        "never a token in the history"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    h.get_by_label(keep).click();
+    h.run();
+    assert!(!h.state().settings.keep_history);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while file.exists() {
+        assert!(Instant::now() < deadline, "switching off deletes the file");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
