@@ -62,10 +62,6 @@ impl HistoryWriter {
         HistoryWriter { path, worker: None }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Writes `history` (mode 0600, temp file + rename) after everything asked for before.
     pub fn save(&mut self, history: &History) {
         self.send(Request::Save(history.clone()));

@@ -7,8 +7,8 @@ use egui::RichText;
 use serde_json::Value;
 
 use super::style::{AMBER, GREEN, RED};
-use crate::gui::commands::{Command, Commands};
 use super::tab::{StandaloneTab, TabContext};
+use crate::gui::commands::{Command, Commands};
 use crate::inspect::render::short_value;
 use crate::krr::Lang;
 

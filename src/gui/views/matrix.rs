@@ -4,9 +4,9 @@ use eframe::egui;
 use egui::RichText;
 
 use super::style::{GREEN, RED};
+use super::tab::{StandaloneTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::matrix::{Matrix, MatrixRow};
-use super::tab::{StandaloneTab, TabContext};
 
 /// The rows as they arrive, then the whole matrix.
 #[derive(Default)]

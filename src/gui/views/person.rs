@@ -6,9 +6,9 @@ use egui::{Color32, RichText};
 use serde_json::Value;
 
 use super::style::{AMBER, GREEN, RED};
+use super::tab::{Current, InspectionTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::render::{flag_label, short_value};
-use super::tab::{Current, InspectionTab, TabContext};
 use crate::inspect::can_change_language;
 use crate::krr::{CodeList, Flag, Spraak};
 

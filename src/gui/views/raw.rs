@@ -3,9 +3,9 @@
 
 use eframe::egui;
 
+use super::tab::{Current, InspectionTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::Inspection;
-use super::tab::{Current, InspectionTab, TabContext};
 
 /// The Raw tab holds no state of its own.
 #[derive(Default)]
