@@ -1,5 +1,6 @@
-//! Background work for the app: lookups and language changes run on the tokio runtime, report over a channel, and
-//! wake the UI with `request_repaint`. The UI thread only polls the channel. The local emulator, once started,
+//! Background work for the app: lookups, the matrix, language changes and file reads/writes run on the tokio
+//! runtime, report over a channel, and wake the UI with `request_repaint`. The UI thread only polls the channel
+//! (through `tasks::Tasks`). The local emulator, once started,
 //! lives as long as the app, so the browser's single sign-on session with it stays useful.
 
 use std::sync::Arc;
@@ -99,6 +100,19 @@ pub enum Message {
     MatrixRow(Box<crate::inspect::matrix::MatrixRow>),
     /// The whole matrix is done.
     MatrixDone(Box<crate::inspect::matrix::Matrix>),
+    /// A saved inspection was read (or could not be).
+    Opened(Result<Box<Inspection>, String>),
+    /// The kept history was read (or could not be).
+    HistoryLoaded(Result<crate::inspect::history::History, String>),
+    /// A file the user asked for was written: its path, or why not.
+    Saved(Result<String, String>),
+}
+
+impl Message {
+    /// Whether this message ends its task (every message but progress and matrix rows does).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Message::Progress(_) | Message::MatrixRow(_))
+    }
 }
 
 /// A request as the UI builds it; the target is filled in by the worker.
@@ -183,25 +197,6 @@ pub fn start_matrix(
     Running { rx, task }
 }
 
-/// Reads a file off the UI thread and parses it with `parse`.
-pub fn load_file<T: Send + 'static>(
-    services: &Services,
-    path: std::path::PathBuf,
-    parse: impl FnOnce(&str) -> Result<T, String> + Send + 'static,
-    ctx: &egui::Context,
-) -> Receiver<Result<T, String>> {
-    let (tx, rx) = channel();
-    let ctx = ctx.clone();
-    services.runtime.spawn_blocking(move || {
-        let r = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|t| parse(&t));
-        let _ = tx.send(r);
-        ctx.request_repaint();
-    });
-    rx
-}
-
 /// Changes the person's language in the background.
 pub fn start_language_change(
     services: &Services,
@@ -219,43 +214,37 @@ pub fn start_language_change(
     Running { rx, task }
 }
 
-/// Writes text to a file off the UI thread; the result comes back as a message.
+/// Reads a file off the UI thread and parses it with `parse`; `wrap` turns the result into the task's message.
+pub fn load_file<T: Send + 'static>(
+    services: &Services,
+    path: std::path::PathBuf,
+    parse: impl FnOnce(&str) -> Result<T, String> + Send + 'static,
+    wrap: fn(Result<T, String>) -> Message,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let task = services.runtime.spawn_blocking(move || {
+        let r = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|t| parse(&t));
+        send(wrap(r));
+    });
+    Running { rx, task }
+}
+
+/// Writes text to a file off the UI thread (exports the user asked for; the history has its own writer).
 pub fn save_file(
     services: &Services,
     path: std::path::PathBuf,
     contents: String,
     ctx: &egui::Context,
-) -> Receiver<Result<String, String>> {
-    write_in_background(services, path, contents, ctx, |p, c| std::fs::write(p, c))
-}
-
-/// Saves a file with personal data (the history): mode 0600, written whole or not at all.
-pub fn save_private_file(
-    services: &Services,
-    path: std::path::PathBuf,
-    contents: String,
-    ctx: &egui::Context,
-) -> Receiver<Result<String, String>> {
-    write_in_background(services, path, contents, ctx, |p, c| {
-        crate::config::write_private(p, c.as_bytes())
-    })
-}
-
-fn write_in_background(
-    services: &Services,
-    path: std::path::PathBuf,
-    contents: String,
-    ctx: &egui::Context,
-    write: fn(&std::path::Path, &str) -> std::io::Result<()>,
-) -> Receiver<Result<String, String>> {
-    let (tx, rx) = channel();
-    let ctx = ctx.clone();
-    services.runtime.spawn_blocking(move || {
-        let r = write(&path, &contents)
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let task = services.runtime.spawn_blocking(move || {
+        let r = std::fs::write(&path, &contents)
             .map(|_| path.display().to_string())
             .map_err(|e| format!("cannot write {}: {e}", path.display()));
-        let _ = tx.send(r);
-        ctx.request_repaint();
+        send(Message::Saved(r));
     });
-    rx
+    Running { rx, task }
 }

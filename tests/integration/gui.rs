@@ -160,9 +160,7 @@ fn cancel_stops_a_waiting_login_and_escape_does_too() {
     for how in ["button", "escape"] {
         h.get_by_label("Log in and look up").click();
         step_until(&mut h, "the login URL", |a| {
-            a.lookup
-                .as_ref()
-                .is_some_and(|l| l.authorization_url.is_some())
+            a.is_running() && a.views.progress.authorization_url.is_some()
         });
         h.get_by_label_contains("Time left before the listener gives up");
         h.get_by_label("Copy the URL");
@@ -171,7 +169,7 @@ fn cancel_stops_a_waiting_login_and_escape_does_too() {
             _ => h.key_press(egui::Key::Escape),
         }
         h.run_steps(3);
-        assert!(h.state().lookup.is_none(), "{how}");
+        assert!(!h.state().is_running(), "{how}");
         h.get_by_label("The login was cancelled.");
     }
 }
@@ -208,11 +206,13 @@ fn the_write_scope_allows_changing_the_language() {
     step_until(&mut h, "the result", |a| a.result.is_some());
     h.get_by_label("Administration");
     h.get_by_label("Change language").click();
-    step_until(&mut h, "the PATCH", |a| a.view.language_status.is_some());
+    step_until(&mut h, "the PATCH", |a| {
+        a.views.person.language_status.is_some()
+    });
     h.get_by_label("The language is now 'en'. Look up again to see it.");
     h.get_by_label("Look up again").click();
     step_until(&mut h, "the new result", |a| {
-        a.lookup.is_none()
+        !a.is_running()
             && a.result
                 .as_ref()
                 .is_some_and(|r| r.body.as_ref().is_some_and(|b| b.person["spraak"] == "en"))
@@ -244,8 +244,8 @@ fn the_matrix_tab_runs_every_set_and_opens_a_row() {
     h.get_by_label("Scope matrix").click();
     h.run();
     h.get_by_label("Run the scope matrix").click();
-    step_until(&mut h, "the matrix", |a| a.matrix.done.is_some());
-    assert_eq!(h.state().matrix.rows.len(), 4);
+    step_until(&mut h, "the matrix", |a| a.views.matrix.done.is_some());
+    assert_eq!(h.state().views.matrix.rows.len(), 4);
     h.get_by_label("(no read scope)");
     h.get_by_label("403");
     assert_eq!(h.query_all_by_label("200").count(), 3);
@@ -273,7 +273,7 @@ fn history_compare_export_and_open() {
     h.run();
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the first result", |a| {
-        a.result.is_some() && a.lookup.is_none()
+        a.result.is_some() && !a.is_running()
     });
     h.state_mut().settings.browser = person_browser("--pid 27129324169");
     h.state_mut().settings.browser_command = match &h.state().settings.browser {
@@ -282,18 +282,27 @@ fn history_compare_export_and_open() {
     };
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the second result", |a| {
-        a.history.entries.len() == 2 && a.lookup.is_none()
+        a.history.entries.len() == 2 && !a.is_running()
     });
 
     // Export the current one as JSON; it never holds a token.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("saved.json");
-    h.state_mut().view.save_path = file.display().to_string();
+    h.state_mut().views.export.save_path = file.display().to_string();
     h.get_by_label("JSON").click();
-    step_until(&mut h, "the file", |a| a.view.save_status.is_some());
+    step_until(&mut h, "the file", |a| a.views.export.save_status.is_some());
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(
         saved.contains("27129324169") && !saved.contains("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs")
+    );
+    // The save status is drawn once, above the tabs, also on the Raw tab (which has its own save button).
+    h.get_by_label("Raw").click();
+    h.run();
+    h.get_by_label("Save as:");
+    assert_eq!(
+        h.query_all_by_label_contains("Saved ").count(),
+        1,
+        "one save status on the Raw tab"
     );
 
     h.get_by_label("History").click();
@@ -313,7 +322,7 @@ fn history_compare_export_and_open() {
         h.run();
     }
     assert_eq!(
-        h.state().compare_pick.len(),
+        h.state().views.history.compare_pick.len(),
         2,
         "both rows picked by clicking"
     );
@@ -329,9 +338,74 @@ fn history_compare_export_and_open() {
 
     // Open the saved file: it becomes the current result and joins the history.
     h.get_by_label("Open a saved inspection (JSON):");
-    h.state_mut().open_path = file.display().to_string();
+    h.state_mut().views.history.open_path = file.display().to_string();
     h.get_by_label("Open file").click();
     step_until(&mut h, "the opened file", |a| a.history.entries.len() == 3);
     assert_eq!(h.state().tab, krr_inspector::gui::views::Tab::Person);
     h.get_by_label_contains("personidentifikator 27129324169");
+}
+
+#[test]
+fn keeping_the_history_writes_it_privately_and_off_deletes_it() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.json");
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys()));
+    let settings = Settings {
+        browser: person_browser("--pid 24079412372"),
+        ..Settings::default()
+    };
+    let path = file.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |_cc| {
+            InspectorApp::with_settings(Config::builtin(), services, settings)
+                .with_history_file(path)
+        });
+    h.run();
+    h.get_by_label("History").click();
+    h.run();
+    let keep = "Keep the history between launches (never tokens)";
+    h.get_by_label(keep).click();
+    h.run();
+    assert!(h.state().settings.keep_history);
+    assert!(
+        h.state().notice.is_none(),
+        "no file yet is an empty history, not an error"
+    );
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| {
+        a.result.is_some() && !a.is_running()
+    });
+
+    // The writer works off the UI thread: wait for the file.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let kept = loop {
+        if let Ok(text) = std::fs::read_to_string(&file)
+            && text.contains("24079412372")
+        {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "the history file is written");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(
+        !kept.contains("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs"),
+        "never a token in the history"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    h.get_by_label(keep).click();
+    h.run();
+    assert!(!h.state().settings.keep_history);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while file.exists() {
+        assert!(Instant::now() < deadline, "switching off deletes the file");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

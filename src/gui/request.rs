@@ -1,0 +1,347 @@
+//! The panels around the result: the top bar (title, theme, language) and the request panel (environment, client,
+//! scopes, options, the start button). They edit the settings in place and push commands for everything else.
+
+use eframe::egui;
+use egui::{Color32, RichText};
+
+use super::commands::{Command, Commands};
+use super::lookup::Choices;
+use super::settings::{Settings, ThemeChoice};
+use crate::config::{AuthMethod, Config, Environment, Group};
+use crate::inspect::{Accept, default_scopes};
+use crate::krr::Lang;
+use crate::krr::scopes::checklist;
+use crate::oidc::BrowserChoice;
+
+/// The settings being edited for one frame, with what the panels need beside them.
+pub struct Panels<'a> {
+    pub config: &'a Config,
+    pub settings: &'a mut Settings,
+    /// A lookup runs: the request cannot be edited.
+    pub running: bool,
+    pub commands: &'a mut Commands,
+}
+
+impl Panels<'_> {
+    fn choices(&self) -> Choices<'_> {
+        Choices {
+            config: self.config,
+            settings: self.settings,
+        }
+    }
+
+    pub fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        ui.horizontal(|ui| {
+            ui.heading(super::APP_TITLE);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let theme_label = ui.label(lang.pick("Tema", "Theme"));
+                let mut theme = self.settings.theme;
+                egui::ComboBox::from_id_salt("theme")
+                    .selected_text(theme_name(theme, lang))
+                    .show_ui(ui, |ui| {
+                        for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                            ui.selectable_value(&mut theme, t, theme_name(t, lang));
+                        }
+                    })
+                    .response
+                    .labelled_by(theme_label.id);
+                if theme != self.settings.theme {
+                    self.commands.push(Command::SetTheme(theme));
+                }
+                ui.separator();
+                for l in [Lang::En, Lang::Nb] {
+                    let name = match l {
+                        Lang::Nb => "Norsk (bokmål)",
+                        Lang::En => "English",
+                    };
+                    ui.selectable_value(&mut self.settings.ui_lang, l, name);
+                }
+            });
+        });
+    }
+
+    pub fn request_panel(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let running = self.running;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.add_enabled_ui(!running, |ui| {
+                ui.heading(lang.pick("Forespørsel", "Request"));
+                self.environment_picker(ui);
+                ui.separator();
+                self.client_editor(ui);
+                ui.separator();
+                self.scope_checklist(ui);
+                ui.separator();
+                self.options(ui);
+            });
+            ui.add_space(8.0);
+            let button = egui::Button::new(
+                RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up")).size(18.0),
+            )
+            .min_size(egui::vec2(ui.available_width(), 36.0));
+            if ui
+                .add_enabled(!running, button)
+                .on_hover_text("Ctrl+Enter")
+                .clicked()
+            {
+                self.commands.push(Command::StartLookup);
+            }
+        });
+    }
+
+    fn environment_picker(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let label = ui.label(RichText::new(lang.pick("Miljø", "Environment")).strong());
+        let current = self.choices().environment().clone();
+        let mut chosen = self.settings.environment.clone();
+        egui::ComboBox::from_id_salt("environment")
+            .selected_text(&current.label)
+            .width(ui.available_width())
+            .show_ui(ui, |ui| {
+                for group in [Group::Local, Group::Digdir, Group::Difi, Group::User] {
+                    let envs: Vec<&Environment> = self
+                        .config
+                        .environments
+                        .iter()
+                        .filter(|e| e.group == group)
+                        .collect();
+                    if envs.is_empty() {
+                        continue;
+                    }
+                    ui.label(RichText::new(group_name(group, lang)).weak());
+                    for e in envs {
+                        ui.selectable_value(&mut chosen, e.name.clone(), &e.label);
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        self.settings.environment = chosen;
+        let env = self.choices().environment();
+        let (issuer, person) = match (env.issuer(), env.person_url()) {
+            (Some(i), Some(p)) => (i.to_owned(), p.to_owned()),
+            _ => (
+                lang.pick(
+                    "den innebygde emulatoren, startes ved behov på 127.0.0.1",
+                    "the built-in emulator, started on demand on 127.0.0.1",
+                )
+                .to_owned(),
+                String::new(),
+            ),
+        };
+        ui.label(
+            RichText::new(format!("issuer: {issuer}"))
+                .small()
+                .monospace(),
+        );
+        if !person.is_empty() {
+            ui.label(
+                RichText::new(format!("person: {person}"))
+                    .small()
+                    .monospace(),
+            );
+        }
+    }
+
+    fn client_editor(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let env = self.choices().environment().clone();
+        let configured = env
+            .client
+            .as_ref()
+            .map(|c| c.client_id.clone())
+            .unwrap_or_default();
+        let label =
+            ui.label(RichText::new(lang.pick("Klient (client_id)", "Client (client_id)")).strong());
+        let typed = self
+            .settings
+            .client_ids
+            .entry(env.name.clone())
+            .or_default();
+        ui.add(
+            egui::TextEdit::singleline(typed).hint_text(if configured.is_empty() {
+                "client_id"
+            } else {
+                &configured
+            }),
+        )
+        .labelled_by(label.id);
+        match self.choices().client() {
+            Some(c) => {
+                let secret = match (&c.secret_env, c.auth_method) {
+                    (_, AuthMethod::None) => lang
+                        .pick("offentlig klient, bare PKCE", "public client, PKCE only")
+                        .to_owned(),
+                    (Some(var), m) => {
+                        let set = std::env::var_os(var).is_some();
+                        format!(
+                            "{}, {} ${var}: {}",
+                            m.as_str(),
+                            lang.pick("hemmelighet fra", "secret from"),
+                            if set {
+                                lang.pick("satt", "set")
+                            } else {
+                                lang.pick("MANGLER", "NOT SET")
+                            }
+                        )
+                    }
+                    (None, m) => m.as_str().to_owned(),
+                };
+                ui.label(RichText::new(secret).small());
+            }
+            None => {
+                ui.colored_label(
+                    Color32::from_rgb(200, 120, 0),
+                    lang.pick(
+                        "Ingen klient er konfigurert for dette miljøet. Registrer en klient hos Digdir og legg den i konfigurasjonsfilen, eller skriv inn client_id.",
+                        "No client is configured for this environment. Register one with Digdir and add it to the config file, or type a client_id.",
+                    ),
+                );
+            }
+        }
+    }
+
+    fn scope_checklist(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let env = self.choices().environment().clone();
+        ui.label(
+            RichText::new(format!(
+                "{} ({})",
+                lang.pick("Omfang", "Scopes"),
+                env.dialect.label()
+            ))
+            .strong(),
+        );
+        let mut selected = self
+            .settings
+            .scopes
+            .get(&env.name)
+            .cloned()
+            .unwrap_or_else(|| default_scopes(env.dialect));
+        for info in checklist(env.dialect) {
+            let mut on = selected.iter().any(|s| s == info.name);
+            ui.checkbox(&mut on, RichText::new(info.name).monospace())
+                .on_hover_text(info.description(lang));
+            ui.label(RichText::new(info.description(lang)).small().weak());
+            match (on, selected.iter().position(|s| s == info.name)) {
+                (true, None) => selected.push(info.name.to_owned()),
+                (false, Some(i)) => {
+                    selected.remove(i);
+                }
+                _ => {}
+            }
+        }
+        self.settings.scopes.insert(env.name.clone(), selected);
+        let label = ui.label(lang.pick(
+            "Flere omfang (mellomromsdelt)",
+            "Extra scopes (space-separated)",
+        ));
+        let extra = self
+            .settings
+            .extra_scopes
+            .entry(env.name.clone())
+            .or_default();
+        ui.add(egui::TextEdit::singleline(extra).hint_text("krr:user/spraak.write"))
+            .labelled_by(label.id);
+    }
+
+    fn options(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let env = self.choices().environment().clone();
+        egui::Grid::new("options")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Accept");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut self.settings.accept, Accept::Jose, "application/jose");
+                    ui.radio_value(&mut self.settings.accept, Accept::Json, "application/json");
+                });
+                ui.end_row();
+
+                let acr_label =
+                    ui.label(lang.pick("Sikkerhetsnivå (acr)", "Assurance level (acr)"));
+                let levels = crate::krr::login::acr_levels(env.dialect);
+                let mut acr = self.choices().acr();
+                egui::ComboBox::from_id_salt("acr")
+                    .selected_text(&acr)
+                    .show_ui(ui, |ui| {
+                        for l in levels {
+                            ui.selectable_value(&mut acr, (*l).to_owned(), *l);
+                        }
+                    })
+                    .response
+                    .labelled_by(acr_label.id);
+                self.settings.acr.insert(env.name.clone(), acr);
+                ui.end_row();
+
+                let locale_label = ui.label(lang.pick("Innloggingsspråk", "Login language"));
+                egui::ComboBox::from_id_salt("login-locale")
+                    .selected_text(&self.settings.login_locale)
+                    .show_ui(ui, |ui| {
+                        for (code, name) in crate::krr::login::LOGIN_LOCALES {
+                            ui.selectable_value(
+                                &mut self.settings.login_locale,
+                                code.to_owned(),
+                                format!("{code} – {name}"),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(locale_label.id);
+                ui.end_row();
+            });
+        ui.label(RichText::new(lang.pick("Nettleser", "Browser")).strong());
+        let mut kind = match &self.settings.browser {
+            BrowserChoice::System => 0,
+            BrowserChoice::Command(_) => 1,
+            BrowserChoice::PrintUrl => 2,
+        };
+        ui.radio_value(
+            &mut kind,
+            0,
+            lang.pick("Systemets nettleser", "System browser"),
+        );
+        ui.horizontal(|ui| {
+            let radio = ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.settings.browser_command)
+                        .hint_text("firefox --private-window")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(radio.id);
+            if r.changed() {
+                kind = 1;
+            }
+        });
+        ui.radio_value(
+            &mut kind,
+            2,
+            lang.pick("Bare vis adressen", "Only show the URL"),
+        );
+        self.settings.browser = match kind {
+            1 => BrowserChoice::Command(self.settings.browser_command.clone()),
+            2 => BrowserChoice::PrintUrl,
+            _ => BrowserChoice::System,
+        };
+    }
+}
+
+fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
+    match t {
+        ThemeChoice::System => lang.pick("Som systemet", "Follow system"),
+        ThemeChoice::Light => lang.pick("Lyst", "Light"),
+        ThemeChoice::Dark => lang.pick("Mørkt", "Dark"),
+    }
+}
+
+fn group_name(g: Group, lang: Lang) -> &'static str {
+    match g {
+        Group::Local => lang.pick("Lokalt (emulator)", "Local (emulator)"),
+        Group::Digdir => "Digdir",
+        Group::Difi => lang.pick("Difi (opprinnelig)", "Difi (original)"),
+        Group::User => lang.pick("Dine", "Yours"),
+    }
+}

@@ -1,0 +1,92 @@
+//! The export bar above every inspection tab: save as JSON, Markdown or HTML, copy as curl; and how the last
+//! save went (drawn here only, for every tab).
+
+use eframe::egui;
+
+use super::style::{GREEN, RED};
+use crate::gui::commands::{Command, Commands};
+use crate::inspect::{Inspection, export};
+use crate::krr::Lang;
+
+pub struct ExportView {
+    /// Where exports (and the Raw tab's save) go; the extension follows the format.
+    pub save_path: String,
+    /// How the last save went: the path written, or why not.
+    pub save_status: Option<Result<String, String>>,
+}
+
+impl Default for ExportView {
+    fn default() -> ExportView {
+        ExportView {
+            save_path: "krr-answer.txt".into(),
+            save_status: None,
+        }
+    }
+}
+
+impl ExportView {
+    /// Drawn above every inspection tab, from the inspection as received (`original`).
+    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, i: &Inspection, commands: &mut Commands) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(lang.pick("Eksporter til:", "Export to:"));
+            ui.add(egui::TextEdit::singleline(&mut self.save_path).desired_width(200.0))
+                .labelled_by(label.id);
+            let stem = std::path::Path::new(self.save_path.trim()).with_extension("");
+            let mut save = |ext: &str, text: String| {
+                let path = stem.with_extension(ext);
+                self.save_path = path.display().to_string();
+                commands.push(Command::Save {
+                    path,
+                    contents: text,
+                });
+            };
+            if ui
+                .button("JSON")
+                .on_hover_text(lang.pick(
+                    "Kan åpnes igjen; tokens er sensurert",
+                    "Can be opened again; tokens are redacted",
+                ))
+                .clicked()
+            {
+                save("json", export::to_json(i));
+            }
+            if ui.button("Markdown").clicked() {
+                save("md", export::to_markdown(i, lang));
+            }
+            if ui.button("HTML").clicked() {
+                save("html", export::to_html(i, lang));
+            }
+            if ui
+                .button(lang.pick("Kopier som curl", "Copy as curl"))
+                .on_hover_text("$TOKEN")
+                .clicked()
+            {
+                ui.ctx().copy_text(export::curl_command(i, None));
+            }
+            let token = i
+                .token
+                .as_ref()
+                .map(|t| &t.access_token)
+                .filter(|t| t.is_available());
+            if let Some(token) = token
+                && ui
+                    .button(lang.pick(
+                        "Kopier som curl med ekte token",
+                        "Copy as curl with the real token",
+                    ))
+                    .clicked()
+            {
+                ui.ctx().copy_text(export::curl_command(i, Some(token)));
+            }
+        });
+        match &self.save_status {
+            Some(Ok(p)) => {
+                ui.colored_label(GREEN, format!("{} {p}", lang.pick("Lagret", "Saved")));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(RED, crate::escape::display(e).into_owned());
+            }
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The HTTP tab: every request of the journey with its headers and bodies (secrets already redacted).
+
+use eframe::egui;
+use egui::RichText;
+
+use super::style::RED;
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::gui::commands::Commands;
+
+/// The HTTP tab holds no state of its own.
+#[derive(Default)]
+pub struct HttpView;
+
+impl InspectionTab for HttpView {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        i: Current<'_>,
+        _cx: &mut TabContext<'_>,
+        _commands: &mut Commands,
+    ) {
+        let i = i.display;
+        for (n, ex) in i.http.exchanges.iter().enumerate() {
+            let status = ex
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "—".into());
+            let title = format!(
+                "{}  {} {}  –  {status}  ({} ms)",
+                ex.step, ex.method, ex.url, ex.duration_ms
+            );
+            egui::CollapsingHeader::new(title)
+                .id_salt(("exchange", n))
+                .show(ui, |ui| {
+                    if let Some(e) = &ex.error {
+                        ui.colored_label(RED, crate::escape::display(e).into_owned());
+                    }
+                    for (heading, headers, body) in [
+                        ("Request", &ex.request_headers, &ex.request_body),
+                        ("Response", &ex.response_headers, &ex.response_body),
+                    ] {
+                        ui.label(RichText::new(heading).strong());
+                        for (k, v) in headers {
+                            ui.label(RichText::new(format!("{k}: {v}")).monospace().small());
+                        }
+                        if let Some(b) = body {
+                            let mut b = b.clone();
+                            ui.add(
+                                egui::TextEdit::multiline(&mut b)
+                                    .code_editor()
+                                    .desired_rows(3)
+                                    .desired_width(f32::INFINITY)
+                                    .interactive(false),
+                            );
+                        }
+                    }
+                });
+        }
+    }
+}

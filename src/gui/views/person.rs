@@ -1,0 +1,215 @@
+//! The Person tab: every field of the answer with its value, explanation and flags; the scope check; and, with a
+//! write scope, changing the person's preferred language.
+
+use eframe::egui;
+use egui::{Color32, RichText};
+use serde_json::Value;
+
+use super::style::{AMBER, GREEN, RED};
+use super::tab::{Current, InspectionTab, TabContext};
+use crate::gui::commands::{Command, Commands};
+use crate::inspect::render::{flag_label, short_value};
+use crate::inspect::can_change_language;
+use crate::krr::{CodeList, Flag, Spraak};
+
+pub struct PersonView {
+    /// The row whose value Ctrl+C copies.
+    pub selected_field: Option<usize>,
+    /// The language picked for "Change language".
+    pub spraak: Spraak,
+    /// How the last language change went.
+    pub language_status: Option<Result<String, String>>,
+}
+
+impl Default for PersonView {
+    fn default() -> PersonView {
+        PersonView {
+            selected_field: None,
+            spraak: Spraak::En,
+            language_status: None,
+        }
+    }
+}
+
+fn badge_colour(f: Flag) -> Color32 {
+    match f {
+        Flag::Malformed | Flag::Inconsistent | Flag::Expired => RED,
+        Flag::UnknownField | Flag::UnknownCode => Color32::from_rgb(20, 110, 170),
+        Flag::Reserved | Flag::CannotNotify | Flag::OlderThan18Months => AMBER,
+    }
+}
+
+impl InspectionTab for PersonView {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        i: Current<'_>,
+        cx: &mut TabContext<'_>,
+        commands: &mut Commands,
+    ) {
+        let (lang, language_busy, i) = (cx.lang, cx.language_change_running, i.display);
+        let Some(body) = &i.body else {
+            ui.label(lang.pick(
+                "Ingen persondata i svaret.",
+                "No person data in the answer.",
+            ));
+            return;
+        };
+        for p in &body.problems {
+            ui.colored_label(RED, p);
+        }
+        // Integrations send Ctrl+C as `Event::Copy` (or as the key itself): either copies the selected value.
+        let copy = ui.input_mut(|inp| {
+            inp.consume_key(egui::Modifiers::COMMAND, egui::Key::C)
+                || inp.events.iter().any(|e| matches!(e, egui::Event::Copy))
+        });
+        // Fixed column widths: the explanation takes what is left and wraps.
+        let avail = ui.available_width();
+        let w_path = (avail * 0.27).clamp(160.0, 330.0);
+        let w_value = (avail * 0.24).clamp(120.0, 300.0);
+        let w_explanation = (avail - w_path - w_value - 24.0).max(160.0);
+        let column = |ui: &mut egui::Ui, width: f32, add: &mut dyn FnMut(&mut egui::Ui)| {
+            ui.allocate_ui_with_layout(
+                egui::vec2(width, 0.0),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    ui.set_width(width);
+                    add(ui);
+                },
+            );
+        };
+        ui.horizontal(|ui| {
+            column(ui, w_path, &mut |ui| {
+                ui.label(RichText::new(lang.pick("Felt", "Field")).strong());
+            });
+            column(ui, w_value, &mut |ui| {
+                ui.label(RichText::new(lang.pick("Verdi", "Value")).strong());
+            });
+            column(ui, w_explanation, &mut |ui| {
+                ui.label(RichText::new(lang.pick("Forklaring", "Explanation")).strong());
+            });
+        });
+        ui.separator();
+        for (n, f) in body.fields.iter().enumerate() {
+            ui.horizontal_top(|ui| {
+                column(ui, w_path, &mut |ui| {
+                    let selected = self.selected_field == Some(n);
+                    if ui
+                        .selectable_label(selected, RichText::new(&f.path).monospace())
+                        .on_hover_text(
+                            lang.pick("Ctrl+C kopierer verdien", "Ctrl+C copies the value"),
+                        )
+                        .clicked()
+                    {
+                        self.selected_field = Some(n);
+                    }
+                });
+                column(ui, w_value, &mut |ui| {
+                    ui.add(
+                        egui::Label::new(RichText::new(short_value(&f.value)).monospace()).wrap(),
+                    );
+                });
+                column(ui, w_explanation, &mut |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        for flag in &f.flags {
+                            ui.label(
+                                RichText::new(format!(" {} ", flag_label(*flag, lang)))
+                                    .color(Color32::WHITE)
+                                    .background_color(badge_colour(*flag))
+                                    .small(),
+                            );
+                        }
+                        ui.label(&f.explanation);
+                    });
+                    for note in &f.notes {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(
+                                RichText::new("↳")
+                                    .small()
+                                    .family(egui::FontFamily::Monospace)
+                                    .weak(),
+                            );
+                            ui.label(RichText::new(note).small().weak());
+                        });
+                    }
+                });
+            });
+            ui.separator();
+        }
+        if copy && let Some(f) = self.selected_field.and_then(|n| body.fields.get(n)) {
+            let text = match &f.value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            ui.ctx().copy_text(text);
+        }
+        if let Some(check) = &body.scope_check {
+            ui.add_space(10.0);
+            ui.label(RichText::new(lang.pick("Omfangskontroll", "Scope check")).strong());
+            if check.is_consistent() {
+                ui.colored_label(
+                    GREEN,
+                    lang.pick(
+                        "Svaret stemmer med omfangene.",
+                        "The answer matches the scopes.",
+                    ),
+                );
+            }
+            for f in check.missing.iter().chain(&check.unexpected) {
+                ui.colored_label(RED, &f.message);
+            }
+            for f in &check.absent_allowed {
+                ui.label(RichText::new(format!("· {}", f.message)).weak());
+            }
+            for s in &check.unknown_scopes {
+                ui.label(format!("? {s}"));
+            }
+        }
+        if can_change_language(i) {
+            ui.add_space(10.0);
+            ui.label(RichText::new(lang.pick("Administrasjon", "Administration")).strong());
+            ui.horizontal(|ui| {
+                let label = ui.label(lang.pick("Foretrukket språk", "Preferred language"));
+                egui::ComboBox::from_id_salt("spraak")
+                    .selected_text(self.spraak.code())
+                    .show_ui(ui, |ui| {
+                        for s in Spraak::all() {
+                            ui.selectable_value(
+                                &mut self.spraak,
+                                *s,
+                                format!("{} – {}", s.code(), s.meaning(lang)),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !language_busy,
+                        egui::Button::new(lang.pick("Endre språk", "Change language")),
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::ChangeLanguage {
+                        spraak: self.spraak,
+                    });
+                }
+                if ui
+                    .button(lang.pick("Slå opp på nytt", "Look up again"))
+                    .clicked()
+                {
+                    commands.push(Command::StartLookup);
+                }
+            });
+            match &self.language_status {
+                Some(Ok(m)) => {
+                    ui.colored_label(GREEN, m);
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(RED, crate::escape::display(e).into_owned());
+                }
+                None => {}
+            }
+        }
+    }
+}

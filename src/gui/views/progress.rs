@@ -1,0 +1,143 @@
+//! The login in progress: the steps done so far, the login URL, the time left, and Cancel.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui::RichText;
+
+use super::style::{AMBER, GREEN};
+use crate::gui::commands::{Command, Commands};
+use crate::inspect::Progress;
+use crate::krr::Lang;
+use crate::krr::time::describe_duration;
+use crate::oidc::LoginEvent;
+
+/// What the running lookup has reported; started afresh with each lookup.
+#[derive(Default)]
+pub struct ProgressView {
+    pub steps: Vec<Progress>,
+    pub authorization_url: Option<String>,
+    pub deadline: Option<Instant>,
+}
+
+impl ProgressView {
+    /// Takes one event of the running lookup.
+    pub fn record(&mut self, p: Progress) {
+        if let Progress::Login(LoginEvent::AuthorizationUrl { url, timeout_secs }) = &p {
+            self.authorization_url = Some(url.clone());
+            self.deadline = Some(Instant::now() + Duration::from_secs(*timeout_secs));
+        }
+        self.steps.push(p);
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, commands: &mut Commands) {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.heading(lang.pick("Logger inn …", "Logging in …"));
+        });
+        let done = |name: &str| self.steps.iter().any(|s| step_name(s) == name);
+        for (key, nb, en) in [
+            (
+                "discovered",
+                "Leste leverandørens oppsett (discovery)",
+                "Read the provider's metadata (discovery)",
+            ),
+            (
+                "listener",
+                "Lytter på 127.0.0.1 etter svaret",
+                "Listening on 127.0.0.1 for the answer",
+            ),
+            (
+                "browser",
+                "Venter på innloggingen i nettleseren",
+                "Waiting for the login in the browser",
+            ),
+            (
+                "code",
+                "Fikk autorisasjonskoden",
+                "Received the authorization code",
+            ),
+            ("tokens", "Fikk tokens", "Received the tokens"),
+            ("id_token", "Kontrollerte id_token", "Checked the id_token"),
+            ("person", "Henter /person", "Fetching /person"),
+        ] {
+            // Symbols in monospace: the bundled monospace font (Hack) has them, the proportional one does not.
+            ui.horizontal(|ui| {
+                let (mark, colour) = if done(key) {
+                    ("●", GREEN)
+                } else {
+                    ("○", ui.visuals().weak_text_color())
+                };
+                ui.label(RichText::new(mark).monospace().color(colour));
+                ui.label(lang.pick(nb, en));
+            });
+        }
+        // A refused callback (wrong state) does not end the login: say so, and keep waiting.
+        for p in &self.steps {
+            if let Progress::Login(LoginEvent::CallbackRefused { reason }) = p {
+                ui.colored_label(
+                    AMBER,
+                    format!(
+                        "{} {}",
+                        lang.pick(
+                            "Et svar til lytteren ble avvist, innloggingen venter videre:",
+                            "A request to the listener was refused; the login goes on waiting:"
+                        ),
+                        crate::escape::display(reason)
+                    ),
+                );
+            }
+        }
+        if let Some(url) = &self.authorization_url {
+            ui.separator();
+            ui.label(lang.pick(
+                "Innloggingsadressen (åpne den selv om nettleseren ikke åpnet seg):",
+                "The login URL (open it yourself if no browser opened):",
+            ));
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(url).monospace().small());
+            });
+            if ui
+                .button(lang.pick("Kopier adressen", "Copy the URL"))
+                .clicked()
+            {
+                ui.ctx().copy_text(url.clone());
+            }
+        }
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now()).as_secs();
+            ui.label(match lang {
+                Lang::Nb => format!(
+                    "Tid igjen før lytteren gir opp: {}",
+                    describe_duration(left)
+                ),
+                Lang::En => format!(
+                    "Time left before the listener gives up: {}",
+                    describe_duration(left)
+                ),
+            });
+        }
+        ui.add_space(8.0);
+        if ui
+            .button(lang.pick("Avbryt", "Cancel"))
+            .on_hover_text("Esc")
+            .clicked()
+        {
+            commands.push(Command::Cancel);
+        }
+    }
+}
+
+fn step_name(p: &Progress) -> &'static str {
+    match p {
+        Progress::Login(LoginEvent::Discovered { .. }) => "discovered",
+        Progress::Login(LoginEvent::ListenerReady { .. }) => "listener",
+        Progress::Login(LoginEvent::AuthorizationUrl { .. }) => "browser",
+        Progress::Login(LoginEvent::CallbackRefused { .. }) => "refused",
+        Progress::Login(LoginEvent::CodeReceived) => "code",
+        Progress::Login(LoginEvent::TokensReceived) => "tokens",
+        Progress::Login(LoginEvent::IdTokenChecked { .. }) => "id_token",
+        Progress::FetchingPerson { .. } => "person",
+        Progress::Done => "done",
+    }
+}
