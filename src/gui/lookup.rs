@@ -1,15 +1,14 @@
-//! The seam where a lookup is assembled: the user's choices (configuration + settings) become the `Job` handed to
-//! the worker. `build_job` is the one place the app builds a request; the planner in `inspect` replaces it.
+//! The app's choices (configuration + settings) as the planner's: `plan` hands them to `inspect::plan`, the one
+//! place a login is assembled for the app and the command line alike. The rest reads them for display.
 
 use std::time::Duration;
 
 use super::settings::Settings;
 use super::worker::Job;
-use crate::config::{AuthMethod, ClientRegistration, Config, Environment};
-use crate::inspect::{LookupRequest, default_scopes};
+use crate::config::{ClientRegistration, Config, Environment};
+use crate::inspect::{Choices as PlanChoices, Place, default_scopes};
 use crate::krr::Lang;
 use crate::krr::scopes::split_scope_string;
-use crate::oidc::Secret;
 
 /// How long the app waits for the browser's callback.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(300);
@@ -80,45 +79,24 @@ impl<'a> Choices<'a> {
             .unwrap_or_else(|| env.acr.clone())
     }
 
-    /// The job for the current choices, or why there is none.
+    /// The planner's choices for what the request panel shows.
+    fn planner_choices(&self) -> PlanChoices {
+        let env = self.environment();
+        let mut c = PlanChoices::new(Place::Named(env.name.clone()), self.lang());
+        c.client_id = self.settings.client_ids.get(&env.name).cloned();
+        c.scopes = self.scopes();
+        c.accept = self.settings.accept;
+        c.acr = Some(self.acr());
+        c.ui_locales = self.settings.login_locale.clone();
+        c.browser = self.settings.browser.clone();
+        c.callback_timeout = CALLBACK_TIMEOUT;
+        c
+    }
+
+    /// The job for the current choices, or why there is none (in the app's language, with what to do).
     pub fn build_job(&self) -> Result<Job, String> {
-        let lang = self.lang();
-        let client = self.client().ok_or_else(|| {
-            lang.pick(
-                "Ingen klient er registrert for dette miljøet: skriv inn en client_id, eller legg til en i konfigurasjonsfilen.",
-                "No client is registered for this environment: type a client_id, or add one to the config file.",
-            )
-            .to_owned()
-        })?;
-        let client_secret = match (&client.secret_env, client.auth_method) {
-            (_, AuthMethod::None) => None,
-            (Some(var), _) => Some(Secret::new(std::env::var(var).map_err(|_| match lang {
-                Lang::Nb => format!("Klienthemmeligheten mangler: sett miljøvariabelen {var} og start appen på nytt."),
-                Lang::En => format!("The client secret is missing: set the environment variable {var} and restart the app."),
-            })?)),
-            (None, _) => None,
-        };
-        let scopes = self.scopes();
-        let accept = self.settings.accept;
-        let acr = Some(self.acr()).filter(|a| !a.is_empty());
-        let ui_locales = self.settings.login_locale.clone();
-        let browser = self.settings.browser.clone();
-        Ok(Job {
-            environment: self.environment().clone(),
-            build: Box::new(move |target, trust| LookupRequest {
-                target,
-                client,
-                client_secret,
-                scopes,
-                accept,
-                acr,
-                ui_locales,
-                prompt: None,
-                browser,
-                callback_timeout: CALLBACK_TIMEOUT,
-                trust,
-                lang,
-            }),
-        })
+        crate::inspect::plan(self.config, self.planner_choices())
+            .map(|plan| Job { plan })
+            .map_err(|e| e.for_app(self.lang()))
     }
 }

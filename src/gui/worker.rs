@@ -8,81 +8,36 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
-use crate::config::{Environment, Location};
-use crate::emulator::{EmulatorHandle, Keys};
-use crate::inspect::target::{emulator_target, remote_target, start_local_emulator};
-use crate::inspect::{Inspection, LookupRequest, Progress, Target, run_lookup};
-use crate::jose::TrustStore;
+pub use crate::inspect::KeySource;
+use crate::inspect::{Inspection, Plan, Progress, Targets, run_lookup};
 
-/// Where the local emulator's keys come from.
-#[derive(Clone)]
-pub enum KeySource {
-    /// A keys directory (the app's default: the platform data directory), so its CA stays the same.
-    Dir(std::path::PathBuf),
-    /// Given keys (tests).
-    Given(Arc<Keys>),
-}
-
-/// What the app's background work needs: the runtime, the HTTP client, the emulator slot.
+/// What the app's background work needs: the runtime, the HTTP client, and the owner of targets (which keeps the
+/// local emulator running for the app's whole life, so the browser's single sign-on session with it stays useful).
 #[derive(Clone)]
 pub struct Services {
     pub runtime: tokio::runtime::Handle,
     pub http: reqwest::Client,
-    keys: KeySource,
-    emulator: Arc<tokio::sync::Mutex<Option<EmulatorHandle>>>,
+    targets: Arc<Targets>,
 }
 
 impl Services {
     pub fn new(runtime: tokio::runtime::Handle, keys: KeySource) -> Services {
         Services {
             runtime,
-            http: crate::oidc::http::client(),
-            keys,
-            emulator: Arc::default(),
-        }
-    }
-
-    /// The target of `env`, starting the local emulator on first use; and the CA to trust for it.
-    async fn target(&self, env: &Environment) -> Result<(Target, Option<String>), String> {
-        match &env.location {
-            Location::Remote { .. } => Ok((
-                remote_target(env).expect("a remote environment has a target"),
-                None,
-            )),
-            Location::Emulator => {
-                let mut slot = self.emulator.lock().await;
-                if slot.is_none() {
-                    let keys = match &self.keys {
-                        KeySource::Given(k) => k.clone(),
-                        KeySource::Dir(dir) => {
-                            let dir = dir.clone();
-                            let keys = tokio::task::spawn_blocking(move || {
-                                Keys::load_or_create(&dir, chrono::Utc::now())
-                            })
-                            .await
-                            .map_err(|e| e.to_string())?
-                            .map_err(|e| e.to_string())?;
-                            Arc::new(keys)
-                        }
-                    };
-                    *slot = Some(start_local_emulator(keys).await?);
-                }
-                let handle = slot.as_ref().expect("just started");
-                Ok((emulator_target(env, handle), Some(handle.ca_pem())))
-            }
+            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT),
+            targets: Arc::new(Targets::new(keys)),
         }
     }
 }
 
 impl Job {
-    /// The request, with its target resolved (the local emulator started if need be) and its CA trusted.
-    async fn request(self, s: &Services) -> Result<LookupRequest, String> {
-        let (target, ca) = s.target(&self.environment).await?;
-        let mut trust = TrustStore::new();
-        if let Some(ca) = ca {
-            trust.add_pem(ca.as_bytes()).map_err(|e| e.to_string())?;
-        }
-        Ok((self.build)(target, trust))
+    /// The ready request: the target resolved by the planner's `Targets`, its CA trusted.
+    async fn request(self, s: &Services) -> Result<crate::inspect::LookupRequest, String> {
+        let lang = self.plan.lang();
+        s.targets
+            .request(self.plan)
+            .await
+            .map_err(|e| e.for_app(lang))
     }
 }
 
@@ -115,10 +70,9 @@ impl Message {
     }
 }
 
-/// A request as the UI builds it; the target is filled in by the worker.
+/// A request as the planner made it; the worker resolves its target.
 pub struct Job {
-    pub environment: Environment,
-    pub build: Box<dyn FnOnce(Target, TrustStore) -> LookupRequest + Send>,
+    pub plan: Plan,
 }
 
 /// One piece of background work in flight.

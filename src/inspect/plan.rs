@@ -182,6 +182,11 @@ impl Plan {
         }
     }
 
+    /// The language of explanations and messages.
+    pub fn lang(&self) -> Lang {
+        self.choices.lang
+    }
+
     /// The same plan asking for other scopes (the matrix asks for one set after another).
     pub fn with_scopes(mut self, scopes: Vec<String>) -> Plan {
         self.choices.scopes = scopes;
@@ -399,6 +404,9 @@ impl Targets {
         }
     }
 }
+
+/// The time each HTTP request may take unless the user says otherwise (`--http-timeout`).
+pub const REQUEST_TIMEOUT: Duration = crate::oidc::http::REQUEST_TIMEOUT;
 
 /// The HTTP client every face uses: no redirects followed, `timeout` on each request.
 pub fn http_client(timeout: Duration) -> reqwest::Client {
