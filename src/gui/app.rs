@@ -228,7 +228,7 @@ impl InspectorApp {
         let running = worker::load_file(
             &self.services,
             path,
-            crate::inspect::export::from_json,
+            |text| crate::inspect::export::from_json(text).map_err(|e| e.to_string()),
             |r| Message::Opened(r.map(Box::new)),
             ctx,
         );

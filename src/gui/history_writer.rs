@@ -150,7 +150,7 @@ fn handle(path: &Path, request: Request) -> Result<(), HistoryFileError> {
         },
         Request::Load(reply) => {
             let result = match std::fs::read_to_string(path) {
-                Ok(text) => History::from_json(&text),
+                Ok(text) => History::from_json(&text).map_err(|e| e.to_string()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
                 Err(source) => Err(HistoryFileError::Read {
                     path: path.to_owned(),

@@ -162,7 +162,9 @@ pub fn start_language_change(
     let (send, rx) = sender(ctx);
     let http = services.http.clone();
     let task = services.runtime.spawn(async move {
-        let result = crate::inspect::change_language(&http, &person_url, &token, spraak).await;
+        let result = crate::inspect::change_language(&http, &person_url, &token, spraak)
+            .await
+            .map_err(|e| e.to_string());
         send(Message::LanguageChanged(result));
     });
     Running { rx, task }

@@ -14,9 +14,14 @@ pub fn to_json(i: &Inspection) -> String {
     serde_json::to_string_pretty(i).unwrap_or_default()
 }
 
+/// A file that is not a saved inspection.
+#[derive(Debug, thiserror::Error)]
+#[error("not a saved krr-inspector inspection: {0}")]
+pub struct NotAnInspection(#[source] pub serde_json::Error);
+
 /// Reads a saved inspection back.
-pub fn from_json(text: &str) -> Result<Inspection, String> {
-    serde_json::from_str(text).map_err(|e| format!("not a saved krr-inspector inspection: {e}"))
+pub fn from_json(text: &str) -> Result<Inspection, NotAnInspection> {
+    serde_json::from_str(text).map_err(NotAnInspection)
 }
 
 /// Does this JSON look like a saved inspection (rather than a /person answer)?

@@ -38,6 +38,11 @@ pub struct History {
     pub entries: Vec<Entry>,
 }
 
+/// A history file whose contents are not a list of inspections.
+#[derive(Debug, thiserror::Error)]
+#[error("the history file cannot be read: {0}")]
+pub struct HistoryError(#[source] pub serde_json::Error);
+
 impl History {
     pub fn push(&mut self, i: Arc<Inspection>) {
         self.entries.insert(0, Entry { inspection: i });
@@ -50,9 +55,8 @@ impl History {
         serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
     }
 
-    pub fn from_json(text: &str) -> Result<History, String> {
-        let list: Vec<Inspection> = serde_json::from_str(text)
-            .map_err(|e| format!("the history file cannot be read: {e}"))?;
+    pub fn from_json(text: &str) -> Result<History, HistoryError> {
+        let list: Vec<Inspection> = serde_json::from_str(text).map_err(HistoryError)?;
         Ok(History {
             entries: list
                 .into_iter()

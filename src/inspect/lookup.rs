@@ -508,15 +508,32 @@ pub fn can_change_language(i: &Inspection) -> bool {
     })
 }
 
+/// Why the language could not be changed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LanguageChangeError {
+    #[error(transparent)]
+    Insecure(#[from] crate::config::url_policy::UnsafeUrl),
+    #[error(transparent)]
+    Http(#[from] http::HttpError),
+    #[error("the register answered 200 without spraak: {body}")]
+    NoSpraak { body: String },
+    #[error("the token has expired or was refused (401): log in again")]
+    Unauthorized,
+    #[error("the token lacks the write scope (403): ask for krr:user/spraak.write")]
+    Forbidden,
+    #[error("the register answered {status}: {body}")]
+    Status { status: u16, body: String },
+}
+
 /// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`.
 pub async fn change_language(
     http_client: &reqwest::Client,
     person_url: &str,
     token: &Secret,
     spraak: crate::krr::Spraak,
-) -> Result<String, String> {
+) -> Result<String, LanguageChangeError> {
     use crate::krr::CodeList;
-    check_destination("the person URL", person_url).map_err(|e| e.to_string())?;
+    check_destination("the person URL", person_url)?;
     let r = http_client
         .patch(person_url)
         .bearer_auth(token.expose())
@@ -524,27 +541,22 @@ pub async fn change_language(
         .json(&serde_json::json!({"spraak": spraak.code()}))
         .send()
         .await
-        .map_err(|e| http::classify(&e, person_url).to_string())?;
+        .map_err(|e| http::classify(&e, person_url))?;
     let status = r.status().as_u16();
-    let body = http::read_limited(r, person_url, http::MAX_BODY)
-        .await
-        .map_err(|e| e.to_string())?;
+    let body = http::read_limited(r, person_url, http::MAX_BODY).await?;
     let text = String::from_utf8_lossy(&body).into_owned();
     match status {
         200 => serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v.get("spraak").and_then(Value::as_str).map(str::to_owned))
-            .ok_or_else(|| {
-                format!(
-                    "the register answered 200 without spraak: {}",
-                    text.chars().take(200).collect::<String>()
-                )
+            .ok_or_else(|| LanguageChangeError::NoSpraak {
+                body: text.chars().take(200).collect(),
             }),
-        401 => Err("the token has expired or was refused (401): log in again".into()),
-        403 => Err("the token lacks the write scope (403): ask for krr:user/spraak.write".into()),
-        s => Err(format!(
-            "the register answered {s}: {}",
-            text.chars().take(200).collect::<String>()
-        )),
+        401 => Err(LanguageChangeError::Unauthorized),
+        403 => Err(LanguageChangeError::Forbidden),
+        status => Err(LanguageChangeError::Status {
+            status,
+            body: text.chars().take(200).collect(),
+        }),
     }
 }
