@@ -8,9 +8,11 @@ use axum::extract::State as AxState;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use super::grants::{MintCodes, lock};
 use super::html::{escape, page};
-use super::{Faults, Generation, State, lock};
-use crate::krr::Lang;
+use super::state::{Faults, State};
+use super::urls;
+use crate::krr::{Lang, ScopeDialect};
 
 type S = AxState<Arc<State>>;
 
@@ -25,7 +27,7 @@ pub async fn index(AxState(state): S) -> Response {
         h,
         "<h2>Endpoints</h2><table><tr><th></th><th>Digdir (current)</th><th>Difi (original)</th></tr>"
     );
-    let difi = Generation::Difi.issuer(b);
+    let difi = urls::issuer(ScopeDialect::Difi, b);
     for (name, digdir, difi_url) in [
         ("issuer", b.clone(), difi.clone()),
         (
@@ -35,8 +37,8 @@ pub async fn index(AxState(state): S) -> Response {
         ),
         (
             "person",
-            Generation::Digdir.person_url(b),
-            Generation::Difi.person_url(b),
+            urls::person_url(ScopeDialect::Digdir, b),
+            urls::person_url(ScopeDialect::Difi, b),
         ),
     ] {
         let _ = write!(
@@ -66,10 +68,7 @@ pub async fn index(AxState(state): S) -> Response {
     }
     h.push_str("</table><h2>Test persons</h2><table><tr><th>national id</th><th>shows</th><th>varslingsstatus now</th></tr>");
     {
-        let data = state
-            .data
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let data = state.data();
         let now = state.now();
         for pid in &data.order {
             let p = &data.persons[pid];
@@ -186,28 +185,6 @@ fn admin_write(state: &State, headers: &HeaderMap, want: &str) -> Result<(), Res
     content_type_is(headers, want)
 }
 
-/// `POST /admin/codes`: what to mint codes for.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MintCodes {
-    pub count: usize,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub code_challenge: String,
-    #[serde(default = "default_pid")]
-    pub pid: String,
-    #[serde(default = "default_scope")]
-    pub scope: String,
-}
-
-fn default_pid() -> String {
-    "27129324169".into()
-}
-
-fn default_scope() -> String {
-    "openid krr:user/kontaktinformasjon.read".into()
-}
-
 /// Mints authorization codes without a login (for load tests of the token endpoint; codes live 60 s).
 pub async fn mint_codes(
     AxState(state): S,
@@ -222,9 +199,9 @@ pub async fn mint_codes(
         Ok(m) => m,
         Err(e) => return bad(e.to_string()),
     };
-    match super::provider::mint_codes(&state, mint.count, &mint) {
+    match state.grants.mint_codes(&state.clients, &mint, state.now()) {
         Ok(codes) => Json(serde_json::json!({"codes": codes})).into_response(),
-        Err(e) => bad(e),
+        Err(e) => bad(e.to_string()),
     }
 }
 

@@ -99,7 +99,7 @@ pub enum PlanError {
     #[error("the local emulator's keys could not be loaded or made")]
     EmulatorKeys(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot start the local emulator on 127.0.0.1")]
-    EmulatorStart(#[source] std::io::Error),
+    EmulatorStart(#[source] crate::emulator::StartError),
     #[error("the local emulator's CA cannot be trusted")]
     EmulatorCa(#[source] crate::jose::TrustError),
 }

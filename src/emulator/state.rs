@@ -1,0 +1,141 @@
+//! The running emulator's state: its clock, keys, data, clients, tables, fault switches and counters, shared by
+//! every handler.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::clients::Client;
+use super::data::EmulatorData;
+use super::grants::{Tables, lock};
+use super::keys::{FaultKeys, Keys, KeysError};
+use crate::jose::jwk::KeySet;
+
+/// The emulator's time: the machine's clock moved by a fixed offset (`--clock` sets where it starts).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Clock {
+    offset: Duration,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// A clock that reads `start` now and then runs on.
+    pub fn starting_at(start: DateTime<Utc>) -> Clock {
+        Clock {
+            offset: start - Utc::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
+/// Switches that change the next answers, for demos and negative tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// KRR answers are altered after signing: the signature no longer verifies.
+    pub tamper_signature: bool,
+    /// KRR answers are signed with a certificate that expired 30 days ago.
+    pub expired_certificate: bool,
+    /// KRR answers are signed by a certificate from a CA nobody trusts.
+    pub unknown_ca: bool,
+    /// Tokens and KRR answers carry a `kid` that is not in any key set.
+    pub wrong_kid: bool,
+    /// KRR answers HTTP 500.
+    pub http_500: bool,
+    /// KRR waits this many seconds before answering (at most 300).
+    pub delay_seconds: u64,
+    /// Tokens are issued already expired.
+    pub expired_tokens: bool,
+}
+
+/// Counters for demos and tests (`GET /admin/stats`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Login forms submitted successfully (a person typed or picked an id).
+    pub logins: AtomicI64,
+    /// Authorization codes issued, with or without the form (SSO).
+    pub codes: AtomicI64,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({"logins": self.logins.load(Ordering::Relaxed), "codes": self.codes.load(Ordering::Relaxed)})
+    }
+}
+
+/// A person's encryption certificate (base64 DER), made once per person off the async threads; `None` when
+/// OpenSSL could not make one (the answer then has none).
+pub(crate) type PersonCert = Arc<OnceLock<Option<String>>>;
+
+pub(crate) struct State {
+    pub base_url: String,
+    pub keys: Arc<Keys>,
+    pub token_keys: KeySet,
+    pub clock: Clock,
+    pub data: RwLock<EmulatorData>,
+    pub clients: Vec<Client>,
+    pub grants: Tables,
+    pub faults: Mutex<Faults>,
+    pub person_certs: Mutex<HashMap<String, PersonCert>>,
+    /// Keys for the certificate faults: made once, on first use, by a blocking task (they cost RSA key
+    /// generation, which must not run on the async threads).
+    pub fault_keys: OnceLock<Result<FaultKeys, Arc<KeysError>>>,
+    pub token_lifetime: Duration,
+    pub max_pending_logins: usize,
+    /// Milliseconds added to the clock by `EmulatorHandle::advance_clock`.
+    pub clock_shift_ms: AtomicI64,
+    pub stats: Stats,
+}
+
+impl State {
+    pub fn new(
+        base_url: &str,
+        keys: Arc<Keys>,
+        token_keys: KeySet,
+        clock: Clock,
+        data: EmulatorData,
+        token_lifetime: Duration,
+        max_pending_logins: usize,
+    ) -> State {
+        State {
+            base_url: base_url.to_owned(),
+            keys,
+            token_keys,
+            clock,
+            clients: super::clients::clients(&data),
+            data: RwLock::new(data),
+            grants: Tables::default(),
+            faults: Mutex::default(),
+            person_certs: Mutex::default(),
+            fault_keys: OnceLock::new(),
+            token_lifetime,
+            max_pending_logins,
+            clock_shift_ms: AtomicI64::new(0),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now() + Duration::milliseconds(self.clock_shift_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn faults(&self) -> Faults {
+        lock(&self.faults).clone()
+    }
+
+    /// The data, readable even if a handler panicked while writing it.
+    pub fn data(&self) -> std::sync::RwLockReadGuard<'_, EmulatorData> {
+        self.data
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
