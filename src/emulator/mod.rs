@@ -47,9 +47,6 @@ pub use grants::{
 pub use keys::Keys;
 pub use state::{Clock, Faults, Stats};
 
-/// The generation of the services a request is for is the scope dialect: the same two.
-pub use crate::krr::ScopeDialect as Generation;
-
 use crate::jose::jwk::{JwksError, KeySet};
 use crate::krr::ScopeDialect;
 use grants::lock;

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use super::lookup::Target;
 use crate::config::{Environment, Location};
-use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Generation, Keys};
-use crate::krr::ScopeDialect;
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
 
 /// A target, and the emulator behind it when it is a local one (it stops when this is dropped).
 pub struct Resolved {
@@ -60,14 +59,10 @@ pub async fn start_local_emulator(keys: Arc<Keys>) -> Result<EmulatorHandle, Str
 
 /// The target of a local environment on a running emulator (its generation follows the environment's dialect).
 pub fn emulator_target(env: &Environment, handle: &EmulatorHandle) -> Target {
-    let generation = match env.dialect {
-        ScopeDialect::Digdir => Generation::Digdir,
-        ScopeDialect::Difi => Generation::Difi,
-    };
     Target {
         environment: env.name.clone(),
-        issuer: handle.issuer(generation),
-        person_url: handle.person_url(generation),
+        issuer: handle.issuer(env.dialect),
+        person_url: handle.person_url(env.dialect),
         dialect: env.dialect,
     }
 }
