@@ -12,7 +12,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 
-use super::grants::{AuthRequest, LOGIN_LIFETIME_SECS, Login, Session, lock, random_token};
+use super::grants::{
+    AuthRequest, LOGIN_LIFETIME_SECS, Login, SSO_COOKIE, Session, lock, random_token,
+};
 use super::html::{self, LoginPage, PersonChoice};
 use super::reply::{error_page, no_store, params, redirect_error, redirect_with};
 use super::state::State;
@@ -22,9 +24,6 @@ use crate::krr::scopes::scope_info;
 use crate::krr::{Lang, NationalId, ScopeDialect};
 
 type S = AxState<Arc<State>>;
-
-/// The SSO cookie's name.
-pub(crate) const SSO_COOKIE: &str = "krr_emulator_sso";
 
 /// A level this generation offers that satisfies `want`: what a login may be at (the emulator never issues a
 /// level its generation does not list, such as `eidas-loa-high`).

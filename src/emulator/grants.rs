@@ -24,6 +24,9 @@ pub const LOGIN_LIFETIME_SECS: i64 = 1800;
 /// Bound on each in-memory table, so a flood of requests cannot grow it without limit.
 pub const MAX_ENTRIES: usize = 50_000;
 
+/// The name of the SSO session's cookie (its value is the secret that finds the session).
+pub const SSO_COOKIE: &str = "krr_emulator_sso";
+
 /// Locks a mutex, recovering the data if a handler panicked while holding it (the tables stay usable).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
