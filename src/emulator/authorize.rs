@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
+use cookie::{Cookie, SameSite};
 
 use super::grants::{
     AuthRequest, LOGIN_LIFETIME_SECS, Login, SSO_COOKIE, Session, lock, random_token,
@@ -36,26 +37,38 @@ pub(crate) fn session_from_cookie(
     state: &State,
     headers: &HeaderMap,
 ) -> Option<([u8; 32], Session)> {
-    let cookies = headers.get_all(header::COOKIE);
-    let cookie = cookies
+    let value = headers
+        .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == SSO_COOKIE).then(|| value.to_owned())
-        })?;
-    state.grants.use_session(&cookie, state.now())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SSO_COOKIE)?
+        .value()
+        .to_owned();
+    state.grants.use_session(&value, state.now())
+}
+
+/// The SSO cookie: only for the emulator (HttpOnly, all paths), sent on top-level navigations from the client
+/// back to the emulator (SameSite=Lax). A session cookie for the browser; the emulator ends the session itself.
+fn sso_cookie(value: &str) -> Cookie<'_> {
+    Cookie::build((SSO_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build()
 }
 
 /// The Set-Cookie value that starts an SSO session.
 fn session_cookie(value: &str) -> String {
-    format!("{SSO_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax")
+    sso_cookie(value).to_string()
 }
 
 /// The Set-Cookie value that ends the SSO session in the browser.
 pub(crate) fn expired_session_cookie() -> String {
-    format!("{SSO_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    let mut cookie = sso_cookie("");
+    cookie.set_max_age(cookie::time::Duration::ZERO);
+    cookie.to_string()
 }
 
 pub async fn authorize_digdir(s: S, headers: HeaderMap, q: RawQuery) -> Response {

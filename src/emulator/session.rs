@@ -15,7 +15,6 @@ use super::grants::pairwise_sub;
 use super::html;
 use super::reply::{params, redirect_with};
 use super::state::State;
-use crate::krr::Lang;
 
 type S = AxState<Arc<State>>;
 
@@ -52,12 +51,7 @@ pub async fn logout(AxState(state): S, headers: HeaderMap, RawQuery(q): RawQuery
                 .unwrap_or_default();
             redirect_with(uri, &pairs)
         }
-        None => Html(html::page(
-            Lang::En,
-            "Logged out",
-            "<h1>Logged out</h1><p>The single sign-on session has ended.</p>",
-        ))
-        .into_response(),
+        None => Html(html::logged_out_page()).into_response(),
     };
     if let Some(v) = expire {
         response.headers_mut().insert(header::SET_COOKIE, v);

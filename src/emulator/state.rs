@@ -57,6 +57,70 @@ pub struct Faults {
     pub expired_tokens: bool,
 }
 
+/// One on/off fault switch: its name (the JSON member and the index page's form field), its label on the index
+/// page, and the field it sets.
+pub(crate) struct Switch {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub field: fn(&mut Faults) -> &mut bool,
+}
+
+impl Faults {
+    /// Every on/off switch, in the index page's order. A new switch is a field of `Faults` and a line here (a test
+    /// checks that the two agree); the page and its form follow from this list.
+    pub(crate) const SWITCHES: [Switch; 6] = [
+        Switch {
+            name: "tamper_signature",
+            label: "KRR signature tampered",
+            field: |f| &mut f.tamper_signature,
+        },
+        Switch {
+            name: "expired_certificate",
+            label: "signing certificate expired",
+            field: |f| &mut f.expired_certificate,
+        },
+        Switch {
+            name: "unknown_ca",
+            label: "signed by an unknown CA",
+            field: |f| &mut f.unknown_ca,
+        },
+        Switch {
+            name: "wrong_kid",
+            label: "wrong kid (tokens and answers)",
+            field: |f| &mut f.wrong_kid,
+        },
+        Switch {
+            name: "http_500",
+            label: "KRR answers HTTP 500",
+            field: |f| &mut f.http_500,
+        },
+        Switch {
+            name: "expired_tokens",
+            label: "tokens issued already expired",
+            field: |f| &mut f.expired_tokens,
+        },
+    ];
+
+    /// Whether a switch is on.
+    pub(crate) fn is_on(&self, switch: &Switch) -> bool {
+        *(switch.field)(&mut self.clone())
+    }
+
+    /// The switches of the index page's form: a ticked checkbox is sent (`name=on`), an unticked one is not;
+    /// unknown fields are ignored, a delay is clamped to 0–300 s.
+    pub(crate) fn from_form(pairs: &[(String, String)]) -> Faults {
+        let mut f = Faults::default();
+        for (name, value) in pairs {
+            if name == "delay_seconds" {
+                f.delay_seconds = value.trim().parse::<u64>().unwrap_or(0).min(300);
+            } else if let Some(s) = Faults::SWITCHES.iter().find(|s| s.name == name) {
+                *(s.field)(&mut f) = true;
+            }
+        }
+        f
+    }
+}
+
 /// Counters for demos and tests (`GET /admin/stats`).
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -137,5 +201,47 @@ impl State {
         self.data
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_list_names_every_on_off_fault() {
+        let json = serde_json::to_value(Faults::default()).unwrap();
+        let mut members: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        members.retain(|m| *m != "delay_seconds");
+        let mut listed: Vec<&str> = Faults::SWITCHES.iter().map(|s| s.name).collect();
+        members.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(members, listed);
+        for s in &Faults::SWITCHES {
+            let f = Faults::from_form(&[(s.name.to_owned(), "on".to_owned())]);
+            assert!(f.is_on(s), "{}", s.name);
+            assert_eq!(
+                serde_json::to_value(&f).unwrap()[s.name],
+                true,
+                "{}",
+                s.name
+            );
+        }
+        let f = Faults::from_form(&[
+            ("delay_seconds".into(), "999".into()),
+            ("explode".into(), "on".into()),
+        ]);
+        assert_eq!(
+            f,
+            Faults {
+                delay_seconds: 300,
+                ..Faults::default()
+            }
+        );
     }
 }
