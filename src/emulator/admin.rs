@@ -85,8 +85,8 @@ pub async fn index(AxState(state): S) -> Response {
         h2 { "Fault switches" }
         form method="post" action="/admin/faults" {
             fieldset {
-                @for s in &Faults::SWITCHES {
-                    label { input type="checkbox" name=(s.name) checked[f.is_on(s)]; " " (s.label) }
+                @for switch @ (name, label, _) in &Faults::SWITCHES {
+                    label { input type="checkbox" name=(name) checked[f.is_on(switch)]; " " (label) }
                     br;
                 }
                 label {

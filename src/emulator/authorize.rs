@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{RawForm, RawQuery, State as AxState};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,7 +17,9 @@ use super::grants::{
     AuthRequest, LOGIN_LIFETIME_SECS, Login, SSO_COOKIE, Session, lock, random_token,
 };
 use super::html::{self, LoginPage, PersonChoice};
-use super::reply::{error_page, no_store, params, redirect_error, redirect_with};
+use super::reply::{
+    RepeatedParameter, error_page, no_store, params, redirect_error, redirect_with,
+};
 use super::state::State;
 use super::urls;
 use crate::krr::login::{LOGIN_LOCALE_CODES, acr_levels, acr_satisfies, default_acr};
@@ -71,31 +73,28 @@ pub(crate) fn expired_session_cookie() -> String {
     cookie.to_string()
 }
 
-pub async fn authorize_digdir(s: S, headers: HeaderMap, q: RawQuery) -> Response {
-    authorize(s, ScopeDialect::Digdir, headers, q)
+/// A request whose parameters cannot be read at all.
+fn invalid_request_page(why: &RepeatedParameter) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        Lang::En,
+        "Invalid request",
+        &why.to_string(),
+    )
 }
 
-pub async fn authorize_difi(s: S, headers: HeaderMap, q: RawQuery) -> Response {
-    authorize(s, ScopeDialect::Difi, headers, q)
-}
-
-fn authorize(
+/// `/authorize` (Digdir) and `/idporten-oidc-provider/authorize` (Difi).
+pub async fn authorize(
     AxState(state): S,
-    dialect: ScopeDialect,
+    uri: Uri,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
+    let dialect = urls::dialect_of(uri.path());
     let issuer = urls::issuer(dialect, &state.base_url);
     let p = match params(q.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                Lang::En,
-                "Invalid request",
-                &e.to_string(),
-            );
-        }
+        Err(e) => return invalid_request_page(&e),
     };
     let lang = p
         .get("ui_locales")
@@ -334,14 +333,7 @@ fn issue_code(
 pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
     let p = match params(&body) {
         Ok(p) => p,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                Lang::En,
-                "Invalid request",
-                &e.to_string(),
-            );
-        }
+        Err(e) => return invalid_request_page(&e),
     };
     let id = p.get("request").cloned().unwrap_or_default();
     let cutoff = state.now() - Duration::seconds(LOGIN_LIFETIME_SECS);

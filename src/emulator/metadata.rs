@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State as AxState;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -20,15 +21,9 @@ pub async fn jwks(AxState(state): S) -> Response {
     Json(state.keys.token_jwks()).into_response()
 }
 
-pub async fn discovery_digdir(s: S) -> Response {
-    discovery(s, ScopeDialect::Digdir)
-}
-
-pub async fn discovery_difi(s: S) -> Response {
-    discovery(s, ScopeDialect::Difi)
-}
-
-fn discovery(AxState(state): S, dialect: ScopeDialect) -> Response {
+/// `/.well-known/openid-configuration` of each generation (Difi's under its prefix).
+pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
+    let dialect = urls::dialect_of(uri.path());
     let issuer = urls::issuer(dialect, &state.base_url);
     let (authorize, token, jwks, userinfo, logout) = match dialect {
         ScopeDialect::Digdir => {

@@ -229,10 +229,10 @@ fn router(state: Arc<State>) -> Router {
         // Digdir (current) at the root.
         .route(
             "/.well-known/openid-configuration",
-            get(metadata::discovery_digdir),
+            get(metadata::discovery),
         )
-        .route("/authorize", get(authorize::authorize_digdir))
-        .route("/token", post(token::token_digdir))
+        .route("/authorize", get(authorize::authorize))
+        .route("/token", post(token::token))
         .route("/jwks.json", get(metadata::jwks))
         .route("/userinfo", get(session::userinfo))
         .route("/logout", get(session::logout))
@@ -244,10 +244,10 @@ fn router(state: Arc<State>) -> Router {
         // Difi (original) under its prefix.
         .route(
             &format!("{p}.well-known/openid-configuration"),
-            get(metadata::discovery_difi),
+            get(metadata::discovery),
         )
-        .route(&format!("{p}authorize"), get(authorize::authorize_difi))
-        .route(&format!("{p}token"), post(token::token_difi))
+        .route(&format!("{p}authorize"), get(authorize::authorize))
+        .route(&format!("{p}token"), post(token::token))
         .route(&format!("{p}jwk"), get(metadata::jwks))
         .route(&format!("{p}userinfo"), get(session::userinfo))
         .route(&format!("{p}endsession"), get(session::logout))

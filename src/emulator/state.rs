@@ -59,51 +59,33 @@ pub struct Faults {
 
 /// One on/off fault switch: its name (the JSON member and the index page's form field), its label on the index
 /// page, and the field it sets.
-pub(crate) struct Switch {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub field: fn(&mut Faults) -> &mut bool,
-}
+pub(crate) type Switch = (&'static str, &'static str, fn(&mut Faults) -> &mut bool);
 
 impl Faults {
     /// Every on/off switch, in the index page's order. A new switch is a field of `Faults` and a line here (a test
     /// checks that the two agree); the page and its form follow from this list.
     pub(crate) const SWITCHES: [Switch; 6] = [
-        Switch {
-            name: "tamper_signature",
-            label: "KRR signature tampered",
-            field: |f| &mut f.tamper_signature,
-        },
-        Switch {
-            name: "expired_certificate",
-            label: "signing certificate expired",
-            field: |f| &mut f.expired_certificate,
-        },
-        Switch {
-            name: "unknown_ca",
-            label: "signed by an unknown CA",
-            field: |f| &mut f.unknown_ca,
-        },
-        Switch {
-            name: "wrong_kid",
-            label: "wrong kid (tokens and answers)",
-            field: |f| &mut f.wrong_kid,
-        },
-        Switch {
-            name: "http_500",
-            label: "KRR answers HTTP 500",
-            field: |f| &mut f.http_500,
-        },
-        Switch {
-            name: "expired_tokens",
-            label: "tokens issued already expired",
-            field: |f| &mut f.expired_tokens,
-        },
+        ("tamper_signature", "KRR signature tampered", |f| {
+            &mut f.tamper_signature
+        }),
+        ("expired_certificate", "signing certificate expired", |f| {
+            &mut f.expired_certificate
+        }),
+        ("unknown_ca", "signed by an unknown CA", |f| {
+            &mut f.unknown_ca
+        }),
+        ("wrong_kid", "wrong kid (tokens and answers)", |f| {
+            &mut f.wrong_kid
+        }),
+        ("http_500", "KRR answers HTTP 500", |f| &mut f.http_500),
+        ("expired_tokens", "tokens issued already expired", |f| {
+            &mut f.expired_tokens
+        }),
     ];
 
     /// Whether a switch is on.
-    pub(crate) fn is_on(&self, switch: &Switch) -> bool {
-        *(switch.field)(&mut self.clone())
+    pub(crate) fn is_on(&self, (_, _, field): &Switch) -> bool {
+        *field(&mut self.clone())
     }
 
     /// The switches of the index page's form: a ticked checkbox is sent (`name=on`), an unticked one is not;
@@ -113,8 +95,8 @@ impl Faults {
         for (name, value) in pairs {
             if name == "delay_seconds" {
                 f.delay_seconds = value.trim().parse::<u64>().unwrap_or(0).min(300);
-            } else if let Some(s) = Faults::SWITCHES.iter().find(|s| s.name == name) {
-                *(s.field)(&mut f) = true;
+            } else if let Some((_, _, field)) = Faults::SWITCHES.iter().find(|s| s.0 == name) {
+                *field(&mut f) = true;
             }
         }
         f
@@ -218,18 +200,18 @@ mod tests {
             .map(String::as_str)
             .collect();
         members.retain(|m| *m != "delay_seconds");
-        let mut listed: Vec<&str> = Faults::SWITCHES.iter().map(|s| s.name).collect();
+        let mut listed: Vec<&str> = Faults::SWITCHES.iter().map(|s| s.0).collect();
         members.sort_unstable();
         listed.sort_unstable();
         assert_eq!(members, listed);
         for s in &Faults::SWITCHES {
-            let f = Faults::from_form(&[(s.name.to_owned(), "on".to_owned())]);
-            assert!(f.is_on(s), "{}", s.name);
+            let f = Faults::from_form(&[(s.0.to_owned(), "on".to_owned())]);
+            assert!(f.is_on(s), "{}", s.0);
             assert_eq!(
-                serde_json::to_value(&f).unwrap()[s.name],
+                serde_json::to_value(&f).unwrap()[s.0],
                 true,
                 "{}",
-                s.name
+                s.0
             );
         }
         let f = Faults::from_form(&[

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Json;
 use axum::extract::{RawForm, State as AxState};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,6 +28,15 @@ use crate::krr::ScopeDialect;
 
 type S = AxState<Arc<State>>;
 
+/// A required parameter is missing (400 `invalid_request`).
+fn missing(what: &str) -> Response {
+    token_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        &format!("{what} is missing"),
+    )
+}
+
 fn invalid_client(why: &ClientAuthError) -> Response {
     let mut r = token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why.to_string());
     if why.basic_attempted() {
@@ -39,20 +48,14 @@ fn invalid_client(why: &ClientAuthError) -> Response {
     r
 }
 
-pub async fn token_digdir(s: S, headers: HeaderMap, form: RawForm) -> Response {
-    token(s, ScopeDialect::Digdir, headers, form)
-}
-
-pub async fn token_difi(s: S, headers: HeaderMap, form: RawForm) -> Response {
-    token(s, ScopeDialect::Difi, headers, form)
-}
-
-fn token(
+/// `/token` (Digdir) and `/idporten-oidc-provider/token` (Difi).
+pub async fn token(
     AxState(state): S,
-    dialect: ScopeDialect,
+    uri: Uri,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
+    let dialect = urls::dialect_of(uri.path());
     let p = match params(&body) {
         Ok(p) => p,
         Err(e) => {
@@ -63,35 +66,47 @@ fn token(
         Ok(c) => c.clone(),
         Err(why) => return invalid_client(&why),
     };
+    let request = TokenRequest {
+        state: &state,
+        dialect,
+        client: &client,
+        p: &p,
+    };
     match p.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => code_grant(&state, dialect, &client, &p),
-        Some("refresh_token") => refresh_grant(&state, dialect, &client, &p),
+        Some("authorization_code") => code_grant(request),
+        Some("refresh_token") => refresh_grant(request),
         Some(other) => token_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             &format!("grant_type '{other}' is not supported"),
         ),
-        None => token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "grant_type is missing",
-        ),
+        None => missing("grant_type"),
     }
 }
 
-fn code_grant(
-    state: &State,
+/// What both grants work on: the authenticated client's request to one generation's token endpoint.
+#[derive(Clone, Copy)]
+struct TokenRequest<'a> {
+    state: &'a State,
     dialect: ScopeDialect,
-    client: &Client,
-    p: &BTreeMap<String, String>,
-) -> Response {
-    let bad = |d: &str| token_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
+    client: &'a Client,
+    p: &'a BTreeMap<String, String>,
+}
+
+/// RFC 6749 §5.2 `invalid_grant`: the code or refresh token cannot be used.
+fn bad(description: &str) -> Response {
+    token_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
+fn code_grant(r: TokenRequest) -> Response {
+    let TokenRequest {
+        state,
+        dialect,
+        client,
+        p,
+    } = r;
     let Some(code) = p.get("code") else {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "code is missing",
-        );
+        return missing("code");
     };
     // Removed on first use: a code is single-use whatever happens next.
     let key = token_key(code);
@@ -172,19 +187,15 @@ fn code_grant(
     response
 }
 
-fn refresh_grant(
-    state: &State,
-    dialect: ScopeDialect,
-    client: &Client,
-    p: &BTreeMap<String, String>,
-) -> Response {
-    let bad = |d: &str| token_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
+fn refresh_grant(r: TokenRequest) -> Response {
+    let TokenRequest {
+        state,
+        dialect,
+        client,
+        p,
+    } = r;
     let Some(token) = p.get("refresh_token") else {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "refresh_token is missing",
-        );
+        return missing("refresh_token");
     };
     // Rotated: each refresh token works once.
     let Some(grant) = lock(&state.grants.refresh).remove(&token_key(token)) else {

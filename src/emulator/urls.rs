@@ -28,3 +28,12 @@ pub fn is_own_issuer(iss: &str, base: &str) -> bool {
         .into_iter()
         .any(|d| iss == issuer(d, base))
 }
+
+/// The generation a request is for, by its path: Difi's endpoints are under [`DIFI_PREFIX`].
+pub fn dialect_of(path: &str) -> ScopeDialect {
+    if path.starts_with(DIFI_PREFIX) {
+        ScopeDialect::Difi
+    } else {
+        ScopeDialect::Digdir
+    }
+}
