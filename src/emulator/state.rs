@@ -207,12 +207,7 @@ mod tests {
         for s in &Faults::SWITCHES {
             let f = Faults::from_form(&[(s.0.to_owned(), "on".to_owned())]);
             assert!(f.is_on(s), "{}", s.0);
-            assert_eq!(
-                serde_json::to_value(&f).unwrap()[s.0],
-                true,
-                "{}",
-                s.0
-            );
+            assert_eq!(serde_json::to_value(&f).unwrap()[s.0], true, "{}", s.0);
         }
         let f = Faults::from_form(&[
             ("delay_seconds".into(), "999".into()),

@@ -761,6 +761,64 @@ async fn patch_changes_the_language() {
     assert!(p["spraak_oppdatert"].is_string());
 }
 
+/// The certificate faults and the person certificates cost RSA key generation: it is done once, off the async
+/// threads, so concurrent first requests all get the one certificate (and the server keeps answering meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_share_one_generated_certificate() {
+    use base64::Engine;
+    let emu = emulator().await;
+    let url = emu.person_url(ScopeDialect::Digdir);
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "24079412372").await;
+    let token = t["access_token"].as_str().unwrap().to_owned();
+    emu.set_faults(Faults {
+        expired_certificate: true,
+        ..Faults::default()
+    });
+    let signer = |jws: String| {
+        let header = jws.split('.').next().unwrap().to_owned();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap();
+        header["x5c"][0].as_str().unwrap().to_owned()
+    };
+    let requests: Vec<_> = (0..6)
+        .map(|i| {
+            let (url, token) = (url.clone(), token.clone());
+            let accept = if i % 2 == 0 {
+                "application/jose"
+            } else {
+                "application/json"
+            };
+            tokio::spawn(async move {
+                let r = get_person(&url, &token, accept).await;
+                assert_eq!(r.status(), 200);
+                (accept, r.text().await.unwrap())
+            })
+        })
+        .collect();
+    let (mut signers, mut certificates) = (Vec::new(), Vec::new());
+    for r in requests {
+        let (accept, body) = r.await.unwrap();
+        if accept == "application/jose" {
+            signers.push(signer(body));
+        } else {
+            let person: Value = serde_json::from_str(&body).unwrap();
+            certificates.push(person["sertifikat"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(
+        signers.windows(2).all(|w| w[0] == w[1]),
+        "one expired certificate"
+    );
+    assert!(
+        certificates.windows(2).all(|w| w[0] == w[1]),
+        "one person certificate"
+    );
+}
+
 #[tokio::test]
 async fn faults_change_the_next_answers() {
     let emu = emulator().await;
