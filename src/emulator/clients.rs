@@ -10,6 +10,10 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::data::EmulatorData;
 
+/// The client authentication methods the token endpoint accepts (and discovery announces): a new method is a
+/// name here and a branch in [`authenticate`].
+pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+
 /// A client the emulator knows.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -140,13 +140,28 @@ impl Keys {
     pub fn load_or_create(dir: &Path, now: DateTime<Utc>) -> Result<Keys, KeysError> {
         std::fs::create_dir_all(dir).map_err(|e| KeysError::CreateDir(dir.to_path_buf(), e))?;
         let lock_path = dir.join(".lock");
-        let lock = std::fs::OpenOptions::new()
+        let lock = match std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| KeysError::Lock(lock_path.clone(), e))?;
-        lock.lock().map_err(|e| KeysError::Lock(lock_path, e))?;
+        {
+            Ok(file) => Some(file),
+            // A directory nobody may write to (keys shipped read-only): nothing can be written there either, so
+            // there is nothing to serialise; the keys are only read.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                None
+            }
+            Err(e) => return Err(KeysError::Lock(lock_path, e)),
+        };
+        if let Some(file) = &lock {
+            file.lock().map_err(|e| KeysError::Lock(lock_path, e))?;
+        }
         // The lock is released when `lock` is dropped, after the keys are read or written.
         Keys::load_or_create_locked(dir, now)
     }

@@ -9,6 +9,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::clients::AUTH_METHODS;
 use super::state::State;
 use super::urls;
 use crate::krr::ScopeDialect;
@@ -57,7 +58,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": scopes,
         "acr_values_supported": acr_levels(dialect),
