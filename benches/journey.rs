@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use krr_inspector::config::ClientRegistration;
 use krr_inspector::emulator::autologin::{Script, run as autologin};
-use krr_inspector::emulator::{Emulator, EmulatorConfig, Generation, Keys};
+use krr_inspector::emulator::{Emulator, EmulatorConfig, Keys};
 use krr_inspector::inspect::{Accept, LookupRequest, Progress, Target, default_scopes, run_lookup};
 use krr_inspector::jose::TrustStore;
 use krr_inspector::krr::{Lang, ScopeDialect};
@@ -28,8 +28,8 @@ fn main() {
         let request = LookupRequest {
             target: Target {
                 environment: "local".into(),
-                issuer: emu.issuer(Generation::Digdir),
-                person_url: emu.person_url(Generation::Digdir),
+                issuer: emu.issuer(ScopeDialect::Digdir),
+                person_url: emu.person_url(ScopeDialect::Digdir),
                 dialect: ScopeDialect::Digdir,
             },
             client: ClientRegistration::emulator_default(),

@@ -1,32 +1,25 @@
 //! The emulator's index page (endpoints, clients, persons, CA, fault switches) and the small admin API.
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State as AxState;
+use axum::extract::{FromRequest, Request, State as AxState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::html;
 
-use super::html::{escape, page};
-use super::{Faults, Generation, State, lock};
-use crate::krr::Lang;
+use super::grants::{MintCodes, lock};
+use super::html::page;
+use super::state::{Faults, State};
+use super::urls;
+use crate::krr::{CodeList, Lang, ScopeDialect};
 
 type S = AxState<Arc<State>>;
 
 pub async fn index(AxState(state): S) -> Response {
     let b = &state.base_url;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<h1>krr-inspector emulator</h1><p>A local ID-porten + KRR for tests, demos and offline use.</p>"
-    );
-    let _ = write!(
-        h,
-        "<h2>Endpoints</h2><table><tr><th></th><th>Digdir (current)</th><th>Difi (original)</th></tr>"
-    );
-    let difi = Generation::Difi.issuer(b);
-    for (name, digdir, difi_url) in [
+    let difi = urls::issuer(ScopeDialect::Difi, b);
+    let endpoints = [
         ("issuer", b.clone(), difi.clone()),
         (
             "discovery",
@@ -35,81 +28,82 @@ pub async fn index(AxState(state): S) -> Response {
         ),
         (
             "person",
-            Generation::Digdir.person_url(b),
-            Generation::Difi.person_url(b),
+            urls::person_url(ScopeDialect::Digdir, b),
+            urls::person_url(ScopeDialect::Difi, b),
         ),
-    ] {
-        let _ = write!(
-            h,
-            "<tr><td>{name}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-            escape(&digdir),
-            escape(&difi_url)
-        );
-    }
-    h.push_str("</table><h2>Clients</h2><table><tr><th>client_id</th><th>authentication</th><th>redirect URIs</th></tr>");
-    for c in &state.clients {
-        let secret = c
-            .secret
-            .as_deref()
-            .map(|s| format!(" (secret <code>{}</code>)", escape(s)))
-            .unwrap_or_default();
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code></td><td>{}{secret}</td><td>http://127.0.0.1:{{any port}}/{{any path}}{}</td></tr>",
-            escape(&c.client_id),
-            escape(&c.methods.join(", ")),
-            c.redirect_uris
-                .iter()
-                .map(|u| format!("<br><code>{}</code>", escape(u)))
-                .collect::<String>()
-        );
-    }
-    h.push_str("</table><h2>Test persons</h2><table><tr><th>national id</th><th>shows</th><th>varslingsstatus now</th></tr>");
-    {
-        let data = state
-            .data
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    ];
+    let persons: Vec<(String, String, &str)> = {
+        let data = state.data();
         let now = state.now();
-        for pid in &data.order {
-            let p = &data.persons[pid];
-            let _ = write!(
-                h,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                escape(pid),
-                escape(&p.shows.1),
-                crate::krr::CodeList::code(p.varslingsstatus(now))
-            );
-        }
-    }
+        data.order
+            .iter()
+            .map(|pid| {
+                let p = &data.persons[pid];
+                (
+                    pid.clone(),
+                    p.shows.1.clone(),
+                    p.varslingsstatus(now).code(),
+                )
+            })
+            .collect()
+    };
     let f = state.faults();
-    let check = |on: bool| if on { " checked" } else { "" };
-    let _ = write!(
-        h,
-        "</table><h2>Fault switches</h2><form method=\"post\" action=\"/admin/faults\"><fieldset>\
-         <label><input type=\"checkbox\" name=\"tamper_signature\"{}> KRR signature tampered</label><br>\
-         <label><input type=\"checkbox\" name=\"expired_certificate\"{}> signing certificate expired</label><br>\
-         <label><input type=\"checkbox\" name=\"unknown_ca\"{}> signed by an unknown CA</label><br>\
-         <label><input type=\"checkbox\" name=\"wrong_kid\"{}> wrong kid (tokens and answers)</label><br>\
-         <label><input type=\"checkbox\" name=\"http_500\"{}> KRR answers HTTP 500</label><br>\
-         <label><input type=\"checkbox\" name=\"expired_tokens\"{}> tokens issued already expired</label><br>\
-         <label>KRR delay <input type=\"number\" name=\"delay_seconds\" min=\"0\" max=\"300\" value=\"{}\"> seconds</label><br>\
-         <button type=\"submit\">Apply</button></fieldset></form>\
-         <p class=\"note\">The same switches as JSON: <code>GET/PUT {b}/admin/faults</code>.</p>",
-        check(f.tamper_signature),
-        check(f.expired_certificate),
-        check(f.unknown_ca),
-        check(f.wrong_kid),
-        check(f.http_500),
-        check(f.expired_tokens),
-        f.delay_seconds
-    );
-    let _ = write!(
-        h,
-        "<h2>CA certificate</h2><p>Trust this to verify the register's signature (<a href=\"/ca.pem\">ca.pem</a>).</p><pre>{}</pre>",
-        escape(&state.keys.ca_pem())
-    );
-    Html(page(Lang::En, "krr-inspector emulator", &h)).into_response()
+    let body = html! {
+        h1 { "krr-inspector emulator" }
+        p { "A local ID-porten + KRR for tests, demos and offline use." }
+        h2 { "Endpoints" }
+        table {
+            tr { th {} th { "Digdir (current)" } th { "Difi (original)" } }
+            @for (name, digdir, difi) in &endpoints {
+                tr { td { (name) } td { code { (digdir) } } td { code { (difi) } } }
+            }
+        }
+        h2 { "Clients" }
+        table {
+            tr { th { "client_id" } th { "authentication" } th { "redirect URIs" } }
+            @for c in &state.clients {
+                tr {
+                    td { code { (c.client_id) } }
+                    td {
+                        (c.methods.join(", "))
+                        @if let Some(secret) = &c.secret { " (secret " code { (secret) } ")" }
+                    }
+                    td {
+                        "http://127.0.0.1:{any port}/{any path}"
+                        @for u in &c.redirect_uris { br; code { (u) } }
+                    }
+                }
+            }
+        }
+        h2 { "Test persons" }
+        table {
+            tr { th { "national id" } th { "shows" } th { "varslingsstatus now" } }
+            @for (pid, shows, status) in &persons {
+                tr { td { code { (pid) } } td { (shows) } td { (status) } }
+            }
+        }
+        h2 { "Fault switches" }
+        form method="post" action="/admin/faults" {
+            fieldset {
+                @for switch @ (name, label, _) in &Faults::SWITCHES {
+                    label { input type="checkbox" name=(name) checked[f.is_on(switch)]; " " (label) }
+                    br;
+                }
+                label {
+                    "KRR delay "
+                    input type="number" name="delay_seconds" min="0" max="300" value=(f.delay_seconds);
+                    " seconds"
+                }
+                br;
+                button type="submit" { "Apply" }
+            }
+        }
+        p.note { "The same switches as JSON: " code { "GET/PUT " (b) "/admin/faults" } "." }
+        h2 { "CA certificate" }
+        p { "Trust this to verify the register's signature (" a href="/ca.pem" { "ca.pem" } ")." }
+        pre { (state.keys.ca_pem()) }
+    };
+    Html(page(Lang::En, "krr-inspector emulator", body)).into_response()
 }
 
 pub async fn ca_pem(AxState(state): S) -> Response {
@@ -186,28 +180,6 @@ fn admin_write(state: &State, headers: &HeaderMap, want: &str) -> Result<(), Res
     content_type_is(headers, want)
 }
 
-/// `POST /admin/codes`: what to mint codes for.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MintCodes {
-    pub count: usize,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub code_challenge: String,
-    #[serde(default = "default_pid")]
-    pub pid: String,
-    #[serde(default = "default_scope")]
-    pub scope: String,
-}
-
-fn default_pid() -> String {
-    "27129324169".into()
-}
-
-fn default_scope() -> String {
-    "openid krr:user/kontaktinformasjon.read".into()
-}
-
 /// Mints authorization codes without a login (for load tests of the token endpoint; codes live 60 s).
 pub async fn mint_codes(
     AxState(state): S,
@@ -222,9 +194,9 @@ pub async fn mint_codes(
         Ok(m) => m,
         Err(e) => return bad(e.to_string()),
     };
-    match super::provider::mint_codes(&state, mint.count, &mint) {
+    match state.grants.mint_codes(&state.clients, &mint, state.now()) {
         Ok(codes) => Json(serde_json::json!({"codes": codes})).into_response(),
-        Err(e) => bad(e),
+        Err(e) => bad(e.to_string()),
     }
 }
 
@@ -258,28 +230,27 @@ pub async fn put_faults(
     }
 }
 
-/// The index page's form: checkboxes present mean on.
-pub async fn post_faults(
-    AxState(state): S,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = admin_write(&state, &headers, "application/x-www-form-urlencoded") {
+/// The index page's form (`application/x-www-form-urlencoded`, read with `axum::Form`): the switches ticked are
+/// on, every other one off (see `Faults::from_form`).
+pub async fn post_faults(AxState(state): S, request: Request) -> Response {
+    if let Err(r) = admin_write(
+        &state,
+        request.headers(),
+        "application/x-www-form-urlencoded",
+    ) {
         return r;
     }
-    let mut f = Faults::default();
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "tamper_signature" => f.tamper_signature = true,
-            "expired_certificate" => f.expired_certificate = true,
-            "unknown_ca" => f.unknown_ca = true,
-            "wrong_kid" => f.wrong_kid = true,
-            "http_500" => f.http_500 = true,
-            "expired_tokens" => f.expired_tokens = true,
-            "delay_seconds" => f.delay_seconds = v.trim().parse::<u64>().unwrap_or(0).min(300),
-            _ => {}
+    let pairs = match axum::Form::<Vec<(String, String)>>::from_request(request, &()).await {
+        Ok(axum::Form(pairs)) => pairs,
+        Err(rejection) => {
+            return admin_error(
+                rejection.status(),
+                "invalid_request",
+                &rejection.body_text(),
+            );
         }
-    }
+    };
+    let f = Faults::from_form(&pairs);
     tracing::info!(?f, "fault switches changed");
     *lock(&state.faults) = f;
     Redirect::to("/").into_response()

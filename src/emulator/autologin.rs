@@ -16,25 +16,59 @@ pub struct Script {
     pub cookie_jar: Option<std::path::PathBuf>,
 }
 
-const SSO_COOKIE: &str = "krr_emulator_sso";
+use super::grants::SSO_COOKIE;
 
-fn location(r: &reqwest::Response) -> Result<String, String> {
+/// Why the scripted login did not get through.
+#[derive(Debug, thiserror::Error)]
+pub enum AutologinError {
+    #[error("cannot make the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    #[error("not a URL: {0}")]
+    NotUrl(#[source] url::ParseError),
+    #[error("cannot open the authorization URL: {0}")]
+    Open(#[source] reqwest::Error),
+    #[error("cannot read the login page: {0}")]
+    ReadPage(#[source] reqwest::Error),
+    #[error("HTTP {status}: not the emulator's login page: {start}")]
+    NotLoginPage {
+        status: reqwest::StatusCode,
+        start: String,
+    },
+    #[error("cannot submit the login form: {0}")]
+    Submit(#[source] reqwest::Error),
+    #[error("the login page refused '{0}' (not a valid national id)")]
+    Refused(String),
+    #[error("cannot write the cookie jar {}: {source}", path.display())]
+    CookieJar {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("expected a redirect, got HTTP {0}")]
+    NoRedirect(reqwest::StatusCode),
+    #[error("the redirect is not a URL: {0}")]
+    RedirectNotUrl(#[source] url::ParseError),
+    #[error("cannot reach the redirect URI: {0}")]
+    Callback(#[source] reqwest::Error),
+}
+
+fn location(r: &reqwest::Response) -> Result<String, AutologinError> {
     r.headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-        .ok_or_else(|| format!("expected a redirect, got HTTP {}", r.status()))
+        .ok_or_else(|| AutologinError::NoRedirect(r.status()))
 }
 
 /// Runs the script against `authorization_url`; returns the HTTP status the redirect target answered.
-pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String> {
+pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, AutologinError> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| e.to_string())?;
-    let base = url::Url::parse(authorization_url).map_err(|e| format!("not a URL: {e}"))?;
+        .map_err(AutologinError::Client)?;
+    let base = url::Url::parse(authorization_url).map_err(AutologinError::NotUrl)?;
     let saved = script
         .cookie_jar
         .as_ref()
@@ -44,21 +78,18 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
     if let Some(sid) = saved.filter(|s| !s.is_empty()) {
         first = first.header("cookie", format!("{SSO_COOKIE}={sid}"));
     }
-    let first = first
-        .send()
-        .await
-        .map_err(|e| format!("cannot open the authorization URL: {e}"))?;
+    let first = first.send().await.map_err(AutologinError::Open)?;
     let redirect = if first.status().is_redirection() {
         location(&first)?
     } else {
         let status = first.status();
-        let html = first.text().await.map_err(|e| e.to_string())?;
+        let html = first.text().await.map_err(AutologinError::ReadPage)?;
         let marker = "name=\"request\" value=\"";
         let Some(start) = html.find(marker) else {
-            return Err(format!(
-                "HTTP {status}: not the emulator's login page: {}",
-                html.chars().take(200).collect::<String>()
-            ));
+            return Err(AutologinError::NotLoginPage {
+                status,
+                start: html.chars().take(200).collect(),
+            });
         };
         let id = html[start + marker.len()..]
             .split('"')
@@ -75,18 +106,15 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
                 form.push(("acr", acr));
             }
         }
-        let login = base.join("/login").map_err(|e| e.to_string())?;
+        let login = base.join("/login").map_err(AutologinError::NotUrl)?;
         let r = http
             .post(login)
             .form(&form)
             .send()
             .await
-            .map_err(|e| format!("cannot submit the login form: {e}"))?;
+            .map_err(AutologinError::Submit)?;
         if r.status() == 422 {
-            return Err(format!(
-                "the login page refused '{}' (not a valid national id)",
-                script.pid
-            ));
+            return Err(AutologinError::Refused(script.pid.clone()));
         }
         if let Some(jar) = &script.cookie_jar {
             let sid = r
@@ -94,22 +122,19 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
                 .get_all("set-cookie")
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                .find_map(|c| {
-                    c.split(';')
-                        .next()?
-                        .trim()
-                        .strip_prefix(&format!("{SSO_COOKIE}="))
-                        .map(str::to_owned)
-                });
+                .filter_map(|c| cookie::Cookie::parse(c).ok())
+                .find(|c| c.name() == SSO_COOKIE)
+                .map(|c| c.value().to_owned());
             if let Some(sid) = sid {
-                std::fs::write(jar, sid)
-                    .map_err(|e| format!("cannot write the cookie jar {}: {e}", jar.display()))?;
+                std::fs::write(jar, sid).map_err(|source| AutologinError::CookieJar {
+                    path: jar.clone(),
+                    source,
+                })?;
             }
         }
         location(&r)?
     };
-    let mut target =
-        url::Url::parse(&redirect).map_err(|e| format!("the redirect is not a URL: {e}"))?;
+    let mut target = url::Url::parse(&redirect).map_err(AutologinError::RedirectNotUrl)?;
     if script.wrong_state {
         let pairs: Vec<(String, String)> = target
             .query_pairs()
@@ -128,6 +153,6 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, String
         .get(target)
         .send()
         .await
-        .map_err(|e| format!("cannot reach the redirect URI: {e}"))?;
+        .map_err(AutologinError::Callback)?;
     Ok(r.status().as_u16())
 }

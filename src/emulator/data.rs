@@ -23,8 +23,44 @@ pub enum When {
     At(String, DateTime<FixedOffset>),
 }
 
+/// A date in the data file that is neither relative nor absolute.
+#[derive(Debug, thiserror::Error)]
+pub enum WhenError {
+    #[error("'{0}': expected '<n> days ago'")]
+    NotDays(String),
+    #[error("'{0}': expected '<n> days ago' or an RFC 3339 time")]
+    NotTime(String),
+}
+
+/// What is wrong with a data file; each names the person and field it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("{0}")]
+    Json(#[source] serde_json::Error),
+    #[error("person {pid}: not a valid national id: {source}")]
+    Pid {
+        pid: String,
+        #[source]
+        source: crate::krr::IdError,
+    },
+    #[error("person {pid}: '{raw}' is not a {field} code")]
+    Code {
+        pid: String,
+        raw: String,
+        field: &'static str,
+    },
+    #[error("person {pid}: {source}")]
+    When {
+        pid: String,
+        #[source]
+        source: WhenError,
+    },
+    #[error("person {0} is listed twice")]
+    Twice(String),
+}
+
 impl When {
-    fn parse(raw: &str) -> Result<When, String> {
+    fn parse(raw: &str) -> Result<When, WhenError> {
         if let Some(n) = raw
             .trim()
             .strip_suffix("days ago")
@@ -34,11 +70,11 @@ impl When {
                 .trim()
                 .parse()
                 .map(When::DaysAgo)
-                .map_err(|_| format!("'{raw}': expected '<n> days ago'"));
+                .map_err(|_| WhenError::NotDays(raw.to_owned()));
         }
         parse_krr_time(raw)
             .map(|t| When::At(raw.to_owned(), t))
-            .ok_or_else(|| format!("'{raw}': expected '<n> days ago' or an RFC 3339 time"))
+            .ok_or_else(|| WhenError::NotTime(raw.to_owned()))
     }
 
     pub fn instant(&self, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -293,15 +329,22 @@ struct FileSynthetic {
     birth_date: NaiveDate,
 }
 
-fn code<T: CodeList>(raw: &str, pid: &str) -> Result<T, String> {
-    T::from_code(raw).ok_or_else(|| format!("person {pid}: '{raw}' is not a {} code", T::FIELD))
+fn code<T: CodeList>(raw: &str, pid: &str) -> Result<T, DataError> {
+    T::from_code(raw).ok_or_else(|| DataError::Code {
+        pid: pid.to_owned(),
+        raw: raw.to_owned(),
+        field: T::FIELD,
+    })
 }
 
-fn when(raw: &Option<String>, pid: &str) -> Result<Option<When>, String> {
+fn when(raw: &Option<String>, pid: &str) -> Result<Option<When>, DataError> {
     raw.as_deref()
         .map(When::parse)
         .transpose()
-        .map_err(|e| format!("person {pid}: {e}"))
+        .map_err(|source| DataError::When {
+            pid: pid.to_owned(),
+            source,
+        })
 }
 
 impl EmulatorData {
@@ -310,8 +353,8 @@ impl EmulatorData {
     }
 
     /// Parses a data file; errors name the person and field.
-    pub fn parse(text: &str) -> Result<EmulatorData, String> {
-        let file: FileData = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<EmulatorData, DataError> {
+        let file: FileData = serde_json::from_str(text).map_err(DataError::Json)?;
         let mut data = EmulatorData {
             persons: BTreeMap::new(),
             order: Vec::new(),
@@ -319,9 +362,11 @@ impl EmulatorData {
             filter_kan_ikke_varsles: file.filter_kan_ikke_varsles,
         };
         for p in file.persons {
-            NationalId::parse(&p.pid)
-                .map_err(|e| format!("person {}: not a valid national id: {e}", p.pid))?;
-            let channel = |c: &Option<FileChannel>| -> Result<Option<ChannelRecord>, String> {
+            NationalId::parse(&p.pid).map_err(|source| DataError::Pid {
+                pid: p.pid.clone(),
+                source,
+            })?;
+            let channel = |c: &Option<FileChannel>| -> Result<Option<ChannelRecord>, DataError> {
                 c.as_ref()
                     .map(|c| {
                         Ok(ChannelRecord {
@@ -355,7 +400,7 @@ impl EmulatorData {
                 pid: p.pid.clone(),
             };
             if data.persons.insert(p.pid.clone(), record).is_some() {
-                return Err(format!("person {} is listed twice", p.pid));
+                return Err(DataError::Twice(p.pid));
             }
             data.order.push(p.pid);
         }
@@ -444,118 +489,5 @@ impl EmulatorData {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::krr::scopes::fields_unlocked;
-    use chrono::TimeZone;
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
-    }
-
-    #[test]
-    fn shipped_data_has_every_documented_person_with_its_outcome() {
-        let d = EmulatorData::default_data();
-        let expect = [
-            ("01048800153", Varslingsstatus::KanIkkeVarsles),
-            ("01066100746", Varslingsstatus::KanIkkeVarsles),
-            ("27129323960", Varslingsstatus::KanIkkeVarsles),
-            ("27129324592", Varslingsstatus::KanIkkeVarsles),
-            ("27129324169", Varslingsstatus::KanVarsles),
-            ("27129323537", Varslingsstatus::KanVarsles),
-            ("27129323375", Varslingsstatus::KanVarsles),
-            ("24079412372", Varslingsstatus::KanVarsles),
-            ("11089499889", Varslingsstatus::KanVarsles),
-            ("24079412291", Varslingsstatus::KanIkkeVarsles),
-            ("29129318781", Varslingsstatus::KanVarsles),
-            ("23079421936", Varslingsstatus::KanIkkeVarsles),
-        ];
-        for (pid, v) in expect {
-            assert_eq!(d.persons[pid].varslingsstatus(now()), v, "{pid}");
-        }
-        // The documentation's example flips on a clock in 2011.
-        let in_2011 = Utc.with_ymd_and_hms(2011, 2, 1, 0, 0, 0).unwrap();
-        assert_eq!(
-            d.persons["23079421936"].varslingsstatus(in_2011),
-            Varslingsstatus::KanVarsles
-        );
-        assert_eq!(d.persons.len(), 24, "20 documented + 4 synthetic");
-        assert!(
-            d.order[20..].iter().all(
-                |pid| NationalId::parse(pid).unwrap().synthetic == crate::krr::Synthetic::Tenor
-            )
-        );
-    }
-
-    #[test]
-    fn answers_follow_scopes_and_filtering() {
-        let d = EmulatorData::default_data();
-        let all = fields_unlocked(&[
-            "krr:user/kontaktinformasjon.read",
-            "krr:user/digitalpost.read",
-        ]);
-        let a = d.persons["24079412372"].answer(&all, now(), true, Some("CERT"));
-        assert_eq!(a["varslingsstatus"], "KAN_VARSLES");
-        assert_eq!(
-            a["digital_post"]["postkasseleverandoeradresse"],
-            "984661185"
-        );
-        assert_eq!(a["sertifikat"], "CERT");
-        assert!(
-            a["kontaktinformasjon"]["epostadresse_oppdatert"]
-                .as_str()
-                .unwrap()
-                .ends_with('Z')
-        );
-
-        let only_post = fields_unlocked(&["user/sikkerdigitalpost.read"]);
-        let a = d.persons["24079412372"].answer(&only_post, now(), true, Some("CERT"));
-        assert!(
-            a.get("kontaktinformasjon").is_none()
-                && a.get("sertifikat").is_none()
-                && a.get("varslingsstatus").is_none()
-        );
-
-        // Reserved with a mailbox: KAN_IKKE_VARSLES, so the mailbox is withheld unless filtering is off.
-        let a = d.persons["24079412291"].answer(&all, now(), true, None);
-        assert!(a.get("digital_post").is_none());
-        let a = d.persons["24079412291"].answer(&all, now(), false, None);
-        assert_eq!(a["digital_post"]["postkasseadresse"], "kari.nordmann#2ABC");
-
-        let deleted = d.persons["27129323960"].answer(&all, now(), true, None);
-        assert_eq!(
-            deleted,
-            json!({"personidentifikator": "27129323960", "status": "SLETTET", "varslingsstatus": "KAN_IKKE_VARSLES"})
-        );
-
-        let unknown = d.person("21879498012").answer(&all, now(), true, None);
-        assert_eq!(unknown["status"], "IKKE_REGISTRERT");
-        let doc = d.persons["23079421936"].answer(
-            &fields_unlocked(&["user/kontaktinformasjon.read"]),
-            now(),
-            true,
-            None,
-        );
-        assert_eq!(
-            doc["kontaktinformasjon"]["epostadresse_oppdatert"],
-            "2010-12-16T13:32:05.000+01:00"
-        );
-    }
-
-    #[test]
-    fn bad_data_files_name_the_person() {
-        let e = EmulatorData::parse(
-            r#"{"persons":[{"pid":"16903349845","shows":{"nb":"x","en":"x"},"status":"AKTIV"}]}"#,
-        )
-        .unwrap_err();
-        assert!(
-            e.starts_with("person 16903349845: not a valid national id"),
-            "{e}"
-        );
-        let e = EmulatorData::parse(
-            r#"{"persons":[{"pid":"27129324169","shows":{"nb":"x","en":"x"},"status":"LEVENDE"}]}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e, "person 27129324169: 'LEVENDE' is not a status code");
-    }
-}
+#[path = "data_tests.rs"]
+mod tests;

@@ -1,6 +1,10 @@
 //! The emulator's keys: one RSA-2048 key for tokens, a CA, and the register's signing key and certificate (the
 //! `x5c` chain of every KRR answer). Generated on first start and kept in the keys directory so that a client that
 //! trusts the CA keeps trusting it across restarts. These are test keys of a local emulator, never real secrets.
+//!
+//! The app, the CLI and the emulator share the keys directory on purpose, so two of them may start at once:
+//! `load_or_create` works under an exclusive lock file in the directory, and every file is written whole (a temp
+//! file, then a rename), so no start can leave a CA key and certificate that do not match.
 
 use std::path::{Path, PathBuf};
 
@@ -39,13 +43,61 @@ pub struct Keys {
 #[derive(Debug, thiserror::Error)]
 pub enum KeysError {
     #[error("cannot create the keys directory {0}: {1}")]
-    CreateDir(PathBuf, std::io::Error),
+    CreateDir(PathBuf, #[source] std::io::Error),
+    #[error("cannot lock the keys directory with {0}: {1}")]
+    Lock(PathBuf, #[source] std::io::Error),
     #[error("cannot read {0}: {1}")]
-    Read(PathBuf, String),
+    Read(PathBuf, #[source] std::io::Error),
+    #[error("cannot read {0}: not a PEM {1} ({2}); delete it to make a new one")]
+    NotPem(PathBuf, &'static str, #[source] openssl::error::ErrorStack),
     #[error("cannot write {0}: {1}")]
-    Write(PathBuf, std::io::Error),
+    Write(PathBuf, #[source] std::io::Error),
     #[error("OpenSSL failed to make a key or certificate: {0}")]
     OpenSsl(#[from] openssl::error::ErrorStack),
+}
+
+/// Keys for the certificate faults (`expired_certificate`, `unknown_ca`): RSA key generation, so made once per
+/// emulator, on first use, off the async threads.
+pub(crate) struct FaultKeys {
+    pub expired: KeyPair,
+    pub foreign_ca: KeyPair,
+    pub foreign_leaf: KeyPair,
+}
+
+impl FaultKeys {
+    /// A register certificate by the emulator's CA that expired 30 days ago, and a CA nobody trusts with its own
+    /// register certificate. Blocking: call it from a blocking task.
+    pub fn generate(keys: &Keys, now: DateTime<Utc>) -> Result<FaultKeys, KeysError> {
+        let expired = pki::issue_signing_cert(
+            &keys.ca,
+            &KRR_SUBJECT,
+            pki::rsa_key(2048)?,
+            now - Duration::days(400),
+            now - Duration::days(30),
+        )?;
+        let foreign_ca = pki::self_signed_ca(
+            &Subject {
+                common_name: "Unknown Test CA",
+                organisation: "nobody you trust",
+                organisation_number: None,
+            },
+            2048,
+            now - Duration::days(1),
+            now + Duration::days(365),
+        )?;
+        let foreign_leaf = pki::issue_signing_cert(
+            &foreign_ca,
+            &KRR_SUBJECT,
+            pki::rsa_key(2048)?,
+            now - Duration::days(1),
+            now + Duration::days(365),
+        )?;
+        Ok(FaultKeys {
+            expired,
+            foreign_ca,
+            foreign_leaf,
+        })
+    }
 }
 
 /// RFC 7638 JWK thumbprint of an RSA key: a stable `kid`.
@@ -83,14 +135,48 @@ impl Keys {
     }
 
     /// Loads the keys from `dir`, creating whatever is missing. A signing certificate that has expired (or no longer
-    /// chains to the CA) is re-issued, so a long-lived keys directory keeps working.
+    /// chains to the CA) is re-issued, so a long-lived keys directory keeps working. Other processes starting at
+    /// the same time wait for this one (an exclusive lock on `dir/.lock`) and then load what it wrote.
     pub fn load_or_create(dir: &Path, now: DateTime<Utc>) -> Result<Keys, KeysError> {
         std::fs::create_dir_all(dir).map_err(|e| KeysError::CreateDir(dir.to_path_buf(), e))?;
+        let lock_path = dir.join(".lock");
+        let lock = match std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+        {
+            Ok(file) => Some(file),
+            // A directory nobody may write to (keys shipped read-only): nothing can be written there either, so
+            // there is nothing to serialise; the keys are only read.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                None
+            }
+            Err(e) => return Err(KeysError::Lock(lock_path, e)),
+        };
+        if let Some(file) = &lock {
+            file.lock().map_err(|e| KeysError::Lock(lock_path, e))?;
+        }
+        // The lock is released when `lock` is dropped, after the keys are read or written.
+        Keys::load_or_create_locked(dir, now)
+    }
+
+    fn load_or_create_locked(dir: &Path, now: DateTime<Utc>) -> Result<Keys, KeysError> {
         let token_key = load_or_create_key(&dir.join("token-key.pem"))?;
         let ca_key_path = dir.join("ca-key.pem");
         let ca_cert_path = dir.join("ca-cert.pem");
         let ca = match (read_key(&ca_key_path)?, read_cert(&ca_cert_path)?) {
-            (Some(key), Some(cert)) => KeyPair { key, cert },
+            // A key and certificate that do not belong together (left by an older version) are made anew.
+            (Some(key), Some(cert))
+                if cert.public_key().ok().is_some_and(|k| k.public_eq(&key)) =>
+            {
+                KeyPair { key, cert }
+            }
             _ => {
                 let ca = pki::self_signed_ca(
                     &CA_SUBJECT,
@@ -174,18 +260,15 @@ fn issue_krr(ca: &KeyPair, key: PKey<Private>, now: DateTime<Utc>) -> Result<Key
 /// Reads a PEM file with `parse`; `None` when it does not exist yet.
 fn read_pem<T>(
     path: &Path,
-    what: &str,
+    what: &'static str,
     parse: impl FnOnce(&[u8]) -> Result<T, openssl::error::ErrorStack>,
 ) -> Result<Option<T>, KeysError> {
     match std::fs::read(path) {
-        Ok(pem) => parse(&pem).map(Some).map_err(|e| {
-            KeysError::Read(
-                path.to_path_buf(),
-                format!("not a PEM {what} ({e}); delete it to make a new one"),
-            )
-        }),
+        Ok(pem) => parse(&pem)
+            .map(Some)
+            .map_err(|e| KeysError::NotPem(path.to_path_buf(), what, e)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(KeysError::Read(path.to_path_buf(), e.to_string())),
+        Err(e) => Err(KeysError::Read(path.to_path_buf(), e)),
     }
 }
 
@@ -207,22 +290,106 @@ fn load_or_create_key(path: &Path) -> Result<PKey<Private>, KeysError> {
 }
 
 fn write_public(path: &Path, bytes: &[u8]) -> Result<(), KeysError> {
-    std::fs::write(path, bytes).map_err(|e| KeysError::Write(path.to_path_buf(), e))
+    write_whole(path, bytes, 0o644).map_err(|e| KeysError::Write(path.to_path_buf(), e))
 }
 
 /// Writes a private key readable by the owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeysError> {
+    write_whole(path, bytes, 0o600).map_err(|e| KeysError::Write(path.to_path_buf(), e))
+}
+
+/// Writes `bytes` to a new file beside `path` (created with `mode` on Unix, so a private key is never readable by
+/// others, not even for a moment), flushes it, then renames it over `path`: a reader sees the old file or the new
+/// one, never half of one.
+fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     use std::io::Write;
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
-    let mut f = options
-        .open(path)
-        .map_err(|e| KeysError::Write(path.to_path_buf(), e))?;
-    f.write_all(bytes)
-        .map_err(|e| KeysError::Write(path.to_path_buf(), e))
+    #[cfg(not(unix))]
+    let _ = mode;
+    let written = options.open(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pair: &KeyPair) -> bool {
+        pair.cert.public_key().is_ok_and(|k| k.public_eq(&pair.key))
+    }
+
+    #[test]
+    fn concurrent_first_starts_agree_on_one_ca_whose_key_matches_its_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let starts: Vec<Keys> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6)
+                .map(|_| s.spawn(|| Keys::load_or_create(dir.path(), now)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap().unwrap())
+                .collect()
+        });
+        let first = starts[0].ca_pem();
+        for keys in &starts {
+            assert_eq!(keys.ca_pem(), first, "every start has the same CA");
+            assert_eq!(keys.token_kid, starts[0].token_kid);
+            assert_eq!(keys.krr_kid, starts[0].krr_kid);
+            assert!(matches(&keys.ca) && matches(&keys.krr));
+            assert!(keys.krr.cert.verify(&keys.ca.key).unwrap());
+        }
+        // What is on disk is what they all use.
+        let again = Keys::load_or_create(dir.path(), now).unwrap();
+        assert_eq!(again.ca_pem(), first);
+        assert!(matches(&again.ca));
+        #[cfg(unix)]
+        for name in ["ca-key.pem", "krr-key.pem", "token-key.pem"] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "no temp file left: {left:?}");
+    }
+
+    #[test]
+    fn a_ca_key_without_its_certificate_is_made_anew_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let first = Keys::load_or_create(dir.path(), now).unwrap();
+        // Another key in place of the CA's (as a torn write by an older version could leave).
+        let other = pki::rsa_key(2048).unwrap();
+        std::fs::write(
+            dir.path().join("ca-key.pem"),
+            other.private_key_to_pem_pkcs8().unwrap(),
+        )
+        .unwrap();
+        let next = Keys::load_or_create(dir.path(), now).unwrap();
+        assert!(matches(&next.ca) && matches(&next.krr));
+        assert_ne!(next.ca_pem(), first.ca_pem());
+        assert!(next.krr.cert.verify(&next.ca.key).unwrap());
+    }
 }

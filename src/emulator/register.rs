@@ -5,48 +5,34 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State as AxState;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::bearer::{bearer_error, check_access_token, invalid_token};
 use super::data::When;
-use super::keys::KRR_SUBJECT;
-use super::{FaultKeys, State, lock};
-use crate::jose::pki::{self, Subject};
+use super::grants::lock;
+use super::keys::{FaultKeys, KeysError};
+use super::state::State;
 use crate::jose::{Alg, sign_compact, x5c_of};
-use crate::krr::scopes::{fields_unlocked, split_scope_string};
-use crate::krr::{CodeList, Spraak};
+use crate::krr::scopes::{fields_unlocked, is_write_scope, split_scope_string, write_scope};
+use crate::krr::{CodeList, ScopeDialect, Spraak};
 
 type S = AxState<Arc<State>>;
 
-const WRITE_SCOPES: [&str; 2] = ["user/spraak.write", "krr:user/spraak.write"];
-
-/// RFC 6750 §3 error with the `WWW-Authenticate` challenge and the emulator's JSON body.
-pub(crate) fn bearer_error(
-    status: StatusCode,
-    error: &str,
-    description: &str,
-    scope: Option<&str>,
-) -> Response {
-    let mut challenge = format!(
-        "Bearer realm=\"krr\", error=\"{error}\", error_description=\"{}\"",
-        description.replace('"', "'")
-    );
-    if let Some(s) = scope {
-        challenge.push_str(&format!(", scope=\"{s}\""));
-    }
-    let mut r = (
-        status,
-        axum::Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    r
+/// Why an answer could not be signed (a 500: the emulator's own failure, never the client's).
+#[derive(Debug, thiserror::Error)]
+enum SignError {
+    #[error("{0}")]
+    OpenSsl(#[from] openssl::error::ErrorStack),
+    #[error("cannot make the fault keys: {0}")]
+    FaultKeys(#[source] Arc<KeysError>),
+    #[error("the fault keys were not made")]
+    NotMade,
+    #[error("the task making the fault keys failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,8 +81,7 @@ async fn admit(
         return Err((StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "server_error", "error_description": "fault switch http_500 is on"})))
             .into_response());
     }
-    let claims = super::provider::check_access_token(state, headers)
-        .map_err(|why| bearer_error(StatusCode::UNAUTHORIZED, "invalid_token", &why, None))?;
+    let claims = check_access_token(state, headers).map_err(|why| invalid_token(&why))?;
     let pid = claims
         .get("pid")
         .and_then(Value::as_str)
@@ -133,25 +118,22 @@ pub async fn get_person(AxState(state): S, uri: axum::http::Uri, headers: Header
             Some(hint),
         );
     }
-    respond(&state, &pid, &unlocked, representation)
+    respond(&state, &pid, &unlocked, representation).await
 }
 
-fn respond(
-    state: &State,
+async fn respond(
+    state: &Arc<State>,
     pid: &str,
     unlocked: &std::collections::BTreeSet<&str>,
     representation: Representation,
 ) -> Response {
     let now = state.now();
     let (person, filter) = {
-        let data = state
-            .data
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let data = state.data();
         (data.person(pid), data.filter_kan_ikke_varsles)
     };
     let certificate = if person.sertifikat && unlocked.contains("sertifikat") {
-        person_certificate(state, pid)
+        person_certificate(state, pid).await
     } else {
         None
     };
@@ -163,7 +145,7 @@ fn respond(
             payload,
         )
             .into_response(),
-        Representation::Jose => match sign_answer(state, &payload) {
+        Representation::Jose => match sign_answer(state, &payload).await {
             Ok(jws) => ([(header::CONTENT_TYPE, "application/jose")], jws).into_response(),
             Err(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -174,55 +156,49 @@ fn respond(
     }
 }
 
-fn person_certificate(state: &State, pid: &str) -> Option<String> {
-    if let Some(c) = lock(&state.person_certs).get(pid) {
-        return Some(c.clone());
+/// The person's encryption certificate, made once per person by a blocking task (RSA key generation must not run
+/// on the async threads); concurrent requests for the same person wait for the one certificate.
+async fn person_certificate(state: &Arc<State>, pid: &str) -> Option<String> {
+    let cell = lock(&state.person_certs)
+        .entry(pid.to_owned())
+        .or_default()
+        .clone();
+    if let Some(cert) = cell.get() {
+        return cert.clone();
     }
-    let cert = state.keys.person_certificate(pid, state.now()).ok()?;
-    let b64 = STANDARD.encode(cert.to_der().ok()?);
-    lock(&state.person_certs).insert(pid.to_owned(), b64.clone());
-    Some(b64)
+    let (s, pid) = (state.clone(), pid.to_owned());
+    tokio::task::spawn_blocking(move || {
+        cell.get_or_init(|| {
+            let cert = s.keys.person_certificate(&pid, s.now()).ok()?;
+            Some(STANDARD.encode(cert.to_der().ok()?))
+        })
+        .clone()
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
-fn fault_keys(state: &State) -> Result<&FaultKeys, openssl::error::ErrorStack> {
-    if let Some(k) = state.fault_keys.get() {
-        return Ok(k);
+/// The keys of the certificate faults, made once by a blocking task on first use; concurrent requests wait for
+/// the one generation instead of each making their own.
+async fn fault_keys(state: &Arc<State>) -> Result<&FaultKeys, SignError> {
+    if state.fault_keys.get().is_none() {
+        let s = state.clone();
+        tokio::task::spawn_blocking(move || {
+            s.fault_keys
+                .get_or_init(|| FaultKeys::generate(&s.keys, s.now()).map_err(Arc::new));
+        })
+        .await?;
     }
-    let now = state.now();
-    let expired = pki::issue_signing_cert(
-        &state.keys.ca,
-        &KRR_SUBJECT,
-        pki::rsa_key(2048)?,
-        now - Duration::days(400),
-        now - Duration::days(30),
-    )?;
-    let foreign_ca = pki::self_signed_ca(
-        &Subject {
-            common_name: "Unknown Test CA",
-            organisation: "nobody you trust",
-            organisation_number: None,
-        },
-        2048,
-        now - Duration::days(1),
-        now + Duration::days(365),
-    )?;
-    let foreign_leaf = pki::issue_signing_cert(
-        &foreign_ca,
-        &KRR_SUBJECT,
-        pki::rsa_key(2048)?,
-        now - Duration::days(1),
-        now + Duration::days(365),
-    )?;
-    let _ = state.fault_keys.set(FaultKeys {
-        expired,
-        foreign_ca,
-        foreign_leaf,
-    });
-    Ok(state.fault_keys.get().expect("just set"))
+    match state.fault_keys.get() {
+        Some(Ok(keys)) => Ok(keys),
+        Some(Err(e)) => Err(SignError::FaultKeys(e.clone())),
+        None => Err(SignError::NotMade),
+    }
 }
 
 /// Signs the answer as the register does (RS256, `x5c` = [signing certificate, CA], `kid`), with the faults on.
-fn sign_answer(state: &State, payload: &str) -> Result<String, openssl::error::ErrorStack> {
+async fn sign_answer(state: &Arc<State>, payload: &str) -> Result<String, SignError> {
     let faults = state.faults();
     let keys = &state.keys;
     let kid = if faults.wrong_kid {
@@ -231,10 +207,10 @@ fn sign_answer(state: &State, payload: &str) -> Result<String, openssl::error::E
         keys.krr_kid.clone()
     };
     let (key, x5c) = if faults.expired_certificate {
-        let f = fault_keys(state)?;
+        let f = fault_keys(state).await?;
         (&f.expired.key, x5c_of(&[&f.expired.cert, &keys.ca.cert]))
     } else if faults.unknown_ca {
-        let f = fault_keys(state)?;
+        let f = fault_keys(state).await?;
         (
             &f.foreign_leaf.key,
             x5c_of(&[&f.foreign_leaf.cert, &f.foreign_ca.cert]),
@@ -268,12 +244,12 @@ pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) ->
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !scopes.iter().any(|s| WRITE_SCOPES.contains(&s.as_str())) {
+    if !scopes.iter().any(|s| is_write_scope(s)) {
         return bearer_error(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
             "changing spraak needs the write scope",
-            Some("krr:user/spraak.write"),
+            Some(write_scope(ScopeDialect::Digdir)),
         );
     }
     let bad = |d: String| {
@@ -316,5 +292,5 @@ pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) ->
     }
     let mut unlocked = fields_unlocked(&scopes);
     unlocked.extend(["spraak", "spraak_oppdatert"]);
-    respond(&state, &pid, &unlocked, representation)
+    respond(&state, &pid, &unlocked, representation).await
 }

@@ -24,14 +24,17 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use super::lock;
-
 /// What bounds a connection.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+}
+
+/// Locks the connection table, recovering it if a task panicked while holding it.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Half the process's soft descriptor limit, between 16 and 4096: the rest is for everything else the process

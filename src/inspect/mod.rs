@@ -11,7 +11,6 @@ pub mod matrix;
 pub mod plan;
 pub mod render;
 pub mod reverify;
-pub mod target;
 
 pub use body::{BodyInspection, inspect_body};
 pub use lookup::{

@@ -99,7 +99,7 @@ pub enum PlanError {
     #[error("the local emulator's keys could not be loaded or made")]
     EmulatorKeys(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot start the local emulator on 127.0.0.1")]
-    EmulatorStart(#[source] std::io::Error),
+    EmulatorStart(#[source] crate::emulator::StartError),
     #[error("the local emulator's CA cannot be trusted")]
     EmulatorCa(#[source] crate::jose::TrustError),
 }
@@ -353,7 +353,13 @@ impl Targets {
                 trust
                     .add_pem(handle.ca_pem().as_bytes())
                     .map_err(PlanError::EmulatorCa)?;
-                super::target::emulator_target(&plan.environment, handle)
+                let dialect = plan.environment.dialect;
+                Target {
+                    environment: plan.environment.name.clone(),
+                    issuer: handle.issuer(dialect),
+                    person_url: handle.person_url(dialect),
+                    dialect,
+                }
             }
         };
         let scopes = plan.scopes();

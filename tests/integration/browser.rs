@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use krr_inspector::emulator::Generation;
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::{Authz, emulator, exchange};
 
@@ -228,7 +228,7 @@ async fn chromium_logs_in_on_the_emulator_page() {
     let callback = tokio::spawn(one_callback(listener));
 
     let authz = Authz::new(
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         &redirect,
         "openid krr:user/kontaktinformasjon.read",
     );
@@ -282,9 +282,9 @@ async fn chromium_drives_fetch_end_to_end() {
         ])
         .args([
             "--issuer",
-            &emu.issuer(Generation::Digdir),
+            &emu.issuer(ScopeDialect::Digdir),
             "--person-url",
-            &emu.person_url(Generation::Digdir),
+            &emu.person_url(ScopeDialect::Digdir),
         ])
         .args(["--trust-ca", ca.to_str().unwrap()])
         .env("KRR_INSPECTOR_CONFIG", super::data("no-config.toml"))

@@ -4,11 +4,12 @@
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use krr_inspector::emulator::{Faults, Generation, Keys};
+use krr_inspector::emulator::{Faults, Keys};
 use krr_inspector::inspect::inspect_body;
 use krr_inspector::jose::jwk::KeySet;
 use krr_inspector::jose::{TrustStore, jwt};
 use krr_inspector::krr::Lang;
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::*;
 
@@ -72,7 +73,7 @@ async fn discovery_documents_of_both_generations() {
 async fn digdir_login_tokens_and_signed_answer() {
     let emu = emulator().await;
     let http = browser();
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let page = http.get(authz.url(&emu)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -112,7 +113,7 @@ async fn digdir_login_tokens_and_signed_answer() {
     assert_eq!(access.claims["scope"], DIGDIR_SCOPES);
 
     let r = get_person(
-        &emu.person_url(Generation::Digdir),
+        &emu.person_url(ScopeDialect::Digdir),
         t["access_token"].as_str().unwrap(),
         "application/jose",
     )
@@ -155,7 +156,7 @@ async fn digdir_login_tokens_and_signed_answer() {
 #[tokio::test]
 async fn difi_generation_and_both_register_paths() {
     let emu = emulator().await;
-    let t = tokens_for(&emu, Generation::Difi, DIFI_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Difi, DIFI_SCOPES, "27129324169").await;
     let token = t["access_token"].as_str().unwrap();
     let id = jwt::decode_unverified(t["id_token"].as_str().unwrap()).unwrap();
     assert_eq!(
@@ -164,8 +165,8 @@ async fn difi_generation_and_both_register_paths() {
     );
     assert_eq!(id.claims["acr"], "Level3");
     for url in [
-        emu.person_url(Generation::Difi),
-        emu.person_url(Generation::Digdir),
+        emu.person_url(ScopeDialect::Difi),
+        emu.person_url(ScopeDialect::Digdir),
     ] {
         let r = get_person(&url, token, "application/json").await;
         assert_eq!(r.status(), 200, "{url}");
@@ -180,9 +181,9 @@ async fn difi_generation_and_both_register_paths() {
         assert_eq!(p["kontaktinformasjon"]["mobiltelefonnummer"], "+4799004169");
     }
     // A Digdir token at the Difi path, too.
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     let r = get_person(
-        &emu.person_url(Generation::Difi),
+        &emu.person_url(ScopeDialect::Difi),
         t["access_token"].as_str().unwrap(),
         "application/json",
     )
@@ -215,9 +216,9 @@ async fn each_scope_gives_its_fields() {
         ),
     ];
     for (scope, expected) in cases {
-        let t = tokens_for(&emu, Generation::Digdir, scope, "24079412372").await;
+        let t = tokens_for(&emu, ScopeDialect::Digdir, scope, "24079412372").await;
         let r = get_person(
-            &emu.person_url(Generation::Digdir),
+            &emu.person_url(ScopeDialect::Digdir),
             t["access_token"].as_str().unwrap(),
             "application/json",
         )
@@ -233,9 +234,9 @@ async fn each_scope_gives_its_fields() {
 #[tokio::test]
 async fn stale_contact_info_is_filtered_and_unknown_people_are_not_registered() {
     let emu = emulator().await;
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "01048800153").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "01048800153").await;
     let r = get_person(
-        &emu.person_url(Generation::Digdir),
+        &emu.person_url(ScopeDialect::Digdir),
         t["access_token"].as_str().unwrap(),
         "application/json",
     )
@@ -243,9 +244,9 @@ async fn stale_contact_info_is_filtered_and_unknown_people_are_not_registered() 
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["varslingsstatus"], "KAN_IKKE_VARSLES");
     assert!(p.get("kontaktinformasjon").is_none(), "{p}");
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "21879498012").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "21879498012").await;
     let r = get_person(
-        &emu.person_url(Generation::Digdir),
+        &emu.person_url(ScopeDialect::Digdir),
         t["access_token"].as_str().unwrap(),
         "application/json",
     )
@@ -261,7 +262,7 @@ async fn confidential_client_basic_and_post() {
     for method in ["basic", "post"] {
         let http = browser();
         let authz =
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES).set("client_id", "demo-client");
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES).set("client_id", "demo-client");
         let cb = log_in(&http, &emu, &authz, &[("pick", "27129323375")]).await;
         let mut form = vec![
             ("grant_type", "authorization_code".to_owned()),
@@ -269,7 +270,7 @@ async fn confidential_client_basic_and_post() {
             ("redirect_uri", CB.to_owned()),
             ("code_verifier", authz.pkce.verifier.clone()),
         ];
-        let req = http.post(token_endpoint(&emu, Generation::Digdir));
+        let req = http.post(token_endpoint(&emu, ScopeDialect::Digdir));
         let req = if method == "basic" {
             req.basic_auth("demo-client", Some("demo-secret"))
         } else {
@@ -282,7 +283,7 @@ async fn confidential_client_basic_and_post() {
     }
     // Wrong secret: 401 invalid_client, with a Basic challenge when Basic was tried.
     let r = browser()
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .basic_auth("demo-client", Some("wrong"))
         .form(&[("grant_type", "authorization_code"), ("code", "x")])
         .send()
@@ -298,7 +299,7 @@ async fn confidential_client_basic_and_post() {
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
     // The confidential client may not skip authentication.
     let r = browser()
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", "x"),
@@ -316,27 +317,31 @@ async fn bad_client_or_redirect_gets_a_page_never_a_redirect() {
     let http = browser();
     let cases = [
         (
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES).set("client_id", "nobody"),
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES).set("client_id", "nobody"),
             "No client is called",
         ),
         (
-            Authz::new(Generation::Digdir, "http://localhost:9/cb", DIGDIR_SCOPES),
+            Authz::new(ScopeDialect::Digdir, "http://localhost:9/cb", DIGDIR_SCOPES),
             "use the IP literal",
         ),
         (
-            Authz::new(Generation::Digdir, "https://evil.example/cb", DIGDIR_SCOPES),
+            Authz::new(
+                ScopeDialect::Digdir,
+                "https://evil.example/cb",
+                DIGDIR_SCOPES,
+            ),
             "is not registered",
         ),
         (
             Authz::new(
-                Generation::Digdir,
+                ScopeDialect::Digdir,
                 "http://127.0.0.1:9/cb#frag",
                 DIGDIR_SCOPES,
             ),
             "fragment",
         ),
         (
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES).without("redirect_uri"),
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES).without("redirect_uri"),
             "redirect_uri is missing",
         ),
     ];
@@ -352,7 +357,7 @@ async fn bad_client_or_redirect_gets_a_page_never_a_redirect() {
 async fn authorization_errors_go_back_with_state_and_iss() {
     let emu = emulator().await;
     let http = browser();
-    let base = || Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let base = || Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cases = [
         (
             base().set("response_type", "token"),
@@ -397,7 +402,7 @@ async fn authorization_errors_go_back_with_state_and_iss() {
 async fn login_page_validates_and_cancels() {
     let emu = emulator().await;
     let http = browser();
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES).set("ui_locales", "nb");
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES).set("ui_locales", "nb");
     let html = http
         .get(authz.url(&emu))
         .send()
@@ -454,7 +459,7 @@ async fn login_page_validates_and_cancels() {
 async fn single_sign_on_and_prompt() {
     let emu = emulator().await;
     let http = browser();
-    let first = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let first = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(
         &http,
         &emu,
@@ -465,7 +470,7 @@ async fn single_sign_on_and_prompt() {
     assert!(cb.contains_key("code"));
     // Same browser, new request: straight back with a code, no form.
     let second =
-        Authz::new(Generation::Digdir, CB, "openid krr:user/digitalpost.read").set("state", "s2");
+        Authz::new(ScopeDialect::Digdir, CB, "openid krr:user/digitalpost.read").set("state", "s2");
     let r = http.get(second.url(&emu)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let (_, p) = location_params(&r);
@@ -484,7 +489,7 @@ async fn single_sign_on_and_prompt() {
     // prompt=none with the session works; prompt=login shows the form again.
     let r = http
         .get(
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES)
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES)
                 .set("prompt", "none")
                 .url(&emu),
         )
@@ -494,7 +499,7 @@ async fn single_sign_on_and_prompt() {
     assert!(location_params(&r).1.contains_key("code"));
     let r = http
         .get(
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES)
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES)
                 .set("prompt", "login")
                 .url(&emu),
         )
@@ -511,7 +516,7 @@ async fn single_sign_on_and_prompt() {
     assert_eq!(r.status(), 200);
     let r = http
         .get(
-            Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES)
+            Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES)
                 .set("prompt", "none")
                 .url(&emu),
         )
@@ -535,7 +540,7 @@ async fn codes_are_single_use_bound_and_expire() {
         )
     };
 
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
     assert_eq!(
         exchange(&http, &emu, &authz, &cb["code"]).await.status(),
@@ -547,10 +552,10 @@ async fn codes_are_single_use_bound_and_expire() {
     );
 
     // Wrong redirect_uri, wrong verifier, other issuer's token endpoint.
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
     let mut other = Authz::new(
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         "http://127.0.0.1:9/other",
         DIGDIR_SCOPES,
     );
@@ -562,17 +567,17 @@ async fn codes_are_single_use_bound_and_expire() {
         token_error(exchange(&http, &emu, &other, &cb["code"]).await).await,
         (400, "invalid_grant".into())
     );
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
-    let mut wrong_verifier = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let mut wrong_verifier = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     wrong_verifier.pkce = Pkce::new();
     assert_eq!(
         token_error(exchange(&http, &emu, &wrong_verifier, &cb["code"]).await).await,
         (400, "invalid_grant".into())
     );
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
-    let mut difi = Authz::new(Generation::Difi, CB, DIGDIR_SCOPES);
+    let mut difi = Authz::new(ScopeDialect::Difi, CB, DIGDIR_SCOPES);
     difi.pkce = Pkce {
         verifier: authz.pkce.verifier.clone(),
         challenge: String::new(),
@@ -583,21 +588,21 @@ async fn codes_are_single_use_bound_and_expire() {
     );
 
     // Expiry: 60 seconds on the emulator's clock.
-    let authz = Authz::new(Generation::Digdir, CB, DIGDIR_SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, DIGDIR_SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
     emu.advance_clock(Duration::seconds(61));
     let (status, _) = token_error(exchange(&http, &emu, &authz, &cb["code"]).await).await;
     assert_eq!(status, 400);
 
     let r = http
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .form(&[("grant_type", "password"), ("client_id", "krr-inspector")])
         .send()
         .await
         .unwrap();
     assert_eq!(token_error(r).await, (400, "unsupported_grant_type".into()));
     let r = http
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .body("client_id=krr-inspector&client_id=x")
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
@@ -609,7 +614,7 @@ async fn codes_are_single_use_bound_and_expire() {
 #[tokio::test]
 async fn refresh_tokens_rotate() {
     let emu = emulator().await;
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     let refresh = t["refresh_token"].as_str().unwrap();
     let http = browser();
     let form = [
@@ -618,7 +623,7 @@ async fn refresh_tokens_rotate() {
         ("client_id", "krr-inspector"),
     ];
     let r = http
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .form(&form)
         .send()
         .await
@@ -628,7 +633,7 @@ async fn refresh_tokens_rotate() {
     assert_ne!(t2["refresh_token"], t["refresh_token"]);
     assert!(t2.get("id_token").is_none());
     let r = http
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .form(&form)
         .send()
         .await
@@ -639,7 +644,7 @@ async fn refresh_tokens_rotate() {
 #[tokio::test]
 async fn register_errors() {
     let emu = emulator().await;
-    let url = emu.person_url(Generation::Digdir);
+    let url = emu.person_url(ScopeDialect::Digdir);
     let http = reqwest::Client::new();
     let r = http.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 401);
@@ -664,7 +669,7 @@ async fn register_errors() {
         .unwrap();
     assert_eq!(r.status(), 401);
 
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     let token = t["access_token"].as_str().unwrap();
     // Tampered token.
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
@@ -678,7 +683,7 @@ async fn register_errors() {
     // Unsupported Accept.
     assert_eq!(get_person(&url, token, "text/html").await.status(), 406);
     // No read scope.
-    let t2 = tokens_for(&emu, Generation::Digdir, "openid profile", "27129324169").await;
+    let t2 = tokens_for(&emu, ScopeDialect::Digdir, "openid profile", "27129324169").await;
     let r = get_person(
         &url,
         t2["access_token"].as_str().unwrap(),
@@ -702,10 +707,10 @@ async fn register_errors() {
 #[tokio::test]
 async fn patch_changes_the_language() {
     let emu = emulator().await;
-    let url = emu.person_url(Generation::Digdir);
+    let url = emu.person_url(ScopeDialect::Digdir);
     let read = tokens_for(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         "openid krr:user/kontaktinformasjon.read",
         "29129319060",
     )
@@ -720,7 +725,7 @@ async fn patch_changes_the_language() {
     assert_eq!(r.status(), 403, "PATCH needs the write scope");
     let t = tokens_for(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         "openid krr:user/kontaktinformasjon.read krr:user/spraak.write",
         "29129319060",
     )
@@ -756,11 +761,69 @@ async fn patch_changes_the_language() {
     assert!(p["spraak_oppdatert"].is_string());
 }
 
+/// The certificate faults and the person certificates cost RSA key generation: it is done once, off the async
+/// threads, so concurrent first requests all get the one certificate (and the server keeps answering meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_share_one_generated_certificate() {
+    use base64::Engine;
+    let emu = emulator().await;
+    let url = emu.person_url(ScopeDialect::Digdir);
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "24079412372").await;
+    let token = t["access_token"].as_str().unwrap().to_owned();
+    emu.set_faults(Faults {
+        expired_certificate: true,
+        ..Faults::default()
+    });
+    let signer = |jws: String| {
+        let header = jws.split('.').next().unwrap().to_owned();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap();
+        header["x5c"][0].as_str().unwrap().to_owned()
+    };
+    let requests: Vec<_> = (0..6)
+        .map(|i| {
+            let (url, token) = (url.clone(), token.clone());
+            let accept = if i % 2 == 0 {
+                "application/jose"
+            } else {
+                "application/json"
+            };
+            tokio::spawn(async move {
+                let r = get_person(&url, &token, accept).await;
+                assert_eq!(r.status(), 200);
+                (accept, r.text().await.unwrap())
+            })
+        })
+        .collect();
+    let (mut signers, mut certificates) = (Vec::new(), Vec::new());
+    for r in requests {
+        let (accept, body) = r.await.unwrap();
+        if accept == "application/jose" {
+            signers.push(signer(body));
+        } else {
+            let person: Value = serde_json::from_str(&body).unwrap();
+            certificates.push(person["sertifikat"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(
+        signers.windows(2).all(|w| w[0] == w[1]),
+        "one expired certificate"
+    );
+    assert!(
+        certificates.windows(2).all(|w| w[0] == w[1]),
+        "one person certificate"
+    );
+}
+
 #[tokio::test]
 async fn faults_change_the_next_answers() {
     let emu = emulator().await;
-    let url = emu.person_url(Generation::Digdir);
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let url = emu.person_url(ScopeDialect::Digdir);
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     let token = t["access_token"].as_str().unwrap().to_owned();
     let verdict = |faults: Faults| {
         let (emu, url, token) = (&emu, url.clone(), token.clone());
@@ -835,7 +898,7 @@ async fn faults_change_the_next_answers() {
         wrong_kid: true,
         ..Faults::default()
     });
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     let jwks = KeySet::parse(
         &reqwest::get(format!("{}/jwks.json", emu.base_url))
             .await
@@ -854,7 +917,7 @@ async fn faults_change_the_next_answers() {
         expired_tokens: true,
         ..Faults::default()
     });
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "27129324169").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "27129324169").await;
     assert_eq!(t["expires_in"], 0);
     assert_eq!(
         get_person(
@@ -959,9 +1022,9 @@ async fn the_documented_example_on_a_clock_in_2011() {
     let emu = krr_inspector::emulator::Emulator::start(config)
         .await
         .unwrap();
-    let t = tokens_for(&emu, Generation::Digdir, DIGDIR_SCOPES, "23079421936").await;
+    let t = tokens_for(&emu, ScopeDialect::Digdir, DIGDIR_SCOPES, "23079421936").await;
     let p: Value = get_person(
-        &emu.person_url(Generation::Digdir),
+        &emu.person_url(ScopeDialect::Digdir),
         t["access_token"].as_str().unwrap(),
         "application/json",
     )
@@ -975,9 +1038,15 @@ async fn the_documented_example_on_a_clock_in_2011() {
         "2010-12-16T13:32:05.000+01:00"
     );
     let emu_today = emulator().await;
-    let t = tokens_for(&emu_today, Generation::Digdir, DIGDIR_SCOPES, "23079421936").await;
+    let t = tokens_for(
+        &emu_today,
+        ScopeDialect::Digdir,
+        DIGDIR_SCOPES,
+        "23079421936",
+    )
+    .await;
     let p: Value = get_person(
-        &emu_today.person_url(Generation::Digdir),
+        &emu_today.person_url(ScopeDialect::Digdir),
         t["access_token"].as_str().unwrap(),
         "application/json",
     )
@@ -1035,7 +1104,7 @@ async fn clients_from_the_data_file() {
         .unwrap();
     let http = browser();
     let authz = Authz::new(
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         "https://app.example.no/cb",
         DIGDIR_SCOPES,
     )
@@ -1050,14 +1119,14 @@ async fn clients_from_the_data_file() {
         ("client_secret", "s3cret"),
     ];
     let r = http
-        .post(token_endpoint(&emu, Generation::Digdir))
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
         .form(&form)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     let other = Authz::new(
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         "https://app.example.no/other",
         DIGDIR_SCOPES,
     )

@@ -9,8 +9,9 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use krr_inspector::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Generation};
+use krr_inspector::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use krr_inspector::jose::jwt;
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::*;
 
@@ -275,7 +276,7 @@ async fn prompt_none_with_cookie(
         .build()
         .unwrap()
         .get(
-            Authz::new(Generation::Digdir, CB, SCOPES)
+            Authz::new(ScopeDialect::Digdir, CB, SCOPES)
                 .set("prompt", "none")
                 .url(emu),
         )
@@ -292,7 +293,7 @@ async fn prompt_none_with_cookie(
 async fn the_id_token_sid_is_not_the_sso_cookie_and_sessions_expire() {
     let emu = emulator().await;
     let http = browser();
-    let authz = Authz::new(Generation::Digdir, CB, SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES);
     let (cookie, code) = form_login(&http, &emu, &authz).await;
     let t: Value = exchange(&http, &emu, &authz, &code)
         .await
@@ -328,7 +329,7 @@ async fn the_id_token_sid_is_not_the_sso_cookie_and_sessions_expire() {
 
     // Absolute expiry: 120 minutes after the login, however often it is used.
     let http = browser();
-    let (cookie, _) = form_login(&http, &emu, &Authz::new(Generation::Digdir, CB, SCOPES)).await;
+    let (cookie, _) = form_login(&http, &emu, &Authz::new(ScopeDialect::Digdir, CB, SCOPES)).await;
     for _ in 0..5 {
         emu.advance_clock(Duration::minutes(20));
         assert!(
@@ -493,7 +494,7 @@ async fn only_exact_loopback_redirect_uris_are_accepted() {
         "https://127.0.0.1:9/cb",
     ] {
         let r = http
-            .get(Authz::new(Generation::Digdir, bad, SCOPES).url(&emu))
+            .get(Authz::new(ScopeDialect::Digdir, bad, SCOPES).url(&emu))
             .send()
             .await
             .unwrap();
@@ -507,7 +508,7 @@ async fn only_exact_loopback_redirect_uris_are_accepted() {
         "http://[::1]:8080/cb",
     ] {
         let r = http
-            .get(Authz::new(Generation::Digdir, good, SCOPES).url(&emu))
+            .get(Authz::new(ScopeDialect::Digdir, good, SCOPES).url(&emu))
             .send()
             .await
             .unwrap();
@@ -522,11 +523,11 @@ async fn empty_state_or_nonce_is_refused_like_a_missing_one() {
     let http = browser();
     for (authz, has_state) in [
         (
-            Authz::new(Generation::Digdir, CB, SCOPES).set("state", ""),
+            Authz::new(ScopeDialect::Digdir, CB, SCOPES).set("state", ""),
             false,
         ),
         (
-            Authz::new(Generation::Digdir, CB, SCOPES).set("nonce", ""),
+            Authz::new(ScopeDialect::Digdir, CB, SCOPES).set("nonce", ""),
             true,
         ),
     ] {
@@ -543,7 +544,7 @@ async fn empty_state_or_nonce_is_refused_like_a_missing_one() {
 async fn a_replayed_code_revokes_the_tokens_issued_from_it() {
     let emu = emulator().await;
     let http = browser();
-    let authz = Authz::new(Generation::Digdir, CB, SCOPES);
+    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES);
     let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
     let t: Value = exchange(&http, &emu, &authz, &cb["code"])
         .await
@@ -551,7 +552,7 @@ async fn a_replayed_code_revokes_the_tokens_issued_from_it() {
         .await
         .unwrap();
     let refresh = |token: &str| {
-        http.post(token_endpoint(&emu, Generation::Digdir))
+        http.post(token_endpoint(&emu, ScopeDialect::Digdir))
             .form(&[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", token),
@@ -575,7 +576,7 @@ async fn a_replayed_code_revokes_the_tokens_issued_from_it() {
             .await
             .unwrap()
     };
-    let person = emu.person_url(Generation::Digdir);
+    let person = emu.person_url(ScopeDialect::Digdir);
     let userinfo = format!("{}/userinfo", emu.base_url);
     for access in [&t["access_token"], &t2["access_token"]] {
         let access = access.as_str().unwrap().to_owned();
@@ -608,7 +609,7 @@ async fn a_replayed_code_revokes_the_tokens_issued_from_it() {
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_grant");
 
     // Another login's tokens are untouched.
-    let other = tokens_for(&emu, Generation::Digdir, SCOPES, "27129324169").await;
+    let other = tokens_for(&emu, ScopeDialect::Digdir, SCOPES, "27129324169").await;
     assert_eq!(
         get(
             person.clone(),
@@ -625,7 +626,7 @@ async fn a_replayed_code_revokes_the_tokens_issued_from_it() {
 async fn an_authorize_flood_evicts_the_oldest_pending_logins_and_locks_nobody_out() {
     let emu = start(|c| c.max_pending_logins = 50).await;
     let http = browser();
-    let first = Authz::new(Generation::Digdir, CB, SCOPES);
+    let first = Authz::new(ScopeDialect::Digdir, CB, SCOPES);
     let first_id = login_request_id(
         &http
             .get(first.url(&emu))
@@ -638,7 +639,7 @@ async fn an_authorize_flood_evicts_the_oldest_pending_logins_and_locks_nobody_ou
     );
     for _ in 0..200 {
         let r = http
-            .get(Authz::new(Generation::Digdir, CB, SCOPES).url(&emu))
+            .get(Authz::new(ScopeDialect::Digdir, CB, SCOPES).url(&emu))
             .send()
             .await
             .unwrap();
@@ -652,7 +653,7 @@ async fn an_authorize_flood_evicts_the_oldest_pending_logins_and_locks_nobody_ou
     let cb = log_in(
         &http,
         &emu,
-        &Authz::new(Generation::Digdir, CB, SCOPES),
+        &Authz::new(ScopeDialect::Digdir, CB, SCOPES),
         &[("pick", "27129324169")],
     )
     .await;

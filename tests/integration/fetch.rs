@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use krr_inspector::emulator::{EmulatorHandle, Faults, Generation};
+use krr_inspector::emulator::{EmulatorHandle, Faults};
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::emulator;
 use super::{run_with_env, stderr};
@@ -26,7 +27,7 @@ struct Fetched {
 /// Runs `fetch --format json` against `emu` (by its URLs, trusting its CA).
 async fn fetch(
     emu: &EmulatorHandle,
-    generation: Generation,
+    generation: ScopeDialect,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Fetched {
@@ -88,33 +89,33 @@ fn top_level_fields(person: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scope_of_both_dialects_as_jws_and_json() {
     let emu = emulator().await;
-    let cases: &[(Generation, &str, &[&str])] = &[
+    let cases: &[(ScopeDialect, &str, &[&str])] = &[
         (
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             "krr:user/kontaktinformasjon.read",
             &["kontaktinformasjon", "varslingsstatus"],
         ),
         (
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             "krr:user/digitalpost.read",
             &["digital_post", "sertifikat"],
         ),
         (
-            Generation::Difi,
+            ScopeDialect::Difi,
             "user/kontaktinformasjon.read",
             &["kontaktinformasjon"],
         ),
         (
-            Generation::Difi,
+            ScopeDialect::Difi,
             "user/varslingsstatus.read",
             &["varslingsstatus"],
         ),
         (
-            Generation::Difi,
+            ScopeDialect::Difi,
             "user/sikkerdigitalpost.read",
             &["digital_post"],
         ),
-        (Generation::Difi, "user/sertifikat.read", &["sertifikat"]),
+        (ScopeDialect::Difi, "user/sertifikat.read", &["sertifikat"]),
     ];
     for (generation, scope, expected) in cases {
         for accept in ["jose", "json"] {
@@ -181,7 +182,7 @@ async fn confidential_clients_basic_and_post_and_the_id_token_checks() {
         let browser = person("27129324169", "--acr idporten-loa-high");
         let f = fetch(
             &emu,
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             &[
                 "--client-id",
                 "demo-client",
@@ -218,7 +219,7 @@ async fn confidential_clients_basic_and_post_and_the_id_token_checks() {
     }
     let f = fetch(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         &[
             "--client-id",
             "demo-client",
@@ -237,7 +238,7 @@ async fn confidential_clients_basic_and_post_and_the_id_token_checks() {
     let browser = person("27129324169", "");
     let f = fetch(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         &[
             "--client-id",
             "demo-client",
@@ -270,7 +271,7 @@ async fn wrong_state_cancel_and_timeout_fail_with_one_clear_line() {
     for (browser, message) in cases {
         let f = fetch(
             &emu,
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             &["--browser", &browser, "--timeout", "2"],
             &[],
         )
@@ -299,7 +300,7 @@ async fn emulator_faults_show_in_the_verdict_or_fail_clearly() {
     let args = ["--browser", browser.as_str()];
     let with = |faults: Faults| {
         emu.set_faults(faults);
-        fetch(&emu, Generation::Digdir, &args, &[])
+        fetch(&emu, ScopeDialect::Digdir, &args, &[])
     };
     let f = with(Faults {
         tamper_signature: true,
@@ -391,7 +392,7 @@ async fn a_slow_register_is_reported_not_waited_on_forever() {
     let browser = person("27129324169", "");
     let f = fetch(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         &["--browser", &browser, "--http-timeout", "1"],
         &[],
     )
@@ -407,7 +408,7 @@ async fn no_token_code_or_secret_in_output_or_logs() {
     let browser = person("27129324169", "");
     let f = fetch(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         &[
             "--client-id",
             "demo-client",

@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use krr_inspector::config::ClientRegistration;
-use krr_inspector::emulator::Generation;
 use krr_inspector::inspect::{Accept, LookupRequest, Target, default_scopes, run_lookup};
 use krr_inspector::jose::TrustStore;
 use krr_inspector::krr::{Lang, ScopeDialect};
@@ -169,7 +168,7 @@ async fn a_token_is_never_sent_over_plain_http() {
             "--format",
             "json",
             "--issuer",
-            &emu.issuer(Generation::Digdir),
+            &emu.issuer(ScopeDialect::Digdir),
             "--person-url",
             &format!("http://localhost:{port}/rest/v1/person"),
             "--client-id",
@@ -358,8 +357,8 @@ async fn a_failing_browser_command_ends_the_login_at_once_with_its_words() {
     let browser = "sh -c 'echo \"Gtk-WARNING: cannot open display\" >&2; exit 1'";
     let o = tokio::task::spawn_blocking({
         let (issuer, person) = (
-            emu.issuer(Generation::Digdir),
-            emu.person_url(Generation::Digdir),
+            emu.issuer(ScopeDialect::Digdir),
+            emu.person_url(ScopeDialect::Digdir),
         );
         move || {
             run_with_env(
@@ -443,8 +442,8 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
     let request = LookupRequest {
         target: Target {
             environment: "local".into(),
-            issuer: emu.issuer(Generation::Digdir),
-            person_url: emu.person_url(Generation::Digdir),
+            issuer: emu.issuer(ScopeDialect::Digdir),
+            person_url: emu.person_url(ScopeDialect::Digdir),
             dialect: ScopeDialect::Digdir,
         },
         client: ClientRegistration::emulator_default(),

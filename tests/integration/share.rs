@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 
-use krr_inspector::emulator::{EmulatorHandle, Generation};
+use krr_inspector::emulator::EmulatorHandle;
 use krr_inspector::inspect::export;
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::emulator;
 use super::{run, stderr, stdout};
@@ -23,7 +24,7 @@ fn person_with_jar(pid: &str, jar: &std::path::Path) -> String {
 /// Runs a command against `emu` by its URLs (trusting its CA), off the async runtime.
 async fn against(
     emu: &EmulatorHandle,
-    generation: Generation,
+    generation: ScopeDialect,
     args: Vec<String>,
 ) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
@@ -68,12 +69,12 @@ async fn the_matrix_logs_in_once_and_every_row_has_its_fields() {
     };
     for (generation, rows, unlocks) in [
         (
-            Generation::Difi,
+            ScopeDialect::Difi,
             16,
             &difi_unlocks as &dyn Fn(&str) -> Vec<&'static str>,
         ),
         (
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             4,
             &digdir_unlocks as &dyn Fn(&str) -> Vec<&'static str>,
         ),
@@ -145,7 +146,7 @@ async fn csv_and_text_matrix() {
     let browser = person_with_jar("27129324169", &jar.path().join("c"));
     let o = against(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         vec![
             "matrix".into(),
             "--format".into(),
@@ -173,7 +174,7 @@ async fn csv_and_text_matrix() {
     assert_eq!(lines.count(), 4);
     let o = against(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         vec![
             "matrix".into(),
             "--set".into(),
@@ -198,7 +199,7 @@ async fn export_reads_back_equal_and_never_holds_a_token() {
     let browser = person_with_jar("24079412372", &jar.path().join("c"));
     let o = against(
         &emu,
-        Generation::Digdir,
+        ScopeDialect::Digdir,
         vec![
             "fetch".into(),
             "--format".into(),
@@ -221,7 +222,7 @@ async fn export_reads_back_equal_and_never_holds_a_token() {
     for format in ["json", "markdown", "html", "curl", "text"] {
         let o = against(
             &emu,
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             vec![
                 "fetch".into(),
                 "--format".into(),
@@ -255,7 +256,7 @@ async fn export_reads_back_equal_and_never_holds_a_token() {
                     "Authorization: Bearer $TOKEN",
                     "-H",
                     "Accept: application/jose",
-                    &emu.person_url(Generation::Digdir),
+                    &emu.person_url(ScopeDialect::Digdir),
                 ]
             ),
             _ => {}
@@ -358,7 +359,7 @@ async fn compare_two_persons_and_json_vs_jws() {
         );
         let o = against(
             &emu,
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             vec![
                 "fetch".into(),
                 "--format".into(),

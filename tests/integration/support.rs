@@ -7,7 +7,8 @@ use std::sync::{Arc, OnceLock};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use krr_inspector::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Generation, Keys};
+use krr_inspector::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
+use krr_inspector::krr::ScopeDialect;
 
 /// RSA key generation is slow in debug builds: every test shares one set.
 pub fn keys() -> Arc<Keys> {
@@ -51,13 +52,13 @@ impl Pkce {
 
 /// An authorization request, with sensible defaults that each test changes as it needs.
 pub struct Authz {
-    pub generation: Generation,
+    pub generation: ScopeDialect,
     pub params: BTreeMap<&'static str, String>,
     pub pkce: Pkce,
 }
 
 impl Authz {
-    pub fn new(generation: Generation, redirect_uri: &str, scope: &str) -> Authz {
+    pub fn new(generation: ScopeDialect, redirect_uri: &str, scope: &str) -> Authz {
         let pkce = Pkce::new();
         let mut params = BTreeMap::new();
         params.insert("client_id", "krr-inspector".to_owned());
@@ -88,8 +89,8 @@ impl Authz {
 
     pub fn url(&self, emu: &EmulatorHandle) -> String {
         let endpoint = match self.generation {
-            Generation::Digdir => format!("{}/authorize", emu.base_url),
-            Generation::Difi => format!("{}authorize", emu.issuer(Generation::Difi)),
+            ScopeDialect::Digdir => format!("{}/authorize", emu.base_url),
+            ScopeDialect::Difi => format!("{}authorize", emu.issuer(ScopeDialect::Difi)),
         };
         let mut u = url::Url::parse(&endpoint).unwrap();
         u.query_pairs_mut().extend_pairs(self.params.iter());
@@ -150,10 +151,10 @@ pub async fn log_in(
     location_params(&r).1
 }
 
-pub fn token_endpoint(emu: &EmulatorHandle, generation: Generation) -> String {
+pub fn token_endpoint(emu: &EmulatorHandle, generation: ScopeDialect) -> String {
     match generation {
-        Generation::Digdir => format!("{}/token", emu.base_url),
-        Generation::Difi => format!("{}token", emu.issuer(Generation::Difi)),
+        ScopeDialect::Digdir => format!("{}/token", emu.base_url),
+        ScopeDialect::Difi => format!("{}token", emu.issuer(ScopeDialect::Difi)),
     }
 }
 
@@ -181,7 +182,7 @@ pub async fn exchange(
 /// Logs `pid` in and returns the token response JSON.
 pub async fn tokens_for(
     emu: &EmulatorHandle,
-    generation: Generation,
+    generation: ScopeDialect,
     scope: &str,
     pid: &str,
 ) -> serde_json::Value {

@@ -11,7 +11,7 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 
-use krr_inspector::emulator::Generation;
+use krr_inspector::krr::ScopeDialect;
 
 use super::support::{browser, emulator, location_params, login_request_id};
 
@@ -35,7 +35,7 @@ type IdPortenTokenResponse =
 async fn openidconnect_and_josekit_against_the_emulator() {
     for (generation, scopes) in [
         (
-            Generation::Digdir,
+            ScopeDialect::Digdir,
             [
                 "krr:user/kontaktinformasjon.read",
                 "krr:user/digitalpost.read",
@@ -43,7 +43,7 @@ async fn openidconnect_and_josekit_against_the_emulator() {
             .as_slice(),
         ),
         (
-            Generation::Difi,
+            ScopeDialect::Difi,
             ["user/kontaktinformasjon.read", "user/sertifikat.read"].as_slice(),
         ),
     ] {

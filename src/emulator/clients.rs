@@ -1,0 +1,225 @@
+//! The clients the emulator knows (built in and from the data file), the redirect URIs each may use (RFC 8252
+//! §7.3 loopback rules plus exact registered URIs), and client authentication at the token endpoint (`none`,
+//! `client_secret_basic`, `client_secret_post`, secrets compared in constant time). A new auth method goes here.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderMap, header};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::data::EmulatorData;
+
+/// The client authentication methods the token endpoint accepts (and discovery announces): a new method is a
+/// name here and a branch in [`authenticate`].
+pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+
+/// A client the emulator knows.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub client_id: String,
+    pub secret: Option<String>,
+    pub methods: Vec<String>,
+    pub redirect_uris: Vec<String>,
+}
+
+/// The built-in clients plus those of the data file.
+pub fn clients(data: &EmulatorData) -> Vec<Client> {
+    let mut out = vec![
+        Client {
+            client_id: "krr-inspector".into(),
+            secret: None,
+            methods: vec!["none".into()],
+            redirect_uris: Vec::new(),
+        },
+        Client {
+            client_id: "demo-client".into(),
+            secret: Some("demo-secret".into()),
+            methods: vec!["client_secret_basic".into(), "client_secret_post".into()],
+            redirect_uris: Vec::new(),
+        },
+    ];
+    out.extend(data.clients.iter().map(|c| Client {
+        client_id: c.client_id.clone(),
+        secret: c.client_secret.clone(),
+        methods: c.auth_methods.clone(),
+        redirect_uris: c.redirect_uris.clone(),
+    }));
+    out
+}
+
+/// Why a client may not use a redirect URI (shown on the error page, never redirected to).
+#[derive(Debug, thiserror::Error)]
+pub enum RedirectError {
+    #[error("redirect_uri '{uri}' is not a URL: {source}")]
+    NotUrl {
+        uri: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("redirect_uri must not have a fragment (RFC 6749 §3.1.2)")]
+    Fragment,
+    #[error(
+        "redirect_uri '{0}' uses 'localhost'; use the IP literal http://127.0.0.1:PORT/... (RFC 8252 §7.3)"
+    )]
+    Localhost(String),
+    #[error(
+        "redirect_uri '{uri}' is not registered for client '{client_id}': it allows http://127.0.0.1:{{any port}}/{{any path}}"
+    )]
+    NotRegistered { uri: String, client_id: String },
+}
+
+impl Client {
+    /// RFC 8252 §7.3: exactly `http://127.0.0.1:{port}/{any path}` (or `[::1]`), port 1-65535, plus the exact
+    /// URIs registered.
+    pub fn redirect_allowed(&self, uri: &str) -> Result<(), RedirectError> {
+        if self.redirect_uris.iter().any(|u| u == uri) {
+            return Ok(());
+        }
+        let parsed = url::Url::parse(uri).map_err(|source| RedirectError::NotUrl {
+            uri: uri.to_owned(),
+            source,
+        })?;
+        if parsed.fragment().is_some() {
+            return Err(RedirectError::Fragment);
+        }
+        if is_loopback_redirect(uri, &parsed) {
+            return Ok(());
+        }
+        if parsed.host_str() == Some("localhost") {
+            return Err(RedirectError::Localhost(uri.to_owned()));
+        }
+        Err(RedirectError::NotRegistered {
+            uri: uri.to_owned(),
+            client_id: self.client_id.clone(),
+        })
+    }
+
+    fn uses(&self, method: &str) -> bool {
+        self.methods.iter().any(|m| m == method)
+    }
+
+    fn secret_is(&self, given: &str) -> bool {
+        self.secret
+            .as_deref()
+            .is_some_and(|s| constant_time_eq(s.as_bytes(), given.as_bytes()))
+    }
+}
+
+/// The raw string itself must read `http://127.0.0.1:PORT/` or `http://[::1]:PORT/` (the `url` crate would
+/// normalise `127.1`, `0x7f.1`, `http:/`, backslashes, tabs and userinfo into something that looks loopback), and
+/// its parse must agree: that host, that port, no userinfo.
+fn is_loopback_redirect(raw: &str, parsed: &url::Url) -> bool {
+    let Some((host, rest)) = ["127.0.0.1", "[::1]"].iter().find_map(|h| {
+        Some((
+            *h,
+            raw.strip_prefix("http://")?
+                .strip_prefix(h)?
+                .strip_prefix(':')?,
+        ))
+    }) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (port, path) = rest.split_at(digits);
+    let port = match port.parse::<u16>() {
+        Ok(p) if p >= 1 && !port.starts_with('0') => p,
+        _ => return false,
+    };
+    let clean = raw.bytes().all(|b| b > b' ' && b != 0x7f && b != b'\\');
+    let host_ok = match (host, parsed.host()) {
+        ("127.0.0.1", Some(url::Host::Ipv4(ip))) => ip == std::net::Ipv4Addr::LOCALHOST,
+        ("[::1]", Some(url::Host::Ipv6(ip))) => ip == std::net::Ipv6Addr::LOCALHOST,
+        _ => false,
+    };
+    clean
+        && path.starts_with('/')
+        && host_ok
+        && parsed.scheme() == "http"
+        && parsed.port_or_known_default() == Some(port)
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+}
+
+/// Why the token endpoint did not accept the client (401 `invalid_client`).
+#[derive(Debug, thiserror::Error)]
+pub enum ClientAuthError {
+    #[error("the Authorization header is not valid HTTP Basic")]
+    BadBasic,
+    #[error("client '{0}' does not use client_secret_basic")]
+    NotBasic(String),
+    #[error("client '{0}' does not use client_secret_post")]
+    NotPost(String),
+    #[error("no client authentication: send client_id (and a secret if the client has one)")]
+    Missing,
+    #[error("client '{0}' must authenticate")]
+    MustAuthenticate(String),
+    #[error("unknown client or wrong secret")]
+    Unknown { basic: bool },
+}
+
+impl ClientAuthError {
+    /// Whether the client tried HTTP Basic (the answer then carries a Basic challenge).
+    pub fn basic_attempted(&self) -> bool {
+        matches!(
+            self,
+            ClientAuthError::BadBasic
+                | ClientAuthError::NotBasic(_)
+                | ClientAuthError::Unknown { basic: true }
+        )
+    }
+}
+
+/// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+fn form_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("a={s}").as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .next()
+        .unwrap_or_default()
+}
+
+/// Authenticates the client by the method it used.
+pub fn authenticate<'a>(
+    clients: &'a [Client],
+    headers: &HeaderMap,
+    p: &BTreeMap<String, String>,
+) -> Result<&'a Client, ClientAuthError> {
+    let find = |id: &str| clients.iter().find(|c| c.client_id == id);
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let decoded = auth
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Basic ")
+                    .or_else(|| v.strip_prefix("basic "))
+            })
+            .and_then(|b| STANDARD.decode(b.trim()).ok())
+            .and_then(|b| String::from_utf8(b).ok());
+        let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+            return Err(ClientAuthError::BadBasic);
+        };
+        let (id, secret) = (form_decode(id), form_decode(secret));
+        return match find(&id) {
+            Some(c) if c.uses("client_secret_basic") && c.secret_is(&secret) => Ok(c),
+            Some(c) if !c.uses("client_secret_basic") => Err(ClientAuthError::NotBasic(id)),
+            _ => Err(ClientAuthError::Unknown { basic: true }),
+        };
+    }
+    let Some(id) = p.get("client_id") else {
+        return Err(ClientAuthError::Missing);
+    };
+    match (find(id), p.get("client_secret")) {
+        (Some(c), Some(secret)) if c.uses("client_secret_post") && c.secret_is(secret) => Ok(c),
+        (Some(c), Some(_)) if !c.uses("client_secret_post") => {
+            Err(ClientAuthError::NotPost(id.clone()))
+        }
+        (Some(c), None) if c.uses("none") => Ok(c),
+        (Some(_), None) => Err(ClientAuthError::MustAuthenticate(id.clone())),
+        _ => Err(ClientAuthError::Unknown { basic: false }),
+    }
+}
+
+/// Compares secrets without leaking where they differ through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && openssl::memcmp::eq(a, b)
+}

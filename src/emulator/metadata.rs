@@ -1,0 +1,73 @@
+//! What a client reads before it logs in: the discovery document of each generation and the JWKS of the token
+//! key.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State as AxState;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::clients::AUTH_METHODS;
+use super::state::State;
+use super::urls;
+use crate::krr::ScopeDialect;
+use crate::krr::login::{LOGIN_LOCALE_CODES, acr_levels};
+use crate::krr::scopes::SCOPES;
+
+type S = AxState<Arc<State>>;
+
+pub async fn jwks(AxState(state): S) -> Response {
+    Json(state.keys.token_jwks()).into_response()
+}
+
+/// `/.well-known/openid-configuration` of each generation (Difi's under its prefix).
+pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
+    let dialect = urls::dialect_of(uri.path());
+    let issuer = urls::issuer(dialect, &state.base_url);
+    let (authorize, token, jwks, userinfo, logout) = match dialect {
+        ScopeDialect::Digdir => {
+            let b = &state.base_url;
+            (
+                format!("{b}/authorize"),
+                format!("{b}/token"),
+                format!("{b}/jwks.json"),
+                format!("{b}/userinfo"),
+                format!("{b}/logout"),
+            )
+        }
+        ScopeDialect::Difi => (
+            format!("{issuer}authorize"),
+            format!("{issuer}token"),
+            format!("{issuer}jwk"),
+            format!("{issuer}userinfo"),
+            format!("{issuer}endsession"),
+        ),
+    };
+    let scopes: Vec<&str> = SCOPES.iter().map(|s| s.name).collect();
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": authorize,
+        "token_endpoint": token,
+        "jwks_uri": jwks,
+        "userinfo_endpoint": userinfo,
+        "end_session_endpoint": logout,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": scopes,
+        "acr_values_supported": acr_levels(dialect),
+        "ui_locales_supported": LOGIN_LOCALE_CODES,
+        "claims_supported": ["iss", "sub", "aud", "pid", "acr", "amr", "nonce", "locale", "auth_time", "sid", "exp", "iat", "jti"],
+        "authorization_response_iss_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "frontchannel_logout_supported": false,
+    }))
+    .into_response()
+}
