@@ -11,7 +11,7 @@ use crate::krr::ScopeDialect;
 mod files;
 pub mod url_policy;
 
-pub use files::write_private;
+pub use files::{FileError, read_text, write_private, write_text};
 
 /// The environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";

@@ -180,8 +180,8 @@ pub fn load_file<T: Send + 'static>(
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
-        let r = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        let r = crate::config::read_text(&path)
+            .map_err(|e| e.to_string())
             .and_then(|t| parse(&t));
         send(wrap(r));
     });
@@ -197,9 +197,9 @@ pub fn save_file(
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
-        let r = std::fs::write(&path, &contents)
+        let r = crate::config::write_text(&path, &contents)
             .map(|_| path.display().to_string())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            .map_err(|e| e.to_string());
         send(Message::Saved(r));
     });
     Running { rx, task }

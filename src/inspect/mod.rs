@@ -6,6 +6,7 @@ pub mod compare;
 pub mod display;
 pub mod export;
 pub mod history;
+pub mod history_writer;
 pub mod language;
 pub mod lookup;
 pub mod matrix;
