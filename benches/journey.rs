@@ -45,7 +45,7 @@ fn main() {
             trust,
             lang: Lang::En,
         };
-        let http = krr_inspector::oidc::http::client();
+        let http = krr_inspector::oidc::http::client().unwrap();
         let person = |p: Progress| {
             if let Progress::Login(LoginEvent::AuthorizationUrl { url, .. }) = p {
                 tokio::spawn(async move {

@@ -312,7 +312,9 @@ impl LoginArgs {
     }
 
     /// The HTTP client for these flags (`--http-timeout`).
-    pub(crate) fn http_client(&self) -> reqwest::Client {
+    pub(crate) fn http_client(
+        &self,
+    ) -> Result<reqwest::Client, krr_inspector::oidc::http::HttpError> {
         krr_inspector::inspect::http_client(Duration::from_secs(self.http_timeout))
     }
 }

@@ -23,6 +23,7 @@ fn with_request<T>(
     work: impl AsyncFnOnce(&reqwest::Client, LookupRequest) -> T,
 ) -> Result<T> {
     let planned = plan(config, a.choices(hint, lang))?.with_scopes(scopes);
+    let http = a.http_client()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -31,7 +32,7 @@ fn with_request<T>(
         let targets = Targets::new(KeySource::Dir(emulator_keys_dir()));
         let request = targets.request(planned).await;
         let result = match request {
-            Ok(request) => Ok(work(&a.http_client(), request).await),
+            Ok(request) => Ok(work(&http, request).await),
             Err(e) => Err(e.into()),
         };
         targets.stop().await;

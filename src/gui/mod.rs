@@ -44,7 +44,8 @@ pub fn run(config: Config, start: StartOptions) -> Result<(), eframe::Error> {
         .build()
         .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
     let keys = KeySource::Dir(crate::config::emulator_keys_dir());
-    let services = Services::new(runtime.handle().clone(), keys);
+    let services = Services::new(runtime.handle().clone(), keys)
+        .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(APP_TITLE)
         .with_app_id(APP_ID)

@@ -21,12 +21,16 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(runtime: tokio::runtime::Handle, keys: KeySource) -> Services {
-        Services {
+    /// Fails only when the HTTP client's TLS stack cannot be set up.
+    pub fn new(
+        runtime: tokio::runtime::Handle,
+        keys: KeySource,
+    ) -> Result<Services, crate::oidc::http::HttpError> {
+        Ok(Services {
             runtime,
-            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT),
+            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT)?,
             targets: Arc::new(Targets::new(keys)),
-        }
+        })
     }
 }
 

@@ -415,7 +415,7 @@ impl Targets {
 pub const REQUEST_TIMEOUT: Duration = crate::oidc::http::REQUEST_TIMEOUT;
 
 /// The HTTP client every face uses: no redirects followed, `timeout` on each request.
-pub fn http_client(timeout: Duration) -> reqwest::Client {
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, crate::oidc::http::HttpError> {
     crate::oidc::http::client_with_timeout(timeout)
 }
 
