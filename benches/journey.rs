@@ -39,6 +39,7 @@ fn main() {
             acr: Some("idporten-loa-substantial".into()),
             ui_locales: "nb".into(),
             prompt: None,
+            login_hint: None,
             // The "browser" is the scripted person, in-process: the journey is measured without process starts.
             browser: BrowserChoice::PrintUrl,
             callback_timeout: Duration::from_secs(30),

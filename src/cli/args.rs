@@ -110,6 +110,14 @@ pub(crate) struct LoginArgs {
     /// prompt: login, none or consent.
     #[arg(long, value_parser = ["login", "none", "consent"])]
     pub(crate) prompt: Option<String>,
+    /// Log in headless as this synthetic TestID person, at the acr asked for (`login_hint=testid:PID_ACR`): no
+    /// browser. ID-porten's test environments and the emulator only; refused for production environments.
+    #[arg(long, value_name = "PID", conflicts_with_all = ["login_hint", "print_url"])]
+    pub(crate) testid: Option<String>,
+    /// Send this login_hint with the authorization request (e.g. `testid:21879498012_idporten-loa-high`; a
+    /// `testid:` hint logs in headless).
+    #[arg(long, value_name = "VALUE")]
+    pub(crate) login_hint: Option<String>,
     /// Open the login with this command instead of the system browser; %s is replaced by the URL, else it is
     /// appended. Split like a shell command, run without a shell.
     #[arg(
@@ -300,6 +308,8 @@ impl LoginArgs {
             acr: self.acr.clone(),
             ui_locales: self.locale.clone(),
             prompt: self.prompt.clone(),
+            testid: self.testid.clone(),
+            login_hint: self.login_hint.clone(),
             browser: match (&self.browser, self.print_url) {
                 (_, true) => BrowserChoice::PrintUrl,
                 (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),

@@ -34,6 +34,8 @@ pub struct LookupRequest {
     /// `nb`, `nn`, `en` or `se`: the login page's language.
     pub ui_locales: String,
     pub prompt: Option<String>,
+    /// `login_hint` for the authorization request; `testid:<pid>_<acr>` logs in headless (test environments).
+    pub login_hint: Option<String>,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     pub trust: TrustStore,
@@ -158,6 +160,7 @@ pub async fn run_lookup(
         acr: req.acr.clone(),
         ui_locales: req.ui_locales.clone(),
         prompt: req.prompt.clone(),
+        login_hint: req.login_hint.clone(),
         browser: req.browser.clone(),
         timeout: req.callback_timeout,
         lang: req.lang,
