@@ -23,6 +23,14 @@ fn with_request<T>(
     work: impl AsyncFnOnce(&reqwest::Client, LookupRequest) -> T,
 ) -> Result<T> {
     let planned = plan(config, a.choices(hint, lang))?.with_scopes(scopes);
+    if planned.environment.retired {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: Digdir has retired '{}': its endpoints no longer answer (use --env test, or local-difi for \
+             the Difi generation)",
+            escape::terminal(&planned.environment.name)
+        );
+    }
     let http = a.http_client()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
