@@ -200,6 +200,35 @@ pub async fn run_lookup(
             .unwrap_or_else(|| req.scopes.clone())
     });
     let (expires_at, expiry_problem) = expiry(started_at, outcome.expires_in, req.lang);
+    let mut token_problems: Vec<String> = expiry_problem.into_iter().collect();
+    // Fewer scopes than asked: ID-porten leaves out what the person declined on the consent page and what the
+    // client is not registered for. (openid and profile are OpenID Connect's, not always echoed in `scope`.)
+    for asked in &req.scopes {
+        if !["openid", "profile"].contains(&asked.as_str()) && !scopes_granted.contains(asked) {
+            token_problems.push(match req.lang {
+                Lang::Nb => format!(
+                    "{asked} ble bedt om, men er ikke i tokenet: avslått på samtykkesiden, eller ikke tillatt for denne klienten"
+                ),
+                Lang::En => format!(
+                    "{asked} was asked for but is not in the token: declined on the consent page, or not allowed for this client"
+                ),
+            });
+        }
+    }
+    let has_pid = [&access_token_claims, &outcome.id_claims]
+        .iter()
+        .any(|c| c.as_ref().is_some_and(|c| c.contains_key("pid")));
+    let no_pid = !has_pid && (access_token_claims.is_some() || outcome.id_claims.is_some());
+    if no_pid {
+        token_problems.push(
+            req.lang
+                .pick(
+                    "innloggingen har ikke noe fødselsnummer (pid), for eksempel en e-postinnlogging (selfregistered-email): registeret har ikke noe svar for den",
+                    "this login has no national id (pid), e.g. an e-mail login (selfregistered-email): the register has no answer for it",
+                )
+                .to_owned(),
+        );
+    }
     inspection.token = Some(TokenFacts {
         scopes_requested: req.scopes.clone(),
         scopes_granted: scopes_granted.clone(),
@@ -211,7 +240,7 @@ pub async fn run_lookup(
         access_token_claims,
         id_token_claims: outcome.id_claims.clone(),
         id_token_checks: outcome.id_token_checks.clone(),
-        problems: expiry_problem.into_iter().collect(),
+        problems: token_problems,
     });
 
     on_progress(Progress::FetchingPerson {
@@ -271,6 +300,16 @@ pub async fn run_lookup(
                             www_authenticate.unwrap_or_default()
                         ),
                         "The token is missing, expired or not for this register: log in again, and check the environment.",
+                    ))
+                }
+                403 if no_pid => {
+                    inspection.error = Some(problem(
+                        "no_national_id",
+                        format!(
+                            "this login has no national id, so the register has no answer (403): {}",
+                            www_authenticate.unwrap_or_default()
+                        ),
+                        "Log in with an ID-porten level (idporten-loa-substantial or high), not an e-mail login.",
                     ))
                 }
                 403 => {
