@@ -43,6 +43,9 @@ pub(crate) enum Command {
     Fetch(Box<FetchArgs>),
     /// Log in once and look up with every scope set: which scopes give which fields.
     Matrix(Box<MatrixArgs>),
+    /// Check a client setup against an environment (discovery, issuer, PKCE, auth method, scopes, clock, secret)
+    /// and print what to register at Digdir; exits 1 when a check fails.
+    Doctor(Box<DoctorArgs>),
     /// Compare two saved inspections (JSON from `fetch --format json`): fields added, removed, changed.
     Compare {
         left: PathBuf,
@@ -152,6 +155,17 @@ pub(crate) struct FetchArgs {
     /// a report for a bug ticket; curl: the /person request as a curl command with $TOKEN.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DoctorArgs {
+    #[command(flatten)]
+    pub(crate) login: LoginArgs,
+    /// A scope to check; repeatable (default: openid and every read scope of the environment's dialect).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub(crate) scopes: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
 }
 
 #[derive(clap::Args)]

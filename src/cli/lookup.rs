@@ -5,7 +5,9 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use super::args::{FetchArgs, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat};
+use super::args::{
+    DoctorArgs, FetchArgs, Format, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat,
+};
 use krr_inspector::config::{Config, emulator_keys_dir};
 use krr_inspector::escape;
 use krr_inspector::inspect::{KeySource, LookupRequest, Progress, Targets, export, plan, render};
@@ -160,6 +162,41 @@ pub(crate) fn matrix(config: &Config, a: MatrixArgs, lang: Lang) -> Result<()> {
                 .and_then(|r| r.error.clone())
                 .unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+pub(crate) fn doctor(config: &Config, a: DoctorArgs, lang: Lang) -> Result<()> {
+    use krr_inspector::inspect::doctor;
+    let http = a.login.http_client()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(async {
+        let targets = Targets::new(KeySource::Dir(emulator_keys_dir()));
+        let choices = a.login.choices(a.scopes.clone(), lang);
+        let report = doctor::doctor(&http, config, choices, &targets).await;
+        targets.stop().await;
+        report
+    });
+    let mut out = anstream::stdout();
+    match a.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
+        )?,
+        Format::Text => write!(out, "{}", doctor::to_text(&report, lang))?,
+    }
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.name)
+        .collect();
+    if !failed.is_empty() {
+        bail!("{} check(s) failed: {}", failed.len(), failed.join(", "));
     }
     Ok(())
 }

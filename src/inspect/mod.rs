@@ -4,6 +4,7 @@
 pub mod body;
 pub mod compare;
 pub mod display;
+pub mod doctor;
 pub mod export;
 pub mod history;
 pub mod history_writer;

@@ -97,6 +97,7 @@ pub enum PlanError {
     #[error("the client secret's environment variable {var} is not set")]
     SecretNotSet {
         var: String,
+        method: &'static str,
         #[source]
         source: std::env::VarError,
     },
@@ -259,9 +260,10 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
     }
     let client_secret = match (&client.secret_env, client.auth_method) {
         (_, AuthMethod::None) => None,
-        (Some(var), _) => Some(Secret::new(std::env::var(var).map_err(|source| {
+        (Some(var), m) => Some(Secret::new(std::env::var(var).map_err(|source| {
             PlanError::SecretNotSet {
                 var: var.clone(),
+                method: m.as_str(),
                 source,
             }
         })?)),

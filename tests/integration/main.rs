@@ -1,6 +1,7 @@
 //! Flows across modules, driven through the real binary where a user would use it. One test binary for all.
 
 mod browser;
+mod doctor;
 mod emulator;
 mod emulator_cli;
 mod emulator_security;
