@@ -225,6 +225,7 @@ fn router(state: Arc<State>) -> Router {
                 .post(admin::post_faults),
         )
         .route("/admin/stats", get(admin::stats))
+        .route("/admin/persons", get(admin::persons))
         .route("/admin/codes", post(admin::mint_codes))
         // Digdir (current) at the root.
         .route(
