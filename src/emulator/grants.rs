@@ -65,16 +65,38 @@ pub struct AuthRequest {
     pub scopes: Vec<String>,
     pub code_challenge: String,
     pub min_acr: String,
+    /// `acr_values` named `selfregistered-email`: an e-mail login is acceptable too.
+    pub email_ok: bool,
     pub lang: Lang,
     pub locale: String,
     pub created: DateTime<Utc>,
+}
+
+/// Who logged in: the national id (none for an e-mail login), what the pairwise `sub` is made from (the pid, or
+/// the e-mail login's address), and the login method (`amr`).
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub pid: Option<String>,
+    pub subject: String,
+    pub amr: &'static str,
+}
+
+impl Person {
+    /// A person with a national id, by TestID (the login page or the headless hint).
+    pub fn testid(pid: &str) -> Person {
+        Person {
+            pid: Some(pid.to_owned()),
+            subject: pid.to_owned(),
+            amr: super::testid::AMR_TESTID,
+        }
+    }
 }
 
 /// One login: what its code and refresh grants share (one allocation, not a copy per grant).
 #[derive(Debug)]
 pub struct Login {
     pub request: AuthRequest,
-    pub pid: String,
+    pub person: Person,
     pub acr: String,
     pub sid: String,
     pub auth_time: DateTime<Utc>,
@@ -100,7 +122,7 @@ pub struct CodeGrant {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub sid: String,
-    pub pid: String,
+    pub person: Person,
     pub acr: String,
     pub auth_time: DateTime<Utc>,
     pub last_used: DateTime<Utc>,
@@ -350,6 +372,7 @@ impl Tables {
             scopes: mint.scope.split_whitespace().map(str::to_owned).collect(),
             code_challenge: mint.code_challenge.clone(),
             min_acr: default_acr(dialect).into(),
+            email_ok: false,
             lang: Lang::En,
             locale: "nb".into(),
             created: now,
@@ -370,7 +393,7 @@ impl Tables {
         let login = Arc::new(Login {
             acr: request.min_acr.clone(),
             request,
-            pid: mint.pid.clone(),
+            person: Person::testid(&mint.pid),
             sid: random_token(),
             auth_time: now,
         });

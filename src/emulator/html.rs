@@ -68,6 +68,8 @@ pub struct LoginPage<'a> {
     pub persons: Vec<PersonChoice<'a>>,
     pub typed_pid: &'a str,
     pub error: Option<String>,
+    /// `selfregistered-email` is among the levels: the field may hold an e-mail address instead.
+    pub email_login: bool,
 }
 
 /// The login page. Its field names (`request`, `pid`, `acr`, `action`, `pick`) and ids are what the autologin
@@ -119,6 +121,14 @@ pub fn login_page(p: &LoginPage) -> String {
                         }
                     }
                 }
+            }
+        }
+        @if p.email_login {
+            p.note {
+                (t(
+                    "Med selfregistered-email skriver du en e-postadresse i feltet: den innloggingen har ikke fødselsnummer, og registeret har ikke noe svar.",
+                    "With selfregistered-email, type an e-mail address in the field: that login has no national id, and the register has no answer."
+                ))
             }
         }
         p.note {

@@ -27,6 +27,7 @@ mod reply;
 mod serve;
 mod session;
 mod state;
+mod testid;
 mod token;
 mod urls;
 
