@@ -247,3 +247,255 @@ async fn a_valid_hint_not_in_the_data_is_not_registered_and_other_hints_show_the
         );
     }
 }
+
+/// An emulator with the shipped data plus `clients` (data-file client records), its clock at `at`.
+async fn emulator_with(
+    clients: Value,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> krr_inspector::emulator::EmulatorHandle {
+    use krr_inspector::emulator::{
+        Clock, Emulator, EmulatorConfig, EmulatorData, data::DEFAULT_DATA,
+    };
+    let mut data: Value = serde_json::from_str(DEFAULT_DATA).unwrap();
+    data["clients"]
+        .as_array_mut()
+        .unwrap()
+        .extend(clients.as_array().unwrap().iter().cloned());
+    let mut config = EmulatorConfig::local(keys());
+    config.data = EmulatorData::parse(&data.to_string()).unwrap();
+    if let Some(at) = at {
+        config.clock = Clock::starting_at(at);
+    }
+    Emulator::start(config).await.unwrap()
+}
+
+#[tokio::test]
+async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lacks() {
+    let emu = emulator().await;
+    let d: Value = reqwest::get(format!("{}/.well-known/openid-configuration", emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["authorization_response_iss_parameter_supported"], true);
+    assert_eq!(
+        d["acr_values_supported"],
+        json!([
+            "idporten-loa-low",
+            "idporten-loa-substantial",
+            "idporten-loa-high",
+            "selfregistered-email"
+        ])
+    );
+    assert_eq!(d["ui_locales_supported"], json!(["nb", "nn", "en", "se"]));
+    assert_eq!(
+        d["prompt_values_supported"],
+        json!(["none", "login", "consent"])
+    );
+    assert_eq!(d["subject_types_supported"], json!(["pairwise"]));
+    assert_eq!(
+        d["token_endpoint_auth_methods_supported"],
+        json!(["none", "client_secret_basic", "client_secret_post"])
+    );
+    assert_eq!(d["request_parameter_supported"], false);
+    assert_eq!(d["frontchannel_logout_supported"], false);
+    assert_eq!(
+        d["end_session_endpoint"],
+        format!("{}/logout", emu.base_url)
+    );
+    // Features the emulator lacks are not announced.
+    for lacking in [
+        "pushed_authorization_request_endpoint",
+        "introspection_endpoint",
+        "revocation_endpoint",
+        "token_endpoint_auth_signing_alg_values_supported",
+        "dpop_signing_alg_values_supported",
+        "authorization_signing_alg_values_supported",
+    ] {
+        assert!(d.get(lacking).is_none(), "{lacking}");
+    }
+    // Every endpoint announced answers (not the fallback's 404).
+    for member in ["jwks_uri", "end_session_endpoint"] {
+        let r = reqwest::get(d[member].as_str().unwrap()).await.unwrap();
+        assert_ne!(r.status(), 404, "{member}");
+    }
+    let difi: Value = reqwest::get(format!(
+        "{}.well-known/openid-configuration",
+        emu.issuer(ScopeDialect::Difi)
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(difi["acr_values_supported"], json!(["Level3", "Level4"]));
+}
+
+#[tokio::test]
+async fn access_tokens_carry_sub_aud_client_amr_token_type_consumer_and_supplier() {
+    let emu = emulator_with(
+        json!([{"client_id": "acme", "client_secret": "acme-secret",
+                "auth_methods": ["client_secret_post"], "orgno": "910000001", "supplier_orgno": "920000002"}]),
+        None,
+    )
+    .await;
+    let keys = token_keys(&emu).await;
+    // The public client: the default organisation, no client authentication.
+    let t = tokens_for(&emu, ScopeDialect::Digdir, SCOPES, "27129324169").await;
+    let access = jwt::verify(t["access_token"].as_str().unwrap(), &keys).unwrap();
+    let id = jwt::verify(t["id_token"].as_str().unwrap(), &keys).unwrap();
+    assert_eq!(
+        access.claims["sub"], id.claims["sub"],
+        "the same pairwise sub"
+    );
+    assert_eq!(access.claims["aud"], "unspecified");
+    assert_eq!(access.claims["client_amr"], "none");
+    assert_eq!(access.claims["token_type"], "Bearer");
+    assert_eq!(
+        access.claims["consumer"],
+        json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827"})
+    );
+    assert_eq!(access.claims["supplier"], access.claims["consumer"]);
+    assert_eq!(
+        id.claims["amr"],
+        json!(["TestID"]),
+        "the login page is TestID"
+    );
+
+    // A data-file client with its organisations, authenticating with client_secret_post.
+    let http = browser();
+    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES).set("client_id", "acme");
+    let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", cb["code"].as_str()),
+        ("redirect_uri", CB),
+        ("code_verifier", authz.pkce.verifier.as_str()),
+        ("client_id", "acme"),
+        ("client_secret", "acme-secret"),
+    ];
+    let t: Value = http
+        .post(token_endpoint(&emu, ScopeDialect::Digdir))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = jwt::verify(t["access_token"].as_str().unwrap(), &keys).unwrap();
+    assert_eq!(access.claims["client_amr"], "client_secret_post");
+    assert_eq!(access.claims["consumer"]["ID"], "0192:910000001");
+    assert_eq!(access.claims["supplier"]["ID"], "0192:920000002");
+}
+
+#[tokio::test]
+async fn an_e_mail_login_has_no_pid_and_the_register_answers_403() {
+    let emu = emulator().await;
+    let http = browser();
+    let authz =
+        Authz::new(ScopeDialect::Digdir, CB, SCOPES).set("acr_values", "selfregistered-email");
+    let page = http
+        .get(authz.url(&emu))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"selfregistered-email\""),
+        "the level is offered"
+    );
+    assert!(page.contains("type an e-mail address"));
+    let cb = log_in(
+        &http,
+        &emu,
+        &authz,
+        &[("pid", "kari@example.no"), ("acr", "selfregistered-email")],
+    )
+    .await;
+    let t: Value = exchange(&http, &emu, &authz, &cb["code"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys = token_keys(&emu).await;
+    let id = jwt::verify(t["id_token"].as_str().unwrap(), &keys).unwrap();
+    assert_eq!(id.claims["acr"], "selfregistered-email");
+    assert!(id.claims.get("pid").is_none(), "{:?}", id.claims);
+    assert!(id.claims["sub"].is_string());
+    let token = t["access_token"].as_str().unwrap();
+    let access = jwt::verify(token, &keys).unwrap();
+    assert!(access.claims.get("pid").is_none());
+    let r = reqwest::Client::new()
+        .get(emu.person_url(ScopeDialect::Digdir))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "no_national_id");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("no national id")
+    );
+    let info: Value = reqwest::Client::new()
+        .get(format!("{}/userinfo", emu.base_url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        info.get("pid").is_none() && info["sub"] == id.claims["sub"],
+        "{info}"
+    );
+}
+
+#[tokio::test]
+async fn one_person_s_answers_are_identical_from_call_to_call_and_run_to_run() {
+    use chrono::TimeZone;
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+        .unwrap();
+    let mut bodies = Vec::new();
+    for _run in 0..2 {
+        let emu = emulator_with(json!([]), Some(at)).await;
+        let t = tokens_for(&emu, ScopeDialect::Digdir, SCOPES, "27129324169").await;
+        for accept in [
+            "application/json",
+            "application/json",
+            "application/jose",
+            "application/jose",
+        ] {
+            let body = reqwest::Client::new()
+                .get(emu.person_url(ScopeDialect::Digdir))
+                .bearer_auth(t["access_token"].as_str().unwrap())
+                .header("accept", accept)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            bodies.push(body);
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+    assert_eq!(bodies[0], bodies[1], "two JSON calls");
+    assert_eq!(bodies[2], bodies[3], "two JWS calls");
+    assert_eq!(bodies[0], bodies[4], "JSON of two runs");
+    assert_eq!(bodies[2], bodies[6], "JWS of two runs (same keys)");
+    let p: Value = serde_json::from_str(&bodies[0]).unwrap();
+    assert_eq!(
+        p["kontaktinformasjon"]["epostadresse_oppdatert"],
+        "2026-10-25T00:00:00.000Z"
+    );
+}
