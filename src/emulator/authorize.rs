@@ -6,20 +6,19 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{RawForm, RawQuery, State as AxState};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use cookie::{Cookie, SameSite};
 
 use super::grants::{
     AuthRequest, LOGIN_LIFETIME_SECS, Login, Person, SSO_COOKIE, Session, lock, random_token,
 };
 use super::html::{self, LoginPage, PersonChoice};
-use super::reply::{
-    RepeatedParameter, error_page, no_store, params, redirect_error, redirect_with,
-};
+use super::issue::{after_login, issue_code};
+use super::reply::{RepeatedParameter, error_page, no_store, params, redirect_error};
 use super::state::State;
 use super::testid::{AMR_EMAIL, EMAIL_ACR, parse_hint};
 use super::urls;
@@ -249,7 +248,14 @@ pub async fn authorize(
                 auth_time,
                 ..
             } = session;
-            return issue_code(&state, request, person, acr, sid, auth_time, None);
+            let login = Login {
+                request,
+                person,
+                acr,
+                sid,
+                auth_time,
+            };
+            return after_login(&state, login, None);
         }
         (Some("none"), None) => {
             return fail(
@@ -325,8 +331,14 @@ fn testid_login(state: &State, request: AuthRequest, rest: &str) -> Response {
     let mut response = match hint {
         Ok(h) => {
             let now = state.now();
-            let person = Person::testid(&h.pid);
-            issue_code(state, request, person, h.acr, random_token(), now, None)
+            let login = Login {
+                request,
+                person: Person::testid(&h.pid),
+                acr: h.acr,
+                sid: random_token(),
+                auth_time: now,
+            };
+            issue_code(state, login, None)
         }
         Err(description) => redirect_error(
             &request.redirect_uri,
@@ -338,48 +350,6 @@ fn testid_login(state: &State, request: AuthRequest, rest: &str) -> Response {
     };
     // What ID-porten sends: 302 Found, read from `Location` by a client that does not follow it.
     *response.status_mut() = StatusCode::FOUND;
-    response
-}
-
-/// Stores a code and redirects to the client with `code`, `state` and `iss`.
-fn issue_code(
-    state: &State,
-    request: AuthRequest,
-    person: Person,
-    acr: String,
-    sid: String,
-    auth_time: DateTime<Utc>,
-    set_cookie: Option<String>,
-) -> Response {
-    let issuer = urls::issuer(request.dialect, &state.base_url);
-    let (redirect_uri, st) = (request.redirect_uri.clone(), request.state.clone());
-    let login = Login {
-        request,
-        person,
-        acr,
-        sid,
-        auth_time,
-    };
-    let code = match state.grants.store_code(login, state.now()) {
-        Ok(code) => code,
-        Err(full) => {
-            return redirect_error(
-                &redirect_uri,
-                "temporarily_unavailable",
-                &full.to_string(),
-                Some(&st),
-                &issuer,
-            );
-        }
-    };
-    state.stats.codes.fetch_add(1, Ordering::Relaxed);
-    let mut response = redirect_with(
-        &redirect_uri,
-        &[("code", &code), ("state", &st), ("iss", &issuer)],
-    );
-    if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
     response
 }
 
@@ -471,13 +441,12 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         },
         now,
     );
-    issue_code(
-        &state,
+    let login = Login {
         request,
         person,
         acr,
         sid,
-        now,
-        Some(session_cookie(&cookie)),
-    )
+        auth_time: now,
+    };
+    after_login(&state, login, Some(session_cookie(&cookie)))
 }

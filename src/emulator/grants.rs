@@ -204,6 +204,8 @@ pub(crate) struct Tables {
     /// SSO sessions by the SHA-256 of their cookie.
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub refresh: Mutex<HashMap<[u8; 32], RefreshGrant>>,
+    /// Logins waiting on the consent page (by the SHA-256 of the page's request id), with when they were shown.
+    pub consents: Mutex<HashMap<[u8; 32], (Login, DateTime<Utc>)>>,
 }
 
 /// Too many codes are outstanding to store another.
@@ -306,6 +308,33 @@ impl Tables {
 
     pub fn end_session(&self, key: &[u8; 32]) {
         lock(&self.sessions).remove(key);
+    }
+
+    /// Keeps a login until the person answers the consent page; returns the page's request id. At the bound,
+    /// expired ones go first, then the oldest.
+    pub fn await_consent(&self, login: Login, now: DateTime<Utc>) -> String {
+        let id = random_token();
+        let mut waiting = lock(&self.consents);
+        let cutoff = now - Duration::seconds(LOGIN_LIFETIME_SECS);
+        if waiting.len() >= MAX_ENTRIES {
+            waiting.retain(|_, (_, at)| *at > cutoff);
+        }
+        if waiting.len() >= MAX_ENTRIES
+            && let Some(key) = waiting
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(k, _)| *k)
+        {
+            waiting.remove(&key);
+        }
+        waiting.insert(token_key(&id), (login, now));
+        id
+    }
+
+    /// The login waiting on the consent page `id`, if it has not expired; single use.
+    pub fn take_consent(&self, id: &str, now: DateTime<Utc>) -> Option<Login> {
+        let (login, at) = lock(&self.consents).remove(&token_key(id))?;
+        (now - at <= Duration::seconds(LOGIN_LIFETIME_SECS)).then_some(login)
     }
 }
 

@@ -499,3 +499,156 @@ async fn one_person_s_answers_are_identical_from_call_to_call_and_run_to_run() {
         "2026-10-25T00:00:00.000Z"
     );
 }
+
+/// The hidden `request` field of the consent page.
+fn consent_id(html: &str) -> String {
+    login_request_id(html)
+}
+
+#[tokio::test]
+async fn a_consent_client_shows_the_page_and_the_token_carries_only_what_was_ticked() {
+    let emu = emulator().await;
+    let http = browser();
+    let asked = "openid profile krr:user/kontaktinformasjon.read krr:user/digitalpost.read";
+    let authz =
+        Authz::new(ScopeDialect::Digdir, CB, asked).set("client_id", "krr-inspector-consent");
+    let page = http
+        .get(authz.url(&emu))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = login_request_id(&page);
+    let r = http
+        .post(format!("{}/login", emu.base_url))
+        .form(&[
+            ("request", id.as_str()),
+            ("action", "login"),
+            ("pick", "27129324169"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the consent page, not the redirect");
+    assert!(
+        r.headers().get("set-cookie").is_some(),
+        "the SSO session starts"
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Consent (ID-porten emulator)"));
+    for (i, scope) in [
+        "krr:user/kontaktinformasjon.read",
+        "krr:user/digitalpost.read",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(
+            html.contains(&format!(
+                "<input type=\"checkbox\" id=\"scope-{i}\" name=\"scope\" value=\"{scope}\" checked>"
+            )),
+            "{scope} ticked: {html}"
+        );
+        assert!(
+            html.contains(&format!("<label for=\"scope-{i}\">")),
+            "labelled"
+        );
+    }
+    assert!(
+        !html.contains("value=\"openid\""),
+        "openid is not the person's to untick"
+    );
+    // Untick the digital mailbox.
+    let r = http
+        .post(format!("{}/consent", emu.base_url))
+        .form(&[
+            ("request", consent_id(&html).as_str()),
+            ("scope", "krr:user/kontaktinformasjon.read"),
+            ("action", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cb = location_params(&r).1;
+    assert_eq!(cb["state"], "state-123");
+    assert_eq!(cb["iss"], emu.base_url);
+    let t: Value = exchange(&http, &emu, &authz, &cb["code"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        t["scope"],
+        "openid profile krr:user/kontaktinformasjon.read"
+    );
+    let p: Value = reqwest::Client::new()
+        .get(emu.person_url(ScopeDialect::Digdir))
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        p.get("digital_post").is_none() && p.get("kontaktinformasjon").is_some(),
+        "{p}"
+    );
+
+    // SSO: the page again, now Cancel → access_denied. A used consent page cannot be answered twice.
+    let authz =
+        Authz::new(ScopeDialect::Digdir, CB, asked).set("client_id", "krr-inspector-consent");
+    let r = http.get(authz.url(&emu)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "consent after SSO too");
+    let html = r.text().await.unwrap();
+    let id = consent_id(&html);
+    let r = http
+        .post(format!("{}/consent", emu.base_url))
+        .form(&[("request", id.as_str()), ("action", "cancel")])
+        .send()
+        .await
+        .unwrap();
+    let cb = location_params(&r).1;
+    assert_eq!(cb["error"], "access_denied");
+    assert_eq!(cb["state"], "state-123");
+    let r = http
+        .post(format!("{}/consent", emu.base_url))
+        .form(&[("request", id.as_str()), ("action", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // TestID consents implicitly.
+    let authz = Authz::new(ScopeDialect::Digdir, CB, asked)
+        .set("client_id", "krr-inspector-consent")
+        .set("login_hint", "testid:27129324169_idporten-loa-substantial");
+    let r = headless(&emu, &authz).await;
+    assert_eq!(r.status(), 302);
+    let cb = location_params(&r).1;
+    let t: Value = exchange(&http, &emu, &authz, &cb["code"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["scope"], asked);
+}
+
+#[tokio::test]
+async fn a_consent_client_asking_only_for_openid_gets_no_page_and_others_never_do() {
+    let emu = emulator().await;
+    let http = browser();
+    let authz = Authz::new(ScopeDialect::Digdir, CB, "openid profile")
+        .set("client_id", "krr-inspector-consent");
+    let cb = log_in(&http, &emu, &authz, &[("pick", "27129324169")]).await;
+    assert!(cb.contains_key("code"), "{cb:?}");
+    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES);
+    let cb = log_in(&browser(), &emu, &authz, &[("pick", "27129324169")]).await;
+    assert!(
+        cb.contains_key("code"),
+        "krr-inspector is not a consent client"
+    );
+}
