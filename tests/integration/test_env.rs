@@ -652,3 +652,50 @@ async fn a_consent_client_asking_only_for_openid_gets_no_page_and_others_never_d
         "krr-inspector is not a consent client"
     );
 }
+
+#[tokio::test]
+async fn autologin_accepts_the_consent_page_as_shown() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = emulator().await;
+    // The client's loopback redirect URI: answers 200 and hands back the request line.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let cb = format!("http://{}/callback", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = s.read(&mut buf).await.unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let _ = tx.send(head.lines().next().unwrap_or_default().to_owned());
+    });
+    let authz =
+        Authz::new(ScopeDialect::Digdir, &cb, SCOPES).set("client_id", "krr-inspector-consent");
+    let script = krr_inspector::emulator::autologin::Script {
+        pid: "22859197810".into(),
+        ..Default::default()
+    };
+    let status = krr_inspector::emulator::autologin::run(&authz.url(&emu), &script)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let line = rx.await.unwrap();
+    let target = url::Url::parse(&format!(
+        "http://x{}",
+        line.split_whitespace().nth(1).unwrap()
+    ))
+    .unwrap();
+    let code = target
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("a code on the redirect");
+    let t: Value = exchange(&browser(), &emu, &authz, &code)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["scope"], SCOPES, "every scope was left ticked");
+}
