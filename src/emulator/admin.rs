@@ -68,6 +68,7 @@ pub async fn index(AxState(state): S) -> Response {
                     td {
                         (c.methods.join(", "))
                         @if let Some(secret) = &c.secret { " (secret " code { (secret) } ")" }
+                        @if c.requires_user_consent { br; "consent page after the login" }
                     }
                     td {
                         "http://127.0.0.1:{any port}/{any path}"

@@ -192,6 +192,9 @@ impl PendingLogins {
 /// A redeemed code's SHA-256 → what it started and when.
 pub(crate) type UsedCodes = HashMap<[u8; 32], (Arc<Grant>, DateTime<Utc>)>;
 
+/// Logins on the consent page: the SHA-256 of the page's request id → the login and when the page was shown.
+pub(crate) type WaitingConsents = HashMap<[u8; 32], (Login, DateTime<Utc>)>;
+
 /// The emulator's in-memory tables.
 #[derive(Default)]
 pub(crate) struct Tables {
@@ -205,7 +208,7 @@ pub(crate) struct Tables {
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub refresh: Mutex<HashMap<[u8; 32], RefreshGrant>>,
     /// Logins waiting on the consent page (by the SHA-256 of the page's request id), with when they were shown.
-    pub consents: Mutex<HashMap<[u8; 32], (Login, DateTime<Utc>)>>,
+    pub consents: Mutex<WaitingConsents>,
 }
 
 /// Too many codes are outstanding to store another.
