@@ -46,7 +46,12 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
             format!("{issuer}endsession"),
         ),
     };
-    let scopes: Vec<&str> = SCOPES.iter().map(|s| s.name).collect();
+    // As TEST's: only the OpenID scopes; API scopes such as `krr:user/*` are never listed.
+    let scopes: Vec<&str> = SCOPES
+        .iter()
+        .filter(|s| s.dialect.is_none())
+        .map(|s| s.name)
+        .collect();
     // An e-mail login is Digdir's only.
     let acr_values: Vec<&str> = acr_levels(dialect)
         .iter()

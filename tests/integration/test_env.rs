@@ -299,6 +299,11 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         json!(["none", "client_secret_basic", "client_secret_post"])
     );
     assert_eq!(d["request_parameter_supported"], false);
+    assert_eq!(
+        d["scopes_supported"],
+        json!(["openid", "profile"]),
+        "as TEST's: API scopes are never listed"
+    );
     assert_eq!(d["frontchannel_logout_supported"], false);
     assert_eq!(
         d["end_session_endpoint"],
