@@ -314,7 +314,8 @@ fn login_page(
 /// The headless TestID login: a valid hint's person is logged in at the hint's level and the code sent back at
 /// once (302, no page, implicit consent). A malformed hint, or a level lower than `acr_values` asks for, is
 /// `invalid_request` on the redirect (the emulator's reading of ID-porten: the hint cannot be honoured, and there
-/// is no person at the screen to ask). A valid id not in the data is a person the register does not know.
+/// is no person at the screen to ask). A valid id not in the data is a person the register does not know. It
+/// starts no SSO session: a headless client keeps no cookies.
 fn testid_login(state: &State, request: AuthRequest, rest: &str) -> Response {
     let issuer = urls::issuer(request.dialect, &state.base_url);
     let hint = parse_hint(request.dialect, rest).map_err(|e| e.to_string());
