@@ -98,11 +98,27 @@ async fn admit(
     Ok((pid, scopes, representation))
 }
 
+/// The 403 for a token with no national id (an e-mail login, `acr=selfregistered-email`): the register has no
+/// answer for it. `error` is `no_national_id`.
+fn no_national_id() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        axum::Json(json!({
+            "error": "no_national_id",
+            "error_description": "the token has no national id (pid): an e-mail login (acr selfregistered-email) has no answer in the register",
+        })),
+    )
+        .into_response()
+}
+
 pub async fn get_person(AxState(state): S, uri: axum::http::Uri, headers: HeaderMap) -> Response {
     let (pid, scopes, representation) = match admit(&state, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
+    if pid.is_empty() {
+        return no_national_id();
+    }
     let unlocked = fields_unlocked(&scopes);
     if unlocked.is_empty() {
         // The hint names the read scopes in the dialect of the path that was called.
@@ -244,6 +260,9 @@ pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) ->
         Ok(x) => x,
         Err(r) => return r,
     };
+    if pid.is_empty() {
+        return no_national_id();
+    }
     if !scopes.iter().any(|s| is_write_scope(s)) {
         return bearer_error(
             StatusCode::FORBIDDEN,

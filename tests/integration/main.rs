@@ -16,6 +16,7 @@ mod properties;
 mod robustness;
 mod share;
 mod support;
+mod test_env;
 mod third_party;
 
 use std::path::PathBuf;
