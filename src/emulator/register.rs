@@ -1,5 +1,5 @@
 //! The register's `/rest/v1/person` (Digdir) and `/kontaktinfo-oauth2-server/rest/v1/person` (Difi): the logged-in
-//! person's record for the token's scopes, as signed JWS or JSON; PATCH of `spraak` with the write scope.
+//! person's record for the token's scopes, as signed JWS or JSON; PATCH of `spraak` with the write scope (204).
 
 use std::sync::Arc;
 
@@ -309,7 +309,22 @@ pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) ->
         }
         data.persons.insert(pid.clone(), person);
     }
+    // As in Digdir's own Postman collection: 204, no body. A client that wants the record back asks for it
+    // (RFC 7240 `Prefer: return=representation`, the emulator's extension) and gets the old 200 answer.
+    if !prefers_representation(&headers) {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     let mut unlocked = fields_unlocked(&scopes);
     unlocked.extend(["spraak", "spraak_oppdatert"]);
     respond(&state, &pid, &unlocked, representation).await
+}
+
+/// RFC 7240: `Prefer: return=representation` among the request's preferences.
+fn prefers_representation(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=representation"))
 }
