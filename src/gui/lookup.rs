@@ -90,7 +90,19 @@ impl<'a> Choices<'a> {
         c.ui_locales = self.settings.login_locale.clone();
         c.browser = self.settings.browser.clone();
         c.callback_timeout = CALLBACK_TIMEOUT;
+        if env.location == crate::config::Location::Emulator {
+            c.testid = self.test_person().map(str::to_owned);
+        }
         c
+    }
+
+    /// The emulator's test person picked for the current local environment (headless login), if any.
+    pub fn test_person(&self) -> Option<&'a str> {
+        self.settings
+            .test_person
+            .get(&self.environment().name)
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
     }
 
     /// The job for the current choices, or why there is none (in the app's language, with what to do).

@@ -93,6 +93,54 @@ impl Panels<'_> {
         });
     }
 
+    /// For the local emulator: log in as one of its test persons headless (a TestID hint), or on the login page.
+    fn test_person_picker(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        let env_name = self.choices().environment().name.clone();
+        let persons = crate::inspect::persons::local_test_persons();
+        let mut chosen = self
+            .settings
+            .test_person
+            .get(&env_name)
+            .cloned()
+            .unwrap_or_default();
+        let on_page = lang.pick(
+            "Velg på innloggingssiden (i nettleseren)",
+            "Choose on the login page (in the browser)",
+        );
+        let shown = persons
+            .iter()
+            .find(|p| p.pid == chosen)
+            .map(|p| format!("{} – {}", p.pid, p.label(lang)))
+            .unwrap_or_else(|| on_page.to_owned());
+        let label = ui.label(RichText::new(lang.pick("Testperson", "Test person")).strong());
+        egui::ComboBox::from_id_salt("test-person")
+            .selected_text(shown)
+            .width(ui.available_width())
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chosen, String::new(), on_page);
+                for p in persons {
+                    ui.selectable_value(
+                        &mut chosen,
+                        p.pid.clone(),
+                        format!("{} – {}", p.pid, p.label(lang)),
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if !chosen.is_empty() {
+            ui.label(
+                RichText::new(lang.pick(
+                    "Logger inn uten nettleser (TestID-hint), som i Digdirs testmiljøer.",
+                    "Logs in without a browser (a TestID hint), as in Digdir's test environments.",
+                ))
+                .small(),
+            );
+        }
+        self.settings.test_person.insert(env_name, chosen);
+    }
+
     fn environment_picker(&mut self, ui: &mut egui::Ui) {
         let lang = self.settings.ui_lang;
         let label = ui.label(RichText::new(lang.pick("Miljø", "Environment")).strong());
@@ -145,7 +193,15 @@ impl Panels<'_> {
                     .monospace(),
             );
         }
-        if env.retired {
+        let (local, retired, is_test) = (
+            env.location == crate::config::Location::Emulator,
+            env.retired,
+            env.name == "test",
+        );
+        if local {
+            self.test_person_picker(ui);
+        }
+        if retired {
             ui.colored_label(
                 super::views::style::AMBER,
                 lang.pick(
@@ -154,7 +210,7 @@ impl Panels<'_> {
                 ),
             );
         }
-        if env.name == "test" {
+        if is_test {
             // Where TEST's persons come from (Digdir withdrew its published lists in 2023 and 2024).
             ui.label(
                 RichText::new(lang.pick(

@@ -41,6 +41,8 @@ pub struct Settings {
     pub browser_command: String,
     /// Keep the lookup history between launches (off by default; tokens are never in it).
     pub keep_history: bool,
+    /// The emulator's test person to log in as headless (TestID), per local environment; none: the login page.
+    pub test_person: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             },
             browser_command: command,
             keep_history: false,
+            test_person: BTreeMap::new(),
         }
     }
 }

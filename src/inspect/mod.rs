@@ -11,6 +11,7 @@ pub mod history_writer;
 pub mod language;
 pub mod lookup;
 pub mod matrix;
+pub mod persons;
 pub mod plan;
 pub mod render;
 pub mod report;

@@ -409,3 +409,30 @@ fn keeping_the_history_writes_it_privately_and_off_deletes_it() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_test_person_picked_in_the_app_logs_in_without_a_browser() {
+    use egui::accesskit::Role;
+    let rt = runtime();
+    // A browser command that fails at once: a lookup that used it would end with its error.
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.run();
+    h.get_by_role_and_label(Role::ComboBox, "Test person")
+        .click();
+    h.run();
+    // The list is long: scroll to the person, as a user would, then pick it.
+    h.get_by_label_contains("22859197810 – ").scroll_to_me();
+    h.run();
+    h.get_by_label_contains("22859197810 – ").click();
+    h.run();
+    h.get_by_label_contains("Logs in without a browser");
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    let result = h.state().result.clone().unwrap();
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(
+        result.body.as_ref().unwrap().person["personidentifikator"],
+        "22859197810"
+    );
+    h.get_by_label_contains("Mailbox at Digipost");
+}
