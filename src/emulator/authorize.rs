@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use cookie::{Cookie, SameSite};
 
+use super::fault_effects;
 use super::grants::{
     AuthRequest, LOGIN_LIFETIME_SECS, Login, SSO_COOKIE, Session, lock, random_token,
 };
@@ -319,10 +320,9 @@ fn issue_code(
         }
     };
     state.stats.codes.fetch_add(1, Ordering::Relaxed);
-    let mut response = redirect_with(
-        &redirect_uri,
-        &[("code", &code), ("state", &st), ("iss", &issuer)],
-    );
+    let pairs = fault_effects::callback_params(&state.faults(), &code, &st, &issuer);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut response = redirect_with(&redirect_uri, &pairs);
     if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }

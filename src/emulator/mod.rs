@@ -18,6 +18,8 @@ pub mod autologin;
 mod bearer;
 mod clients;
 pub mod data;
+mod fault_effects;
+mod faults;
 mod grants;
 mod html;
 pub mod keys;
@@ -224,6 +226,7 @@ fn router(state: Arc<State>) -> Router {
                 .put(admin::put_faults)
                 .post(admin::post_faults),
         )
+        .route("/admin/faults/catalogue", get(admin::fault_catalogue))
         .route("/admin/stats", get(admin::stats))
         .route("/admin/codes", post(admin::mint_codes))
         // Digdir (current) at the root.

@@ -16,6 +16,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::clients::{self, Client, ClientAuthError, constant_time_eq};
+use super::fault_effects;
 use super::grants::{
     CODE_LIFETIME_SECS, Grant, REFRESH_LIFETIME_SECS, RefreshGrant, lock, pairwise_sub,
     random_token, token_key,
@@ -55,6 +56,9 @@ pub async fn token(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
+    if let Some(faulty) = fault_effects::token_refusal(&state.faults()).await {
+        return faulty;
+    }
     let dialect = urls::dialect_of(uri.path());
     let p = match params(&body) {
         Ok(p) => p,
@@ -228,7 +232,8 @@ fn token_response(
     id_claims: Option<Value>,
 ) -> Response {
     let faults = state.faults();
-    let now = state.now();
+    // The provider's own clock, which a fault may set off from the register's.
+    let now = state.now() + fault_effects::skew(&faults);
     let (iat, exp) = if faults.expired_tokens {
         (now - Duration::seconds(300), now - Duration::seconds(60))
     } else {
@@ -240,7 +245,8 @@ fn token_response(
     } else {
         &state.keys.token_kid
     };
-    let scope = refresh.login.request.scopes.join(" ");
+    let scope = fault_effects::granted_scopes(&faults, &refresh.login.request.scopes).join(" ");
+    let (signing_key, kid) = fault_effects::token_signer(&faults, &state.keys, kid);
     let jti = random_token();
     {
         let mut issued = lock(&refresh.grant.access_tokens);
@@ -253,7 +259,7 @@ fn token_response(
         }
         issued.push((jti.clone(), exp.timestamp()));
     }
-    let access_claims = json!({
+    let mut access_claims = json!({
         "iss": issuer,
         "client_id": refresh.login.request.client_id,
         "scope": scope,
@@ -263,7 +269,8 @@ fn token_response(
         "exp": exp.timestamp(),
         "jti": jti,
     });
-    let Ok(access_token) = jwt::sign(&access_claims, &state.keys.token_key, kid) else {
+    fault_effects::alter_access_claims(&faults, &mut access_claims);
+    let Ok(access_token) = jwt::sign(&access_claims, signing_key, &kid) else {
         return token_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
@@ -283,7 +290,12 @@ fn token_response(
         obj.insert("iat".into(), json!(iat.timestamp()));
         obj.insert("exp".into(), json!(exp.timestamp()));
         obj.insert("jti".into(), json!(random_token()));
-        match jwt::sign(&claims, &state.keys.token_key, kid) {
+        fault_effects::alter_id_claims(&faults, &mut claims);
+        let signed = match fault_effects::unsigned_id_token(&faults, &claims) {
+            Some(unsigned) => Ok(unsigned),
+            None => jwt::sign(&claims, signing_key, &kid),
+        };
+        match signed {
             Ok(t) => body["id_token"] = json!(t),
             Err(_) => {
                 return token_error(
