@@ -74,6 +74,8 @@ pub struct Faults {
     pub x5c_leaf_only: bool,
     /// KRR's `x5c` lists the CA first and the signing certificate second.
     pub x5c_wrong_order: bool,
+    /// KRR signs with a certificate from an intermediate CA that has expired (x5c: leaf, intermediate, CA).
+    pub x5c_expired_intermediate: bool,
     /// KRR's `status` is a value the code list does not know.
     pub unknown_status: bool,
     /// KRR's `reservasjon` is a value the code list does not know.
@@ -172,7 +174,7 @@ const fn seconds(
 impl Faults {
     /// Every fault, in the index page's order. A new fault is a field of `Faults` and a line here (a test checks
     /// that the two agree, and that the README's table lists it); the page, its form and the catalogue follow.
-    pub(crate) const SWITCHES: [Switch; 39] = [
+    pub(crate) const SWITCHES: [Switch; 40] = [
         on(
             "tamper_signature",
             "KRR signature tampered",
@@ -396,6 +398,13 @@ impl Faults {
             |f| &mut f.x5c_wrong_order,
             "KRR's x5c lists the CA first and the signing certificate second",
             "verifies with x5c[0] only (RFC 7515 4.1.6), so a chain in the wrong order does not verify",
+        ),
+        on(
+            "x5c_expired_intermediate",
+            "x5c with an expired intermediate",
+            |f| &mut f.x5c_expired_intermediate,
+            "KRR signs with a valid certificate from an intermediate CA that expired 10 days ago (x5c: leaf, intermediate, CA)",
+            "checks the validity of every certificate on the path, not only the leaf's",
         ),
         on(
             "unknown_status",

@@ -229,6 +229,13 @@ async fn sign_answer(state: &Arc<State>, payload: &str) -> Result<String, SignEr
     let (key, x5c) = if faults.expired_certificate {
         let f = fault_keys(state).await?;
         (&f.expired.key, x5c_of(&[&f.expired.cert, &keys.ca.cert]))
+    } else if faults.x5c_expired_intermediate {
+        let f = fault_keys(state).await?;
+        let leaf = &f.leaf_of_expired_intermediate;
+        (
+            &leaf.key,
+            x5c_of(&[&leaf.cert, &f.expired_intermediate.cert, &keys.ca.cert]),
+        )
     } else if faults.unknown_ca {
         let f = fault_keys(state).await?;
         (

@@ -481,6 +481,11 @@ async fn signature_faults_show_in_the_verdict() {
             "does not verify with the key of x5c[0] (krr-inspector Emulator Root CA)",
         ),
         ("x5c_leaf_only", "valid", "chains to the trusted anchor"),
+        (
+            "x5c_expired_intermediate",
+            "untrusted",
+            "krr-inspector Emulator Intermediate CA' expired on",
+        ),
     ] {
         let f = fetch_with(&emu, json!({fault: true}), &[]).await;
         completed(&f, fault);
