@@ -232,12 +232,16 @@ fn token_response(
     id_claims: Option<Value>,
 ) -> Response {
     let faults = state.faults();
-    // The provider's own clock, which a fault may set off from the register's.
-    let now = state.now() + fault_effects::skew(&faults);
+    let now = state.now();
+    // The clock the tokens' times are read from, which a fault may set off from the emulator's own.
+    let stamped = now + fault_effects::skew(&faults);
     let (iat, exp) = if faults.expired_tokens {
-        (now - Duration::seconds(300), now - Duration::seconds(60))
+        (
+            stamped - Duration::seconds(300),
+            stamped - Duration::seconds(60),
+        )
     } else {
-        (now, now + state.token_lifetime)
+        (stamped, stamped + state.token_lifetime)
     };
     let issuer = urls::issuer(dialect, &state.base_url);
     let kid = if faults.wrong_kid {
@@ -280,7 +284,7 @@ fn token_response(
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
-        "expires_in": (exp - now).num_seconds().max(0),
+        "expires_in": (exp - stamped).num_seconds().max(0),
         "scope": scope,
     });
     if let Some(mut claims) = id_claims
