@@ -39,13 +39,14 @@ fn main() {
             acr: Some("idporten-loa-substantial".into()),
             ui_locales: "nb".into(),
             prompt: None,
+            login_hint: None,
             // The "browser" is the scripted person, in-process: the journey is measured without process starts.
             browser: BrowserChoice::PrintUrl,
             callback_timeout: Duration::from_secs(30),
             trust,
             lang: Lang::En,
         };
-        let http = krr_inspector::oidc::http::client();
+        let http = krr_inspector::oidc::http::client().unwrap();
         let person = |p: Progress| {
             if let Progress::Login(LoginEvent::AuthorizationUrl { url, .. }) = p {
                 tokio::spawn(async move {

@@ -1,6 +1,6 @@
 //! A bottom room, used by every other: text from outside made safe where it is shown. A terminal gets no control
 //! character that could move the cursor, set the window title or forge a line; Markdown gets no way out of a code
-//! span and no raw HTML; HTML is escaped. Every value
+//! span and no raw HTML. (HTML pages are built with maud, which escapes every value it interpolates.) Every value
 //! that came from a server, a file or a certificate goes through one of these before it is written; the text the
 //! tool writes itself (colours, newlines, table rules) does not.
 
@@ -101,22 +101,6 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
-/// `s` escaped for HTML text and attribute values.
-pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +138,5 @@ mod tests {
         assert_eq!(markdown_code("a|b\nc"), "`a\\|b\\u{a}c`");
         assert_eq!(markdown_code("`x"), "`` `x ``");
         assert_eq!(markdown_text("<b>*hi*</b>"), "&lt;b&gt;\\*hi\\*&lt;/b&gt;");
-        assert_eq!(html("<a href=\"x\">'"), "&lt;a href=&quot;x&quot;&gt;&#39;");
     }
 }

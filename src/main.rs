@@ -69,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Emulator(args)) => cli::serve::emulator(args),
         Some(Command::Fetch(args)) => cli::lookup::fetch(&config, *args, cli.lang),
         Some(Command::Matrix(args)) => cli::lookup::matrix(&config, *args, cli.lang),
+        Some(Command::Doctor(args)) => cli::lookup::doctor(&config, *args, cli.lang),
         Some(Command::Compare {
             left,
             right,

@@ -43,6 +43,9 @@ pub(crate) enum Command {
     Fetch(Box<FetchArgs>),
     /// Log in once and look up with every scope set: which scopes give which fields.
     Matrix(Box<MatrixArgs>),
+    /// Check a client setup against an environment (discovery, issuer, PKCE, auth method, scopes, clock, secret)
+    /// and print what to register at Digdir; exits 1 when a check fails.
+    Doctor(Box<DoctorArgs>),
     /// Compare two saved inspections (JSON from `fetch --format json`): fields added, removed, changed.
     Compare {
         left: PathBuf,
@@ -110,6 +113,14 @@ pub(crate) struct LoginArgs {
     /// prompt: login, none or consent.
     #[arg(long, value_parser = ["login", "none", "consent"])]
     pub(crate) prompt: Option<String>,
+    /// Log in headless as this synthetic TestID person, at the acr asked for (`login_hint=testid:PID_ACR`): no
+    /// browser. ID-porten's test environments and the emulator only; refused for production environments.
+    #[arg(long, value_name = "PID", conflicts_with_all = ["login_hint", "print_url"])]
+    pub(crate) testid: Option<String>,
+    /// Send this login_hint with the authorization request (e.g. `testid:21879498012_idporten-loa-high`; a
+    /// `testid:` hint logs in headless).
+    #[arg(long, value_name = "VALUE")]
+    pub(crate) login_hint: Option<String>,
     /// Open the login with this command instead of the system browser; %s is replaced by the URL, else it is
     /// appended. Split like a shell command, run without a shell.
     #[arg(
@@ -144,6 +155,17 @@ pub(crate) struct FetchArgs {
     /// a report for a bug ticket; curl: the /person request as a curl command with $TOKEN.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DoctorArgs {
+    #[command(flatten)]
+    pub(crate) login: LoginArgs,
+    /// A scope to check; repeatable (default: openid and every read scope of the environment's dialect).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub(crate) scopes: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
 }
 
 #[derive(clap::Args)]
@@ -300,6 +322,8 @@ impl LoginArgs {
             acr: self.acr.clone(),
             ui_locales: self.locale.clone(),
             prompt: self.prompt.clone(),
+            testid: self.testid.clone(),
+            login_hint: self.login_hint.clone(),
             browser: match (&self.browser, self.print_url) {
                 (_, true) => BrowserChoice::PrintUrl,
                 (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),
@@ -312,7 +336,9 @@ impl LoginArgs {
     }
 
     /// The HTTP client for these flags (`--http-timeout`).
-    pub(crate) fn http_client(&self) -> reqwest::Client {
+    pub(crate) fn http_client(
+        &self,
+    ) -> Result<reqwest::Client, krr_inspector::oidc::http::HttpError> {
         krr_inspector::inspect::http_client(Duration::from_secs(self.http_timeout))
     }
 }

@@ -5,7 +5,9 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use super::args::{FetchArgs, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat};
+use super::args::{
+    DoctorArgs, FetchArgs, Format, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat,
+};
 use krr_inspector::config::{Config, emulator_keys_dir};
 use krr_inspector::escape;
 use krr_inspector::inspect::{KeySource, LookupRequest, Progress, Targets, export, plan, render};
@@ -23,6 +25,15 @@ fn with_request<T>(
     work: impl AsyncFnOnce(&reqwest::Client, LookupRequest) -> T,
 ) -> Result<T> {
     let planned = plan(config, a.choices(hint, lang))?.with_scopes(scopes);
+    if planned.environment.retired {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: Digdir has retired '{}': its endpoints no longer answer (use --env test, or local-difi for \
+             the Difi generation)",
+            escape::terminal(&planned.environment.name)
+        );
+    }
+    let http = a.http_client()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -31,7 +42,7 @@ fn with_request<T>(
         let targets = Targets::new(KeySource::Dir(emulator_keys_dir()));
         let request = targets.request(planned).await;
         let result = match request {
-            Ok(request) => Ok(work(&a.http_client(), request).await),
+            Ok(request) => Ok(work(&http, request).await),
             Err(e) => Err(e.into()),
         };
         targets.stop().await;
@@ -151,6 +162,41 @@ pub(crate) fn matrix(config: &Config, a: MatrixArgs, lang: Lang) -> Result<()> {
                 .and_then(|r| r.error.clone())
                 .unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+pub(crate) fn doctor(config: &Config, a: DoctorArgs, lang: Lang) -> Result<()> {
+    use krr_inspector::inspect::doctor;
+    let http = a.login.http_client()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(async {
+        let targets = Targets::new(KeySource::Dir(emulator_keys_dir()));
+        let choices = a.login.choices(a.scopes.clone(), lang);
+        let report = doctor::doctor(&http, config, choices, &targets).await;
+        targets.stop().await;
+        report
+    });
+    let mut out = anstream::stdout();
+    match a.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
+        )?,
+        Format::Text => write!(out, "{}", doctor::to_text(&report, lang))?,
+    }
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.name)
+        .collect();
+    if !failed.is_empty() {
+        bail!("{} check(s) failed: {}", failed.len(), failed.join(", "));
     }
     Ok(())
 }

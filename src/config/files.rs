@@ -76,3 +76,34 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A file the user named that could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a text file the user opened (a saved inspection).
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes a report the user asked to save.
+pub fn write_text(path: &Path, contents: &str) -> Result<(), FileError> {
+    std::fs::write(path, contents).map_err(|source| FileError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}

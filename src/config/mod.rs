@@ -11,7 +11,7 @@ use crate::krr::ScopeDialect;
 mod files;
 pub mod url_policy;
 
-pub use files::write_private;
+pub use files::{FileError, read_text, write_private, write_text};
 
 /// The environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";
@@ -62,6 +62,10 @@ pub struct Environment {
     pub acr: String,
     /// The client registration to use, when one is configured.
     pub client: Option<ClientRegistration>,
+    /// Real people's data: no test-only login (TestID hints) is sent there.
+    pub production: bool,
+    /// Phased out by its owner (the Difi generation's endpoints): kept for old recordings, warned about when picked.
+    pub retired: bool,
 }
 
 impl Environment {
@@ -131,6 +135,18 @@ pub const DEFAULT_REDIRECT_PATH: &str = "/callback";
 const DIGDIR_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Digdir);
 const DIFI_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Difi);
 
+/// ID-porten's production hosts, of both generations: an issuer on one of them holds real people's data, whatever
+/// the environment is called.
+const PRODUCTION_HOSTS: &[&str] = &["idporten.no", "login.idporten.no", "oidc.difi.no"];
+
+/// Whether an issuer URL is on one of ID-porten's production hosts.
+pub fn is_production_issuer(issuer: &str) -> bool {
+    url::Url::parse(issuer)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|h| PRODUCTION_HOSTS.contains(&h.as_str()))
+}
+
 /// The environments every install has.
 pub fn builtin_environments() -> Vec<Environment> {
     let remote =
@@ -146,6 +162,8 @@ pub fn builtin_environments() -> Vec<Environment> {
                 dialect,
                 acr: acr.into(),
                 client: None,
+                production: false,
+                retired: false,
             }
         };
     let difi = |name: &str, label: &str, host: &str| {
@@ -159,6 +177,17 @@ pub fn builtin_environments() -> Vec<Environment> {
             DIFI_ACR,
         )
     };
+    // Digdir withdrew the Difi generation's endpoints and old issuer (krr_utfasa_endepunkt,
+    // oidc_protocol_nye_idporten); they stay for reading old recordings and tests against the local Difi emulator.
+    let retired = |mut e: Environment| {
+        e.retired = true;
+        e.label = format!("{} (retired by Digdir)", e.label);
+        e
+    };
+    let production = |mut e: Environment| {
+        e.production = true;
+        e
+    };
     vec![
         Environment {
             name: "local".into(),
@@ -168,15 +197,8 @@ pub fn builtin_environments() -> Vec<Environment> {
             dialect: ScopeDialect::Digdir,
             acr: DIGDIR_ACR.into(),
             client: Some(ClientRegistration::emulator_default()),
-        },
-        Environment {
-            name: "local-difi".into(),
-            label: "Local emulator, Difi generation (offline)".into(),
-            group: Group::Local,
-            location: Location::Emulator,
-            dialect: ScopeDialect::Difi,
-            acr: DIFI_ACR.into(),
-            client: Some(ClientRegistration::emulator_default()),
+            production: false,
+            retired: false,
         },
         remote(
             "test",
@@ -187,7 +209,7 @@ pub fn builtin_environments() -> Vec<Environment> {
             ScopeDialect::Digdir,
             DIGDIR_ACR,
         ),
-        remote(
+        production(remote(
             "prod",
             "Digdir PROD",
             Group::Digdir,
@@ -195,11 +217,22 @@ pub fn builtin_environments() -> Vec<Environment> {
             "https://kontaktregisteret.no/rest/v1/person",
             ScopeDialect::Digdir,
             DIGDIR_ACR,
-        ),
-        difi("ver1", "Difi VER1", "oidc-ver1.difi.no"),
-        difi("ver2", "Difi VER2", "oidc-ver2.difi.no"),
-        difi("yt2", "Difi YT2", "oidc-yt2.difi.eon.no"),
-        difi("difi-prod", "Difi PROD", "oidc.difi.no"),
+        )),
+        Environment {
+            name: "local-difi".into(),
+            label: "Local emulator, Difi generation (offline)".into(),
+            group: Group::Local,
+            location: Location::Emulator,
+            dialect: ScopeDialect::Difi,
+            acr: DIFI_ACR.into(),
+            client: Some(ClientRegistration::emulator_default()),
+            production: false,
+            retired: false,
+        },
+        retired(difi("ver1", "Difi VER1", "oidc-ver1.difi.no")),
+        retired(difi("ver2", "Difi VER2", "oidc-ver2.difi.no")),
+        retired(difi("yt2", "Difi YT2", "oidc-yt2.difi.eon.no")),
+        retired(production(difi("difi-prod", "Difi PROD", "oidc.difi.no"))),
     ]
 }
 
@@ -222,6 +255,9 @@ struct FileEnvironment {
     #[serde(default = "default_dialect")]
     dialect: ScopeDialect,
     acr: Option<String>,
+    /// Real people's data (test-only logins such as TestID hints are refused there).
+    #[serde(default)]
+    production: bool,
 }
 
 fn default_dialect() -> ScopeDialect {
@@ -332,6 +368,7 @@ impl Config {
                 url_policy::check_destination(&format!("[environments.{name}] {key}"), url)
                     .map_err(|e| invalid(e.to_string()))?;
             }
+            let production = env.production || is_production_issuer(&env.issuer);
             environments.push(Environment {
                 label: env.label.unwrap_or_else(|| name.clone()),
                 name,
@@ -345,6 +382,8 @@ impl Config {
                     .unwrap_or_else(|| crate::krr::login::default_acr(env.dialect).into()),
                 dialect: env.dialect,
                 client: None,
+                production,
+                retired: false,
             });
         }
         for (name, client) in file.clients {
@@ -486,15 +525,32 @@ environments = ["test", "staging"]
             names,
             [
                 "local",
-                "local-difi",
                 "test",
                 "prod",
+                "local-difi",
                 "ver1",
                 "ver2",
                 "yt2",
                 "difi-prod"
-            ]
+            ],
+            "the emulator, then Digdir's TEST and PROD, then the Difi generation"
         );
+        for e in &c.environments {
+            let difi_remote = e.group == Group::Difi;
+            assert_eq!(e.retired, difi_remote, "{}", e.name);
+            assert_eq!(
+                e.label.contains("retired by Digdir"),
+                difi_remote,
+                "{}",
+                e.label
+            );
+            assert_eq!(
+                e.production,
+                ["prod", "difi-prod"].contains(&e.name.as_str()),
+                "{}",
+                e.name
+            );
+        }
         let ver2 = c.environment("ver2").unwrap();
         assert_eq!(
             ver2.issuer(),

@@ -33,7 +33,7 @@ pub async fn index(AxState(state): S) -> Response {
             urls::person_url(ScopeDialect::Difi, b),
         ),
     ];
-    let persons: Vec<(String, String, &str)> = {
+    let persons: Vec<(String, String, String, &str)> = {
         let data = state.data();
         let now = state.now();
         data.order
@@ -42,6 +42,7 @@ pub async fn index(AxState(state): S) -> Response {
                 let p = &data.persons[pid];
                 (
                     pid.clone(),
+                    p.shows.0.clone(),
                     p.shows.1.clone(),
                     p.varslingsstatus(now).code(),
                 )
@@ -68,6 +69,7 @@ pub async fn index(AxState(state): S) -> Response {
                     td {
                         (c.methods.join(", "))
                         @if let Some(secret) = &c.secret { " (secret " code { (secret) } ")" }
+                        @if c.requires_user_consent { br; "consent page after the login" }
                     }
                     td {
                         "http://127.0.0.1:{any port}/{any path}"
@@ -78,10 +80,14 @@ pub async fn index(AxState(state): S) -> Response {
         }
         h2 { "Test persons" }
         table {
-            tr { th { "national id" } th { "shows" } th { "varslingsstatus now" } }
-            @for (pid, shows, status) in &persons {
-                tr { td { code { (pid) } } td { (shows) } td { (status) } }
+            tr { th { "national id" } th { "shows" } th lang="nb" { "viser" } th { "varslingsstatus now" } }
+            @for (pid, nb, en, status) in &persons {
+                tr { td { code { (pid) } } td { (en) } td lang="nb" { (nb) } td { (status) } }
             }
+        }
+        p.note {
+            "The same list as JSON: " code { "GET " (b) "/admin/persons" } ". "
+            "Log one in without the page: " code { "login_hint=testid:<pid>_<acr>" } " on /authorize."
         }
         h2 { "Fault switches" }
         form method="post" action="/admin/faults" {
@@ -208,6 +214,33 @@ pub async fn mint_codes(
         Ok(codes) => Json(serde_json::json!({"codes": codes})).into_response(),
         Err(e) => bad(e.to_string()),
     }
+}
+
+/// `GET /admin/persons`: every test person in the login page's order, with what it demonstrates (nb, en), for
+/// an app's person picker.
+pub async fn persons(AxState(state): S) -> Response {
+    let data = state.data();
+    let now = state.now();
+    let list: Vec<serde_json::Value> = data
+        .order
+        .iter()
+        .map(|pid| {
+            let p = &data.persons[pid];
+            let synthetic = crate::krr::NationalId::parse(pid)
+                .is_ok_and(|id| id.synthetic == crate::krr::Synthetic::Tenor);
+            serde_json::json!({
+                "pid": pid,
+                "label_nb": p.shows.0,
+                "label_en": p.shows.1,
+                "status": p.status.code(),
+                "reservasjon": p.reservasjon.map(|r| r.code()),
+                "varslingsstatus": p.varslingsstatus(now).code(),
+                "synthetic": synthetic,
+                "generated": p.generated,
+            })
+        })
+        .collect();
+    Json(list).into_response()
 }
 
 pub async fn stats(AxState(state): S) -> Response {

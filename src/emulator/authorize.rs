@@ -6,22 +6,21 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{RawForm, RawQuery, State as AxState};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use cookie::{Cookie, SameSite};
 
-use super::fault_effects;
 use super::grants::{
-    AuthRequest, LOGIN_LIFETIME_SECS, Login, SSO_COOKIE, Session, lock, random_token,
+    AuthRequest, LOGIN_LIFETIME_SECS, Login, Person, SSO_COOKIE, Session, lock, random_token,
 };
 use super::html::{self, LoginPage, PersonChoice};
-use super::reply::{
-    RepeatedParameter, error_page, no_store, params, redirect_error, redirect_with,
-};
+use super::issue::{after_login, issue_code};
+use super::reply::{RepeatedParameter, error_page, no_store, params, redirect_error};
 use super::state::State;
+use super::testid::{AMR_EMAIL, EMAIL_ACR, parse_hint};
 use super::urls;
 use crate::krr::login::{LOGIN_LOCALE_CODES, acr_levels, acr_satisfies, default_acr};
 use crate::krr::scopes::scope_info;
@@ -33,6 +32,12 @@ type S = AxState<Arc<State>>;
 /// level its generation does not list, such as `eidas-loa-high`).
 fn offered_and_satisfies(dialect: ScopeDialect, have: &str, want: &str) -> bool {
     acr_levels(dialect).contains(&have) && acr_satisfies(have, want)
+}
+
+/// Whether a login at `acr` answers this request: an offered level at least as high as asked, or an e-mail login
+/// when `acr_values` named `selfregistered-email`.
+fn acr_acceptable(r: &AuthRequest, acr: &str) -> bool {
+    (r.email_ok && acr == EMAIL_ACR) || offered_and_satisfies(r.dialect, acr, &r.min_acr)
 }
 
 /// The SSO session the cookie names, if it has not expired; using it counts as activity.
@@ -193,13 +198,15 @@ pub async fn authorize(
             &format!("unknown scope: {}", unknown.join(" ")),
         );
     }
-    let min_acr = match p.get("acr_values") {
-        None => default_acr(dialect).to_owned(),
+    let (min_acr, email_ok) = match p.get("acr_values") {
+        None => (default_acr(dialect).to_owned(), false),
         Some(v) => {
-            // The lowest acceptable level of those asked for.
+            // The lowest acceptable level of those asked for; an e-mail login (Digdir only) beside them.
             let asked: Vec<&str> = v.split_whitespace().collect();
+            let email = dialect == ScopeDialect::Digdir && asked.contains(&EMAIL_ACR);
             match acr_levels(dialect).iter().find(|l| asked.contains(l)) {
-                Some(l) => (*l).to_owned(),
+                Some(l) => ((*l).to_owned(), email),
+                None if email => (EMAIL_ACR.to_owned(), true),
                 None => return fail("invalid_request", &format!("unsupported acr_values '{v}'")),
             }
         }
@@ -217,24 +224,38 @@ pub async fn authorize(
         scopes,
         code_challenge: challenge.clone(),
         min_acr,
+        email_ok,
         lang,
         locale,
         created: state.now(),
     };
 
-    let session = session_from_cookie(&state, &headers)
-        .filter(|(_, s)| offered_and_satisfies(dialect, &s.acr, &request.min_acr));
+    // ID-porten's test environments log a `testid:` hint's person in at once, with implicit consent; other
+    // hints are ignored. It comes before SSO: the hint names who logs in.
+    if let Some(rest) = p.get("login_hint").and_then(|h| h.strip_prefix("testid:")) {
+        return testid_login(&state, request, rest);
+    }
+
+    let session =
+        session_from_cookie(&state, &headers).filter(|(_, s)| acr_acceptable(&request, &s.acr));
     match (prompt, session) {
         (Some("login"), _) => {}
         (_, Some((_, session))) => {
             let Session {
                 sid,
-                pid,
+                person,
                 acr,
                 auth_time,
                 ..
             } = session;
-            return issue_code(&state, request, pid, acr, sid, auth_time, None);
+            let login = Login {
+                request,
+                person,
+                acr,
+                sid,
+                auth_time,
+            };
+            return after_login(&state, login, None);
         }
         (Some("none"), None) => {
             return fail(
@@ -270,7 +291,8 @@ fn login_page(
     let levels: Vec<&str> = acr_levels(r.dialect)
         .iter()
         .copied()
-        .filter(|l| offered_and_satisfies(r.dialect, l, &r.min_acr))
+        .chain(r.email_ok.then_some(EMAIL_ACR))
+        .filter(|l| acr_acceptable(r, l))
         .collect();
     html::login_page(&LoginPage {
         lang: r.lang,
@@ -285,47 +307,50 @@ fn login_page(
             .collect(),
         typed_pid: typed,
         error,
+        email_login: r.email_ok,
     })
 }
 
-/// Stores a code and redirects to the client with `code`, `state` and `iss`.
-fn issue_code(
-    state: &State,
-    request: AuthRequest,
-    pid: String,
-    acr: String,
-    sid: String,
-    auth_time: DateTime<Utc>,
-    set_cookie: Option<String>,
-) -> Response {
+/// The headless TestID login: a valid hint's person is logged in at the hint's level and the code sent back at
+/// once (302, no page, implicit consent). A malformed hint, or a level lower than `acr_values` asks for, is
+/// `invalid_request` on the redirect (the emulator's reading of ID-porten: the hint cannot be honoured, and there
+/// is no person at the screen to ask). A valid id not in the data is a person the register does not know. It
+/// starts no SSO session: a headless client keeps no cookies.
+fn testid_login(state: &State, request: AuthRequest, rest: &str) -> Response {
     let issuer = urls::issuer(request.dialect, &state.base_url);
-    let (redirect_uri, st) = (request.redirect_uri.clone(), request.state.clone());
-    let login = Login {
-        request,
-        pid,
-        acr,
-        sid,
-        auth_time,
-    };
-    let code = match state.grants.store_code(login, state.now()) {
-        Ok(code) => code,
-        Err(full) => {
-            return redirect_error(
-                &redirect_uri,
-                "temporarily_unavailable",
-                &full.to_string(),
-                Some(&st),
-                &issuer,
-            );
+    let hint = parse_hint(request.dialect, rest).map_err(|e| e.to_string());
+    let hint = hint.and_then(|h| {
+        if acr_acceptable(&request, &h.acr) {
+            Ok(h)
+        } else {
+            Err(format!(
+                "login_hint: acr '{}' is lower than acr_values asks for ('{}')",
+                h.acr, request.min_acr
+            ))
         }
+    });
+    let mut response = match hint {
+        Ok(h) => {
+            let now = state.now();
+            let login = Login {
+                request,
+                person: Person::testid(&h.pid),
+                acr: h.acr,
+                sid: random_token(),
+                auth_time: now,
+            };
+            issue_code(state, login, None)
+        }
+        Err(description) => redirect_error(
+            &request.redirect_uri,
+            "invalid_request",
+            &description,
+            Some(&request.state),
+            &issuer,
+        ),
     };
-    state.stats.codes.fetch_add(1, Ordering::Relaxed);
-    let pairs = fault_effects::callback_params(&state.faults(), &code, &st, &issuer);
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut response = redirect_with(&redirect_uri, &pairs);
-    if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
+    // What ID-porten sends: 302 Found, read from `Location` by a client that does not follow it.
+    *response.status_mut() = StatusCode::FOUND;
     response
 }
 
@@ -365,31 +390,43 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| typed.clone());
     let lang = request.lang;
-    if let Err(e) = NationalId::parse(&pid) {
-        let message = if pid.is_empty() {
-            lang.pick(
-                "Skriv inn et fødselsnummer eller velg en testperson.",
-                "Type a national id or pick a test person.",
-            )
-            .to_owned()
-        } else {
-            match lang {
-                Lang::Nb => format!(
-                    "«{pid}» er ikke et gyldig fødselsnummer: {}.",
-                    e.message(lang)
-                ),
-                Lang::En => format!("'{pid}' is not a valid national id: {e}."),
-            }
-        };
-        let page = login_page(&state, &id, &request, &typed, Some(message));
-        lock(&state.grants.pending).insert(id, request, state.max_pending_logins, cutoff);
-        return (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response();
-    }
     let acr = p
         .get("acr")
-        .filter(|a| offered_and_satisfies(request.dialect, a, &request.min_acr))
+        .filter(|a| acr_acceptable(&request, a))
         .cloned()
         .unwrap_or_else(|| request.min_acr.clone());
+    // An e-mail login has no national id: what is typed is the address, and the token carries no pid.
+    let person = if acr == EMAIL_ACR {
+        Person {
+            pid: None,
+            subject: format!("email:{typed}"),
+            amr: AMR_EMAIL,
+        }
+    } else {
+        match NationalId::parse(&pid) {
+            Ok(_) => Person::testid(&pid),
+            Err(e) => {
+                let message = if pid.is_empty() {
+                    lang.pick(
+                        "Skriv inn et fødselsnummer eller velg en testperson.",
+                        "Type a national id or pick a test person.",
+                    )
+                    .to_owned()
+                } else {
+                    match lang {
+                        Lang::Nb => format!(
+                            "«{pid}» er ikke et gyldig fødselsnummer: {}.",
+                            e.message(lang)
+                        ),
+                        Lang::En => format!("'{pid}' is not a valid national id: {e}."),
+                    }
+                };
+                let page = login_page(&state, &id, &request, &typed, Some(message));
+                lock(&state.grants.pending).insert(id, request, state.max_pending_logins, cutoff);
+                return (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response();
+            }
+        }
+    };
     // The cookie is the secret that finds the session; `sid` is what the id_token may show.
     let (cookie, sid) = (random_token(), random_token());
     let now = state.now();
@@ -398,20 +435,19 @@ pub async fn login(AxState(state): S, RawForm(body): RawForm) -> Response {
         &cookie,
         Session {
             sid: sid.clone(),
-            pid: pid.clone(),
+            person: person.clone(),
             acr: acr.clone(),
             auth_time: now,
             last_used: now,
         },
         now,
     );
-    issue_code(
-        &state,
+    let login = Login {
         request,
-        pid,
+        person,
         acr,
         sid,
-        now,
-        Some(session_cookie(&cookie)),
-    )
+        auth_time: now,
+    };
+    after_login(&state, login, Some(session_cookie(&cookie)))
 }

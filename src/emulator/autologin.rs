@@ -52,6 +52,43 @@ pub enum AutologinError {
     Callback(#[source] reqwest::Error),
 }
 
+/// The values of every `name="{name}" value="..."` field of a page, in order.
+fn field_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.match_indices(&marker)
+        .filter_map(|(at, _)| html[at + marker.len()..].split('"').next())
+        .collect()
+}
+
+/// The scripted person accepts a consent page with every scope ticked, as it was shown.
+async fn accept_consent(
+    http: &reqwest::Client,
+    base: &url::Url,
+    html: &str,
+) -> Result<reqwest::Response, AutologinError> {
+    let id = field_values(html, "request")
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let mut form: Vec<(&str, &str)> = vec![("request", id), ("action", "accept")];
+    form.extend(
+        field_values(html, "scope")
+            .into_iter()
+            .map(|s| ("scope", s)),
+    );
+    let consent = base.join("/consent").map_err(AutologinError::NotUrl)?;
+    http.post(consent)
+        .form(&form)
+        .send()
+        .await
+        .map_err(AutologinError::Submit)
+}
+
+/// The emulator's consent page (`requires_user_consent` clients) rather than its login page.
+fn is_consent_page(html: &str) -> bool {
+    html.contains("action=\"/consent\"")
+}
+
 fn location(r: &reqwest::Response) -> Result<String, AutologinError> {
     r.headers()
         .get("location")
@@ -84,6 +121,11 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, Autolo
     } else {
         let status = first.status();
         let html = first.text().await.map_err(AutologinError::ReadPage)?;
+        if is_consent_page(&html) && !script.cancel {
+            // An SSO session, then the consent page: accept it as shown.
+            let r = accept_consent(&http, &base, &html).await?;
+            return deliver(&http, &location(&r)?, script).await;
+        }
         let marker = "name=\"request\" value=\"";
         let Some(start) = html.find(marker) else {
             return Err(AutologinError::NotLoginPage {
@@ -116,25 +158,52 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, Autolo
         if r.status() == 422 {
             return Err(AutologinError::Refused(script.pid.clone()));
         }
-        if let Some(jar) = &script.cookie_jar {
-            let sid = r
-                .headers()
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .filter_map(|c| cookie::Cookie::parse(c).ok())
-                .find(|c| c.name() == SSO_COOKIE)
-                .map(|c| c.value().to_owned());
-            if let Some(sid) = sid {
-                std::fs::write(jar, sid).map_err(|source| AutologinError::CookieJar {
-                    path: jar.clone(),
-                    source,
-                })?;
+        let r = if r.status() == reqwest::StatusCode::OK {
+            // Not a redirect: the consent page (the SSO cookie comes with it).
+            save_cookie(&r, script)?;
+            let html = r.text().await.map_err(AutologinError::ReadPage)?;
+            if !is_consent_page(&html) {
+                return Err(AutologinError::NoRedirect(reqwest::StatusCode::OK));
             }
-        }
+            accept_consent(&http, &base, &html).await?
+        } else {
+            r
+        };
+        save_cookie(&r, script)?;
         location(&r)?
     };
-    let mut target = url::Url::parse(&redirect).map_err(AutologinError::RedirectNotUrl)?;
+    deliver(&http, &redirect, script).await
+}
+
+/// Keeps the SSO cookie of an answer in the script's cookie jar, if it has one and the answer sets the cookie.
+fn save_cookie(r: &reqwest::Response, script: &Script) -> Result<(), AutologinError> {
+    let Some(jar) = &script.cookie_jar else {
+        return Ok(());
+    };
+    let sid = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| cookie::Cookie::parse(c).ok())
+        .find(|c| c.name() == SSO_COOKIE)
+        .map(|c| c.value().to_owned());
+    match sid {
+        Some(sid) => std::fs::write(jar, sid).map_err(|source| AutologinError::CookieJar {
+            path: jar.clone(),
+            source,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Calls the redirect URI (with a forged `state` if the script says so); returns the status it answered.
+async fn deliver(
+    http: &reqwest::Client,
+    redirect: &str,
+    script: &Script,
+) -> Result<u16, AutologinError> {
+    let mut target = url::Url::parse(redirect).map_err(AutologinError::RedirectNotUrl)?;
     if script.wrong_state {
         let pairs: Vec<(String, String)> = target
             .query_pairs()

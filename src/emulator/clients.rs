@@ -14,6 +14,10 @@ use super::data::EmulatorData;
 /// name here and a branch in [`authenticate`].
 pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 
+/// The organisation number a client without one in the data belongs to (Digdir's, as in Digdir's own examples
+/// of the access token's `consumer`).
+pub const DEFAULT_ORGNO: &str = "991825827";
+
 /// A client the emulator knows.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -21,31 +25,67 @@ pub struct Client {
     pub secret: Option<String>,
     pub methods: Vec<String>,
     pub redirect_uris: Vec<String>,
+    /// The person consents to the API scopes on a page after the login (ID-porten's `requires_user_consent`).
+    pub requires_user_consent: bool,
+    /// The access token's `consumer` and `supplier` organisation numbers.
+    pub orgno: String,
+    pub supplier_orgno: String,
+}
+
+impl Client {
+    fn built_in(client_id: &str, secret: Option<&str>, methods: &[&str]) -> Client {
+        Client {
+            client_id: client_id.into(),
+            secret: secret.map(str::to_owned),
+            methods: methods.iter().map(|m| (*m).to_owned()).collect(),
+            redirect_uris: Vec::new(),
+            requires_user_consent: false,
+            orgno: DEFAULT_ORGNO.into(),
+            supplier_orgno: DEFAULT_ORGNO.into(),
+        }
+    }
+
+    /// `consumer` or `supplier` of an access token: the organisation as ID-porten names it.
+    pub fn organisation(orgno: &str) -> serde_json::Value {
+        serde_json::json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{orgno}")})
+    }
 }
 
 /// The built-in clients plus those of the data file.
 pub fn clients(data: &EmulatorData) -> Vec<Client> {
     let mut out = vec![
-        Client {
-            client_id: "krr-inspector".into(),
-            secret: None,
-            methods: vec!["none".into()],
-            redirect_uris: Vec::new(),
-        },
-        Client {
-            client_id: "demo-client".into(),
-            secret: Some("demo-secret".into()),
-            methods: vec!["client_secret_basic".into(), "client_secret_post".into()],
-            redirect_uris: Vec::new(),
-        },
+        Client::built_in("krr-inspector", None, &["none"]),
+        Client::built_in(
+            "demo-client",
+            Some("demo-secret"),
+            &["client_secret_basic", "client_secret_post"],
+        ),
     ];
-    out.extend(data.clients.iter().map(|c| Client {
-        client_id: c.client_id.clone(),
-        secret: c.client_secret.clone(),
-        methods: c.auth_methods.clone(),
-        redirect_uris: c.redirect_uris.clone(),
+    out.extend(data.clients.iter().map(|c| {
+        let orgno = c.orgno.clone().unwrap_or_else(|| DEFAULT_ORGNO.into());
+        Client {
+            client_id: c.client_id.clone(),
+            secret: c.client_secret.clone(),
+            methods: c.auth_methods.clone(),
+            redirect_uris: c.redirect_uris.clone(),
+            requires_user_consent: c.requires_user_consent,
+            supplier_orgno: c.supplier_orgno.clone().unwrap_or_else(|| orgno.clone()),
+            orgno,
+        }
     }));
     out
+}
+
+/// The method a token request authenticated with (the access token's `client_amr`), read from the request that
+/// [`authenticate`] accepted.
+pub fn method_used(headers: &HeaderMap, p: &BTreeMap<String, String>) -> &'static str {
+    if headers.contains_key(header::AUTHORIZATION) {
+        "client_secret_basic"
+    } else if p.contains_key("client_secret") {
+        "client_secret_post"
+    } else {
+        "none"
+    }
 }
 
 /// Why a client may not use a redirect URI (shown on the error page, never redirected to).

@@ -77,9 +77,11 @@ impl When {
             .ok_or_else(|| WhenError::NotTime(raw.to_owned()))
     }
 
+    /// "N days ago" counts from midnight UTC of the clock's day, so that every answer of one day (and of every
+    /// emulator run that day) carries the same timestamps.
     pub fn instant(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            When::DaysAgo(n) => now - Duration::days(*n),
+            When::DaysAgo(n) => start_of_day(now) - Duration::days(*n),
             When::At(_, t) => t.with_timezone(&Utc),
         }
     }
@@ -93,6 +95,11 @@ impl When {
             When::At(raw, _) => raw.clone(),
         }
     }
+}
+
+/// Midnight UTC of `now`'s day.
+pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -127,6 +134,8 @@ pub struct PersonRecord {
     pub sertifikat: bool,
     pub spraak: Option<Spraak>,
     pub spraak_oppdatert: Option<When>,
+    /// Made by the emulator (`synthetic` in the data file), not listed in it.
+    pub generated: bool,
 }
 
 impl PersonRecord {
@@ -144,6 +153,7 @@ impl PersonRecord {
             sertifikat: false,
             spraak: None,
             spraak_oppdatert: None,
+            generated: false,
         }
     }
 
@@ -243,6 +253,16 @@ pub struct ClientRecord {
     /// Exact redirect URIs allowed besides `http://127.0.0.1:{any port}/{any path}`.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// ID-porten's `requires_user_consent`: after the login the person sees a consent page and may untick API
+    /// scopes; the token carries only what was consented.
+    #[serde(default)]
+    pub requires_user_consent: bool,
+    /// The client's organisation number (the access token's `consumer`); default the emulator's own.
+    #[serde(default)]
+    pub orgno: Option<String>,
+    /// The supplier's organisation number (the access token's `supplier`); default the client's `orgno`.
+    #[serde(default)]
+    pub supplier_orgno: Option<String>,
 }
 
 /// The whole data set.
@@ -397,6 +417,7 @@ impl EmulatorData {
                 sertifikat: p.sertifikat,
                 spraak: p.spraak.as_deref().map(|s| code(s, &p.pid)).transpose()?,
                 spraak_oppdatert: when(&p.spraak_oppdatert, &p.pid)?,
+                generated: false,
                 pid: p.pid.clone(),
             };
             if data.persons.insert(p.pid.clone(), record).is_some() {
@@ -473,6 +494,7 @@ impl EmulatorData {
             sertifikat: false,
             spraak: None,
             spraak_oppdatert: None,
+            generated: true,
         };
         if self.persons.insert(pid.to_owned(), record).is_none() {
             self.order.push(pid.to_owned());

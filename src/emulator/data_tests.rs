@@ -35,11 +35,70 @@ fn shipped_data_has_every_documented_person_with_its_outcome() {
         d.persons["23079421936"].varslingsstatus(in_2011),
         Varslingsstatus::KanVarsles
     );
-    assert_eq!(d.persons.len(), 24, "20 documented + 4 synthetic");
+    assert_eq!(
+        d.persons.len(),
+        33,
+        "20 classic + 9 of TEST 2023-24 + 4 generated"
+    );
     assert!(
         d.order[20..]
             .iter()
             .all(|pid| NationalId::parse(pid).unwrap().synthetic == crate::krr::Synthetic::Tenor)
+    );
+}
+
+#[test]
+fn the_synthetic_test_users_of_test_2023_24_have_their_documented_outcome() {
+    let d = EmulatorData::default_data();
+    let all = fields_unlocked(&[
+        "krr:user/kontaktinformasjon.read",
+        "krr:user/digitalpost.read",
+    ]);
+    let answer = |pid: &str| d.persons[pid].answer(&all, now(), true, None);
+    for pid in ["11887197158", "30850649509"] {
+        assert_eq!(answer(pid)["varslingsstatus"], "KAN_IKKE_VARSLES", "{pid}");
+    }
+    assert_eq!(answer("17894199350")["status"], "SLETTET");
+    assert_eq!(answer("04846697271")["reservasjon"], "JA");
+    assert_eq!(
+        answer("22859197810")["digital_post"]["postkasseleverandoeradresse"],
+        "984661185",
+        "Digipost"
+    );
+    assert_eq!(
+        answer("26826499361")["digital_post"]["postkasseleverandoeradresse"],
+        "922020175",
+        "e-Boks"
+    );
+    for (pid, spraak) in [
+        ("18886799280", "nn"),
+        ("16867096934", "nb"),
+        ("01814797763", "en"),
+    ] {
+        assert_eq!(answer(pid)["spraak"], spraak, "{pid}");
+        assert_eq!(answer(pid)["varslingsstatus"], "KAN_VARSLES", "{pid}");
+    }
+    for pid in &d.order {
+        let p = &d.persons[pid];
+        assert!(!p.shows.0.is_empty() && !p.shows.1.is_empty(), "{pid}");
+        assert_eq!(p.generated, d.order[29..].contains(pid), "{pid}");
+    }
+}
+
+#[test]
+fn relative_dates_count_from_midnight_utc() {
+    let d = EmulatorData::default_data();
+    let all = fields_unlocked(&["krr:user/kontaktinformasjon.read"]);
+    let morning = Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 1).unwrap();
+    let evening = Utc.with_ymd_and_hms(2026, 11, 24, 23, 59, 59).unwrap();
+    let a = d.persons["27129324169"].answer(&all, morning, true, None);
+    assert_eq!(
+        a,
+        d.persons["27129324169"].answer(&all, evening, true, None)
+    );
+    assert_eq!(
+        a["kontaktinformasjon"]["epostadresse_oppdatert"], "2026-10-25T00:00:00.000Z",
+        "30 days before midnight"
     );
 }
 

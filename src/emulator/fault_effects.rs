@@ -205,16 +205,6 @@ pub(crate) fn register_refusal(f: &Faults) -> Option<Response> {
         .then(|| maintenance_html("Kontakt- og reservasjonsregisteret"))
 }
 
-/// The register's 403 for a token without `pid`: there is no person to answer for.
-pub(crate) fn no_national_id() -> Response {
-    super::bearer::bearer_error(
-        StatusCode::FORBIDDEN,
-        "insufficient_scope",
-        "the token has no pid: this login has no national id, so the register has no answer",
-        None,
-    )
-}
-
 /// Another person than `pid` (`answer_for_other_person`).
 fn someone_else(pid: &str) -> &'static str {
     if pid == "01048800153" {

@@ -65,16 +65,38 @@ pub struct AuthRequest {
     pub scopes: Vec<String>,
     pub code_challenge: String,
     pub min_acr: String,
+    /// `acr_values` named `selfregistered-email`: an e-mail login is acceptable too.
+    pub email_ok: bool,
     pub lang: Lang,
     pub locale: String,
     pub created: DateTime<Utc>,
+}
+
+/// Who logged in: the national id (none for an e-mail login), what the pairwise `sub` is made from (the pid, or
+/// the e-mail login's address), and the login method (`amr`).
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub pid: Option<String>,
+    pub subject: String,
+    pub amr: &'static str,
+}
+
+impl Person {
+    /// A person with a national id, by TestID (the login page or the headless hint).
+    pub fn testid(pid: &str) -> Person {
+        Person {
+            pid: Some(pid.to_owned()),
+            subject: pid.to_owned(),
+            amr: super::testid::AMR_TESTID,
+        }
+    }
 }
 
 /// One login: what its code and refresh grants share (one allocation, not a copy per grant).
 #[derive(Debug)]
 pub struct Login {
     pub request: AuthRequest,
-    pub pid: String,
+    pub person: Person,
     pub acr: String,
     pub sid: String,
     pub auth_time: DateTime<Utc>,
@@ -100,7 +122,7 @@ pub struct CodeGrant {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub sid: String,
-    pub pid: String,
+    pub person: Person,
     pub acr: String,
     pub auth_time: DateTime<Utc>,
     pub last_used: DateTime<Utc>,
@@ -170,6 +192,9 @@ impl PendingLogins {
 /// A redeemed code's SHA-256 → what it started and when.
 pub(crate) type UsedCodes = HashMap<[u8; 32], (Arc<Grant>, DateTime<Utc>)>;
 
+/// Logins on the consent page: the SHA-256 of the page's request id → the login and when the page was shown.
+pub(crate) type WaitingConsents = HashMap<[u8; 32], (Login, DateTime<Utc>)>;
+
 /// The emulator's in-memory tables.
 #[derive(Default)]
 pub(crate) struct Tables {
@@ -182,6 +207,8 @@ pub(crate) struct Tables {
     /// SSO sessions by the SHA-256 of their cookie.
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub refresh: Mutex<HashMap<[u8; 32], RefreshGrant>>,
+    /// Logins waiting on the consent page (by the SHA-256 of the page's request id), with when they were shown.
+    pub consents: Mutex<WaitingConsents>,
 }
 
 /// Too many codes are outstanding to store another.
@@ -285,6 +312,33 @@ impl Tables {
     pub fn end_session(&self, key: &[u8; 32]) {
         lock(&self.sessions).remove(key);
     }
+
+    /// Keeps a login until the person answers the consent page; returns the page's request id. At the bound,
+    /// expired ones go first, then the oldest.
+    pub fn await_consent(&self, login: Login, now: DateTime<Utc>) -> String {
+        let id = random_token();
+        let mut waiting = lock(&self.consents);
+        let cutoff = now - Duration::seconds(LOGIN_LIFETIME_SECS);
+        if waiting.len() >= MAX_ENTRIES {
+            waiting.retain(|_, (_, at)| *at > cutoff);
+        }
+        if waiting.len() >= MAX_ENTRIES
+            && let Some(key) = waiting
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(k, _)| *k)
+        {
+            waiting.remove(&key);
+        }
+        waiting.insert(token_key(&id), (login, now));
+        id
+    }
+
+    /// The login waiting on the consent page `id`, if it has not expired; single use.
+    pub fn take_consent(&self, id: &str, now: DateTime<Utc>) -> Option<Login> {
+        let (login, at) = lock(&self.consents).remove(&token_key(id))?;
+        (now - at <= Duration::seconds(LOGIN_LIFETIME_SECS)).then_some(login)
+    }
 }
 
 /// `POST /admin/codes`: what to mint codes for.
@@ -350,6 +404,7 @@ impl Tables {
             scopes: mint.scope.split_whitespace().map(str::to_owned).collect(),
             code_challenge: mint.code_challenge.clone(),
             min_acr: default_acr(dialect).into(),
+            email_ok: false,
             lang: Lang::En,
             locale: "nb".into(),
             created: now,
@@ -370,7 +425,7 @@ impl Tables {
         let login = Arc::new(Login {
             acr: request.min_acr.clone(),
             request,
-            pid: mint.pid.clone(),
+            person: Person::testid(&mint.pid),
             sid: random_token(),
             auth_time: now,
         });

@@ -68,6 +68,8 @@ pub struct LoginPage<'a> {
     pub persons: Vec<PersonChoice<'a>>,
     pub typed_pid: &'a str,
     pub error: Option<String>,
+    /// `selfregistered-email` is among the levels: the field may hold an e-mail address instead.
+    pub email_login: bool,
 }
 
 /// The login page. Its field names (`request`, `pid`, `acr`, `action`, `pick`) and ids are what the autologin
@@ -121,6 +123,14 @@ pub fn login_page(p: &LoginPage) -> String {
                 }
             }
         }
+        @if p.email_login {
+            p.note {
+                (t(
+                    "Med selfregistered-email skriver du en e-postadresse i feltet: den innloggingen har ikke fødselsnummer, og registeret har ikke noe svar.",
+                    "With selfregistered-email, type an e-mail address in the field: that login has no national id, and the register has no answer."
+                ))
+            }
+        }
         p.note {
             (t(
                 "Et gyldig fødselsnummer som ikke er i listen, gir en person som ikke er registrert (IKKE_REGISTRERT).",
@@ -129,4 +139,52 @@ pub fn login_page(p: &LoginPage) -> String {
         }
     };
     page(p.lang, t("Logg inn", "Log in"), body)
+}
+
+/// One API scope on the consent page: its name and what it gives access to.
+pub struct ConsentScope<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+}
+
+pub struct ConsentPage<'a> {
+    pub lang: Lang,
+    pub request_id: &'a str,
+    pub client_id: &'a str,
+    pub scopes: Vec<ConsentScope<'a>>,
+}
+
+/// The consent page of a client registered with `requires_user_consent`: the API scopes asked for, each a ticked
+/// checkbox with its label. Field names `request`, `scope` (repeated), `action` (`accept`, `cancel`).
+pub fn consent_page(p: &ConsentPage) -> String {
+    let t = |nb, en| p.lang.pick(nb, en);
+    let body = html! {
+        h1 { (t("Samtykke (ID-porten-emulator)", "Consent (ID-porten emulator)")) }
+        p {
+            (t("Tjenesten", "The service")) " " code { (p.client_id) } " "
+            (t("ber om tilgang til", "asks for access to"))
+        }
+        form method="post" action="/consent" {
+            input type="hidden" name="request" value=(p.request_id);
+            fieldset {
+                legend { (t("Dette gir du tilgang til", "What you give access to")) }
+                @for (i, scope) in p.scopes.iter().enumerate() {
+                    input type="checkbox" id={ "scope-" (i) } name="scope" value=(scope.name) checked;
+                    " "
+                    label for={ "scope-" (i) } { code { (scope.name) } ": " (scope.description) }
+                    br;
+                }
+            }
+            p.note {
+                (t(
+                    "openid og profile følger alltid med innloggingen.",
+                    "openid and profile always come with the login."
+                ))
+            }
+            button type="submit" name="action" value="accept" id="accept" { (t("Godta", "Accept")) }
+            " "
+            button type="submit" name="action" value="cancel" id="cancel" { (t("Avbryt", "Cancel")) }
+        }
+    };
+    page(p.lang, t("Samtykke", "Consent"), body)
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::clients::AUTH_METHODS;
 use super::fault_effects;
 use super::state::State;
+use super::testid::EMAIL_ACR;
 use super::urls;
 use crate::krr::ScopeDialect;
 use crate::krr::login::{LOGIN_LOCALE_CODES, acr_levels};
@@ -49,7 +50,18 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
             format!("{issuer}endsession"),
         ),
     };
-    let scopes: Vec<&str> = SCOPES.iter().map(|s| s.name).collect();
+    // As TEST's: only the OpenID scopes; API scopes such as `krr:user/*` are never listed.
+    let scopes: Vec<&str> = SCOPES
+        .iter()
+        .filter(|s| s.dialect.is_none())
+        .map(|s| s.name)
+        .collect();
+    // An e-mail login is Digdir's only.
+    let acr_values: Vec<&str> = acr_levels(dialect)
+        .iter()
+        .copied()
+        .chain((dialect == ScopeDialect::Digdir).then_some(EMAIL_ACR))
+        .collect();
     Json(json!({
         "issuer": fault_effects::discovery_issuer(&state.faults(), issuer),
         "authorization_endpoint": authorize,
@@ -65,8 +77,9 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": scopes,
-        "acr_values_supported": acr_levels(dialect),
+        "acr_values_supported": acr_values,
         "ui_locales_supported": LOGIN_LOCALE_CODES,
+        "prompt_values_supported": ["none", "login", "consent"],
         "claims_supported": ["iss", "sub", "aud", "pid", "acr", "amr", "nonce", "locale", "auth_time", "sid", "exp", "iat", "jti"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,

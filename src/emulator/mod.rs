@@ -5,11 +5,14 @@
 //!
 //! The rooms, each a file (arrows point down only; nothing below imports a handler's file):
 //!
-//! - handlers: `authorize` (authorize, login page, SSO cookie), `token` (the grants), `metadata` (discovery,
+//! - handlers: `authorize` (authorize, login page, SSO cookie, the TestID hint), `consent` (the consent page's
+//!   answer), `token` (the grants), `metadata` (discovery,
 //!   JWKS), `session` (userinfo, logout), `register` (/person), `admin` (index page, admin API, fault switches);
 //! - below them: `bearer` (access-token checks for the register and userinfo), `clients` (the client registry,
 //!   redirect rules, client authentication), `grants` (the code/refresh/session tables, pending logins, minting),
-//!   `reply` (shared answers), `html` (pages), `urls` (where each generation's endpoints live);
+//!   `issue` (the code at the end of a login, after the consent page when the client requires it), `testid` (the
+//!   TestID hint, the e-mail login, `amr`), `reply` (shared answers), `html` (pages), `urls` (where each
+//!   generation's endpoints live);
 //! - at the bottom: `state`, `keys`, `data`; and `serve`, the HTTP/1.1 serve loop.
 
 mod admin;
@@ -17,11 +20,13 @@ mod authorize;
 pub mod autologin;
 mod bearer;
 mod clients;
+mod consent;
 pub mod data;
 mod fault_effects;
 mod faults;
 mod grants;
 mod html;
+mod issue;
 pub mod keys;
 mod metadata;
 mod register;
@@ -29,6 +34,7 @@ mod reply;
 mod serve;
 mod session;
 mod state;
+mod testid;
 mod token;
 mod urls;
 
@@ -228,6 +234,7 @@ fn router(state: Arc<State>) -> Router {
         )
         .route("/admin/faults/catalogue", get(admin::fault_catalogue))
         .route("/admin/stats", get(admin::stats))
+        .route("/admin/persons", get(admin::persons))
         .route("/admin/codes", post(admin::mint_codes))
         // Digdir (current) at the root.
         .route(
@@ -240,6 +247,7 @@ fn router(state: Arc<State>) -> Router {
         .route("/userinfo", get(session::userinfo))
         .route("/logout", get(session::logout))
         .route("/login", post(authorize::login))
+        .route("/consent", post(consent::consent))
         .route(
             "/rest/v1/person",
             get(register::get_person).patch(register::patch_person),

@@ -21,13 +21,22 @@ type S = AxState<Arc<State>>;
 pub async fn userinfo(AxState(state): S, headers: HeaderMap) -> Response {
     match check_access_token(&state, &headers) {
         Ok(claims) => {
-            let pid = claims.get("pid").and_then(Value::as_str).unwrap_or("");
+            let pid = claims.get("pid").and_then(Value::as_str);
             let client = claims
                 .get("client_id")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            Json(json!({"sub": pairwise_sub(pid, client), "pid": pid, "locale": "nb"}))
-                .into_response()
+            let sub = claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| pairwise_sub(pid.unwrap_or(""), client));
+            // An e-mail login has no national id, so no `pid`.
+            let mut body = json!({"sub": sub, "locale": "nb"});
+            if let Some(pid) = pid {
+                body["pid"] = json!(pid);
+            }
+            Json(body).into_response()
         }
         Err(why) => invalid_token(&why),
     }

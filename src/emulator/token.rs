@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::clients::{self, Client, ClientAuthError, constant_time_eq};
 use super::fault_effects;
 use super::grants::{
-    CODE_LIFETIME_SECS, Grant, REFRESH_LIFETIME_SECS, RefreshGrant, lock, pairwise_sub,
+    CODE_LIFETIME_SECS, Grant, Login, REFRESH_LIFETIME_SECS, RefreshGrant, lock, pairwise_sub,
     random_token, token_key,
 };
 use super::reply::{no_store, params, token_error};
@@ -74,6 +74,7 @@ pub async fn token(
         state: &state,
         dialect,
         client: &client,
+        client_amr: clients::method_used(&headers, &p),
         p: &p,
     };
     match p.get("grant_type").map(String::as_str) {
@@ -94,6 +95,8 @@ struct TokenRequest<'a> {
     state: &'a State,
     dialect: ScopeDialect,
     client: &'a Client,
+    /// How the client authenticated (the access token's `client_amr`).
+    client_amr: &'static str,
     p: &'a BTreeMap<String, String>,
 }
 
@@ -108,6 +111,7 @@ fn code_grant(r: TokenRequest) -> Response {
         dialect,
         client,
         p,
+        ..
     } = r;
     let Some(code) = p.get("code") else {
         return missing("code");
@@ -166,25 +170,28 @@ fn code_grant(r: TokenRequest) -> Response {
             "PKCE verification failed: the code_verifier does not match the code_challenge",
         );
     }
-    let (l, r) = (&grant.login, &grant.login.request);
-    let id_claims = json!({
-        "sub": pairwise_sub(&l.pid, &r.client_id),
-        "aud": r.client_id,
-        "pid": l.pid,
+    let (l, req) = (&grant.login, &grant.login.request);
+    let mut id_claims = json!({
+        "sub": pairwise_sub(&l.person.subject, &req.client_id),
+        "aud": req.client_id,
         "acr": l.acr,
-        "amr": ["TestID"],
-        "nonce": r.nonce,
-        "locale": r.locale,
+        "amr": [l.person.amr],
+        "nonce": req.nonce,
+        "locale": req.locale,
         "auth_time": l.auth_time.timestamp(),
         "sid": l.sid,
     });
+    // An e-mail login has no national id: its tokens carry no `pid`.
+    if let Some(pid) = &l.person.pid {
+        id_claims["pid"] = json!(pid);
+    }
     let family = Arc::new(Grant::default());
     let refresh = RefreshGrant {
         login: grant.login.clone(),
         grant: family.clone(),
         issued: now,
     };
-    let response = token_response(state, dialect, refresh, Some(id_claims));
+    let response = token_response(r, refresh, Some(id_claims));
     if response.status().is_success() {
         state.grants.remember_used(key, family, now);
     }
@@ -197,6 +204,7 @@ fn refresh_grant(r: TokenRequest) -> Response {
         dialect,
         client,
         p,
+        ..
     } = r;
     let Some(token) = p.get("refresh_token") else {
         return missing("refresh_token");
@@ -215,8 +223,7 @@ fn refresh_grant(r: TokenRequest) -> Response {
         return bad("the refresh token was revoked: the code it came from was used twice");
     }
     token_response(
-        state,
-        dialect,
+        r,
         RefreshGrant {
             issued: state.now(),
             ..grant
@@ -225,12 +232,29 @@ fn refresh_grant(r: TokenRequest) -> Response {
     )
 }
 
-fn token_response(
-    state: &State,
-    dialect: ScopeDialect,
-    refresh: RefreshGrant,
-    id_claims: Option<Value>,
-) -> Response {
+/// The access token's claims as ID-porten's (`oidc_protocol_access_token`): no `pid` for an e-mail login, `aud`
+/// `unspecified` (no resource is asked for), the client's organisation as `consumer` and `supplier`.
+fn access_claims(r: TokenRequest, login: &Login, issuer: &str, scope: &str) -> Value {
+    let mut claims = json!({
+        "iss": issuer,
+        "client_id": login.request.client_id,
+        "scope": scope,
+        "sub": pairwise_sub(&login.person.subject, &login.request.client_id),
+        "aud": "unspecified",
+        "acr": login.acr,
+        "client_amr": r.client_amr,
+        "token_type": "Bearer",
+        "consumer": Client::organisation(&r.client.orgno),
+        "supplier": Client::organisation(&r.client.supplier_orgno),
+    });
+    if let Some(pid) = &login.person.pid {
+        claims["pid"] = json!(pid);
+    }
+    claims
+}
+
+fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Value>) -> Response {
+    let (state, dialect) = (r.state, r.dialect);
     let faults = state.faults();
     let now = state.now();
     // The clock the tokens' times are read from, which a fault may set off from the emulator's own.
@@ -263,16 +287,10 @@ fn token_response(
         }
         issued.push((jti.clone(), exp.timestamp()));
     }
-    let mut access_claims = json!({
-        "iss": issuer,
-        "client_id": refresh.login.request.client_id,
-        "scope": scope,
-        "pid": refresh.login.pid,
-        "acr": refresh.login.acr,
-        "iat": iat.timestamp(),
-        "exp": exp.timestamp(),
-        "jti": jti,
-    });
+    let mut access_claims = access_claims(r, &refresh.login, &issuer, &scope);
+    access_claims["iat"] = json!(iat.timestamp());
+    access_claims["exp"] = json!(exp.timestamp());
+    access_claims["jti"] = json!(jti);
     fault_effects::alter_access_claims(&faults, &mut access_claims);
     let Ok(access_token) = jwt::sign(&access_claims, signing_key, &kid) else {
         return token_error(

@@ -7,7 +7,6 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::commands::{Command, Commands};
-use super::history_writer::HistoryWriter;
 use super::lookup::Choices;
 use super::request::Panels;
 use super::settings::{STORAGE_KEY, Settings, ThemeChoice};
@@ -18,6 +17,7 @@ use super::worker::{self, Job, Message, Services};
 use crate::config::Config;
 use crate::inspect::Inspection;
 use crate::inspect::history::History;
+use crate::inspect::history_writer::HistoryWriter;
 use crate::krr::{Lang, Spraak};
 use crate::oidc::BrowserChoice;
 

@@ -1,15 +1,14 @@
 //! The desktop app (eframe/egui 0.37): pick an environment and scopes, log in through the system browser, and
 //! inspect the answer in tabs. App state and the command loop live in `app`; the panels in `request`; the tabs in
 //! `views` (one file and state struct each), which push `commands::Command`s; background work is started in
-//! `worker` and tracked in `tasks`; the kept history has one writer (`history_writer`); `lookup` is where a job
+//! `worker` and tracked in `tasks`; the kept history has one writer (`inspect::history_writer`); `lookup` is where a job
 //! is built. The UI thread never blocks and an idle window requests no repaints.
 //!
-//! Imports point one way: `app` → `request`/`views`/`tasks`/`history_writer`/`lookup` → `commands`/`settings`/
+//! Imports point one way: `app` → `request`/`views`/`tasks`/`lookup` → `commands`/`settings`/
 //! `worker`; views import no other gui file but `commands`.
 
 pub mod app;
 pub mod commands;
-pub mod history_writer;
 pub mod lookup;
 pub mod request;
 pub mod settings;
@@ -45,7 +44,8 @@ pub fn run(config: Config, start: StartOptions) -> Result<(), eframe::Error> {
         .build()
         .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
     let keys = KeySource::Dir(crate::config::emulator_keys_dir());
-    let services = Services::new(runtime.handle().clone(), keys);
+    let services = Services::new(runtime.handle().clone(), keys)
+        .map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(APP_TITLE)
         .with_app_id(APP_ID)

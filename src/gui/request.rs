@@ -13,6 +13,9 @@ use crate::krr::Lang;
 use crate::krr::scopes::checklist;
 use crate::oidc::BrowserChoice;
 
+/// Digdir's MinProfil for TEST, where a TEST person's contact info is changed.
+pub const MINPROFIL_TEST: &str = "https://minprofil.test.kontaktregisteret.no";
+
 /// The settings being edited for one frame, with what the panels need beside them.
 pub struct Panels<'a> {
     pub config: &'a Config,
@@ -140,6 +143,33 @@ impl Panels<'_> {
                 RichText::new(format!("person: {person}"))
                     .small()
                     .monospace(),
+            );
+        }
+        if env.retired {
+            ui.colored_label(
+                super::views::style::AMBER,
+                lang.pick(
+                    "Digdir har faset ut dette miljøet: endepunktene svarer ikke lenger. Bruk Digdir TEST, eller den lokale emulatoren (Difi-generasjonen) for gamle opptak.",
+                    "Digdir has retired this environment: its endpoints no longer answer. Use Digdir TEST, or the local emulator (Difi generation) for old recordings.",
+                ),
+            );
+        }
+        if env.name == "test" {
+            // Where TEST's persons come from (Digdir withdrew its published lists in 2023 and 2024).
+            ui.label(
+                RichText::new(lang.pick(
+                    "Testpersoner: syntetiske personer fra Tenor testdatasøk (Skatteetaten), nullstilles daglig.",
+                    "Test persons: synthetic persons from Tenor's test data search (Skatteetaten), reset daily.",
+                ))
+                .small(),
+            );
+            ui.hyperlink_to(
+                RichText::new(lang.pick(
+                    "Endre en testpersons kontaktinformasjon i MinProfil for TEST",
+                    "Change a test person's contact info in MinProfil for TEST",
+                ))
+                .small(),
+                MINPROFIL_TEST,
             );
         }
     }

@@ -21,12 +21,16 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(runtime: tokio::runtime::Handle, keys: KeySource) -> Services {
-        Services {
+    /// Fails only when the HTTP client's TLS stack cannot be set up.
+    pub fn new(
+        runtime: tokio::runtime::Handle,
+        keys: KeySource,
+    ) -> Result<Services, crate::oidc::http::HttpError> {
+        Ok(Services {
             runtime,
-            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT),
+            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT)?,
             targets: Arc::new(Targets::new(keys)),
-        }
+        })
     }
 }
 
@@ -180,8 +184,8 @@ pub fn load_file<T: Send + 'static>(
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
-        let r = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        let r = crate::config::read_text(&path)
+            .map_err(|e| e.to_string())
             .and_then(|t| parse(&t));
         send(wrap(r));
     });
@@ -197,9 +201,9 @@ pub fn save_file(
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
-        let r = std::fs::write(&path, &contents)
+        let r = crate::config::write_text(&path, &contents)
             .map(|_| path.display().to_string())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            .map_err(|e| e.to_string());
         send(Message::Saved(r));
     });
     Running { rx, task }

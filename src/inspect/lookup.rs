@@ -1,52 +1,26 @@
 //! One lookup, start to finish: log in, `GET` the person URL, inspect the body, and build the `Inspection` that
 //! every face shows. A 401/403/5xx answer or a failed login is an `Inspection` with the error explained.
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::body::{BodyInspection, inspect_body};
+use super::body::inspect_body;
+use crate::config::ClientRegistration;
 use crate::config::url_policy::check_destination;
-use crate::config::{AuthMethod, ClientRegistration};
 use crate::jose::TrustStore;
 use crate::jose::jwt::decode_unverified;
 use crate::krr::scopes::{ScopeDialect, read_scopes};
 use crate::krr::{Lang, scopes};
 use crate::oidc::http::{self, HttpExchange};
-use crate::oidc::{self, BrowserChoice, LoginError, LoginEvent, Secret, TokenCheck};
+use crate::oidc::{self, BrowserChoice, LoginError, LoginEvent, Secret};
 
-/// `Accept` for /person.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Accept {
-    /// `application/jose`: a signed JWS.
-    #[default]
-    Jose,
-    /// `application/json`.
-    Json,
-}
-
-impl Accept {
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Accept::Jose => "application/jose",
-            Accept::Json => "application/json",
-        }
-    }
-}
-
-/// Where to look up: a provider and the register's person URL (for the emulator: its in-process URLs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Target {
-    /// The environment's name (`local`, `test`, ... or `custom`).
-    pub environment: String,
-    pub issuer: String,
-    pub person_url: String,
-    pub dialect: ScopeDialect,
-}
+pub use super::report::{
+    Accept, HttpFacts, Inspection, LookupProblem, MAX_TOKEN_LIFETIME_SECS, RequestFacts, Target,
+    TokenFacts, expiry,
+};
 
 /// Everything one lookup needs.
 #[derive(Clone, Debug)]
@@ -60,6 +34,8 @@ pub struct LookupRequest {
     /// `nb`, `nn`, `en` or `se`: the login page's language.
     pub ui_locales: String,
     pub prompt: Option<String>,
+    /// `login_hint` for the authorization request; `testid:<pid>_<acr>` logs in headless (test environments).
+    pub login_hint: Option<String>,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     pub trust: TrustStore,
@@ -89,109 +65,6 @@ pub enum Progress {
     Login(LoginEvent),
     FetchingPerson { url: String },
     Done,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
-pub struct RequestFacts {
-    pub client_id: String,
-    pub auth_method: AuthMethod,
-    pub scopes: Vec<String>,
-    pub accept: Accept,
-    pub acr: Option<String>,
-    pub locale: String,
-}
-
-/// What the tokens were, without their values.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct TokenFacts {
-    pub scopes_requested: Vec<String>,
-    /// From the token response's `scope`, else from the access token's `scope` claim.
-    pub scopes_granted: Vec<String>,
-    pub expires_in: Option<u64>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub access_token: Secret,
-    pub id_token: Option<Secret>,
-    pub has_refresh_token: bool,
-    /// Decoded claims of a JWT access token (opaque tokens have none).
-    pub access_token_claims: Option<Map<String, Value>>,
-    pub id_token_claims: Option<Map<String, Value>>,
-    pub id_token_checks: Vec<TokenCheck>,
-    /// What is wrong with the token response itself (an absurd lifetime, ...), in the report's language.
-    #[serde(default)]
-    pub problems: Vec<String>,
-}
-
-/// The longest access-token lifetime taken at its word. ID-porten issues 120 s by default; a year is far beyond
-/// any real provider, and anything longer is reported instead of being turned into a date.
-pub const MAX_TOKEN_LIFETIME_SECS: u64 = 366 * 24 * 3600;
-
-/// When the token expires, by checked arithmetic: a lifetime from outside never panics or wraps.
-pub fn expiry(
-    issued: DateTime<Utc>,
-    expires_in: Option<u64>,
-    lang: Lang,
-) -> (Option<DateTime<Utc>>, Option<String>) {
-    let Some(secs) = expires_in else {
-        return (None, None);
-    };
-    let at = (secs <= MAX_TOKEN_LIFETIME_SECS)
-        .then(|| i64::try_from(secs).ok())
-        .flatten()
-        .and_then(chrono::TimeDelta::try_seconds)
-        .and_then(|d| issued.checked_add_signed(d));
-    match at {
-        Some(at) => (Some(at), None),
-        None => (
-            None,
-            Some(match lang {
-                Lang::Nb => format!(
-                    "tokensvaret sier expires_in {secs} s, lenger enn noe token lever (over ett år): \
-                     leverandørens svar er feil, så utløpstiden er ukjent"
-                ),
-                Lang::En => format!(
-                    "the token response says expires_in {secs} s, longer than any token lives (over a year): \
-                     the provider's answer is wrong, so the expiry is unknown"
-                ),
-            }),
-        ),
-    }
-}
-
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
-pub struct HttpFacts {
-    /// The /person answer's status.
-    pub status: Option<u16>,
-    pub content_type: Option<String>,
-    /// Every request of the journey, secrets redacted.
-    pub exchanges: Vec<HttpExchange>,
-}
-
-/// Why the lookup did not give a person, in words a tester can act on.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
-pub struct LookupProblem {
-    /// `insecure`, `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`,
-    /// `unreadable_body`.
-    pub kind: String,
-    pub message: String,
-    pub hint: String,
-}
-
-/// The one report of a lookup.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct Inspection {
-    pub environment: Target,
-    pub request: RequestFacts,
-    pub started_at: DateTime<Utc>,
-    pub token: Option<TokenFacts>,
-    pub http: HttpFacts,
-    #[serde(flatten)]
-    pub body: Option<BodyInspection>,
-    pub error: Option<LookupProblem>,
-    /// Milliseconds per step: `login`, `person`, `inspect`, `total`.
-    pub timings_ms: Vec<(String, u64)>,
-    /// Set when a saved inspection was read back: was its verdict checked again from the raw answer?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reverified: Option<super::reverify::Reverification>,
 }
 
 fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
@@ -287,6 +160,7 @@ pub async fn run_lookup(
         acr: req.acr.clone(),
         ui_locales: req.ui_locales.clone(),
         prompt: req.prompt.clone(),
+        login_hint: req.login_hint.clone(),
         browser: req.browser.clone(),
         timeout: req.callback_timeout,
         lang: req.lang,
@@ -326,6 +200,35 @@ pub async fn run_lookup(
             .unwrap_or_else(|| req.scopes.clone())
     });
     let (expires_at, expiry_problem) = expiry(started_at, outcome.expires_in, req.lang);
+    let mut token_problems: Vec<String> = expiry_problem.into_iter().collect();
+    // Fewer scopes than asked: ID-porten leaves out what the person declined on the consent page and what the
+    // client is not registered for. (openid and profile are OpenID Connect's, not always echoed in `scope`.)
+    for asked in &req.scopes {
+        if !["openid", "profile"].contains(&asked.as_str()) && !scopes_granted.contains(asked) {
+            token_problems.push(match req.lang {
+                Lang::Nb => format!(
+                    "{asked} ble bedt om, men er ikke i tokenet: avslått på samtykkesiden, eller ikke tillatt for denne klienten"
+                ),
+                Lang::En => format!(
+                    "{asked} was asked for but is not in the token: declined on the consent page, or not allowed for this client"
+                ),
+            });
+        }
+    }
+    let has_pid = [&access_token_claims, &outcome.id_claims]
+        .iter()
+        .any(|c| c.as_ref().is_some_and(|c| c.contains_key("pid")));
+    let no_pid = !has_pid && (access_token_claims.is_some() || outcome.id_claims.is_some());
+    if no_pid {
+        token_problems.push(
+            req.lang
+                .pick(
+                    "innloggingen har ikke noe fødselsnummer (pid), for eksempel en e-postinnlogging (selfregistered-email): registeret har ikke noe svar for den",
+                    "this login has no national id (pid), e.g. an e-mail login (selfregistered-email): the register has no answer for it",
+                )
+                .to_owned(),
+        );
+    }
     inspection.token = Some(TokenFacts {
         scopes_requested: req.scopes.clone(),
         scopes_granted: scopes_granted.clone(),
@@ -337,7 +240,7 @@ pub async fn run_lookup(
         access_token_claims,
         id_token_claims: outcome.id_claims.clone(),
         id_token_checks: outcome.id_token_checks.clone(),
-        problems: expiry_problem.into_iter().collect(),
+        problems: token_problems,
     });
 
     on_progress(Progress::FetchingPerson {
@@ -397,6 +300,16 @@ pub async fn run_lookup(
                             www_authenticate.unwrap_or_default()
                         ),
                         "The token is missing, expired or not for this register: log in again, and check the environment.",
+                    ))
+                }
+                403 if no_pid => {
+                    inspection.error = Some(problem(
+                        "no_national_id",
+                        format!(
+                            "this login has no national id, so the register has no answer (403): {}",
+                            www_authenticate.unwrap_or_default()
+                        ),
+                        "Log in with an ID-porten level (idporten-loa-substantial or high), not an e-mail login.",
                     ))
                 }
                 403 => {
@@ -497,66 +410,4 @@ async fn get_person(
         ex.error = Some(e.to_string());
     }
     (result, ex)
-}
-
-/// Does the token of this inspection allow `PATCH {"spraak": ...}`?
-pub fn can_change_language(i: &Inspection) -> bool {
-    i.token.as_ref().is_some_and(|t| {
-        t.scopes_granted
-            .iter()
-            .any(|s| crate::krr::scopes::is_write_scope(s))
-    })
-}
-
-/// Why the language could not be changed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LanguageChangeError {
-    #[error(transparent)]
-    Insecure(#[from] crate::config::url_policy::UnsafeUrl),
-    #[error(transparent)]
-    Http(#[from] http::HttpError),
-    #[error("the register answered 200 without spraak: {body}")]
-    NoSpraak { body: String },
-    #[error("the token has expired or was refused (401): log in again")]
-    Unauthorized,
-    #[error("the token lacks the write scope (403): ask for krr:user/spraak.write")]
-    Forbidden,
-    #[error("the register answered {status}: {body}")]
-    Status { status: u16, body: String },
-}
-
-/// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`.
-pub async fn change_language(
-    http_client: &reqwest::Client,
-    person_url: &str,
-    token: &Secret,
-    spraak: crate::krr::Spraak,
-) -> Result<String, LanguageChangeError> {
-    use crate::krr::CodeList;
-    check_destination("the person URL", person_url)?;
-    let r = http_client
-        .patch(person_url)
-        .bearer_auth(token.expose())
-        .header("accept", "application/json")
-        .json(&serde_json::json!({"spraak": spraak.code()}))
-        .send()
-        .await
-        .map_err(|e| http::classify(&e, person_url))?;
-    let status = r.status().as_u16();
-    let body = http::read_limited(r, person_url, http::MAX_BODY).await?;
-    let text = String::from_utf8_lossy(&body).into_owned();
-    match status {
-        200 => serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v.get("spraak").and_then(Value::as_str).map(str::to_owned))
-            .ok_or_else(|| LanguageChangeError::NoSpraak {
-                body: text.chars().take(200).collect(),
-            }),
-        401 => Err(LanguageChangeError::Unauthorized),
-        403 => Err(LanguageChangeError::Forbidden),
-        status => Err(LanguageChangeError::Status {
-            status,
-            body: text.chars().take(200).collect(),
-        }),
-    }
 }

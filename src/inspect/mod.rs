@@ -4,17 +4,19 @@
 pub mod body;
 pub mod compare;
 pub mod display;
+pub mod doctor;
 pub mod export;
 pub mod history;
+pub mod history_writer;
+pub mod language;
 pub mod lookup;
 pub mod matrix;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod reverify;
 
 pub use body::{BodyInspection, inspect_body};
-pub use lookup::{
-    Accept, Inspection, LookupRequest, Progress, Target, can_change_language, change_language,
-    default_scopes, run_lookup,
-};
+pub use language::{LanguageChangeError, can_change_language, change_language};
+pub use lookup::{Accept, Inspection, LookupRequest, Progress, Target, default_scopes, run_lookup};
 pub use plan::{Choices, KeySource, Place, Plan, PlanError, Targets, http_client, plan};

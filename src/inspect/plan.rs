@@ -45,6 +45,10 @@ pub struct Choices {
     pub acr: Option<String>,
     pub ui_locales: String,
     pub prompt: Option<String>,
+    /// A headless TestID login as this synthetic person (`login_hint=testid:<pid>_<acr>`, the acr asked for).
+    pub testid: Option<String>,
+    /// Any other `login_hint` value, sent as is.
+    pub login_hint: Option<String>,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     /// PEM files whose certificates are trusted for the answer's chain.
@@ -66,6 +70,8 @@ impl Choices {
             acr: None,
             ui_locales: "nb".into(),
             prompt: None,
+            testid: None,
+            login_hint: None,
             browser: BrowserChoice::System,
             callback_timeout: Duration::from_secs(300),
             trust_ca: Vec::new(),
@@ -91,11 +97,23 @@ pub enum PlanError {
     #[error("the client secret's environment variable {var} is not set")]
     SecretNotSet {
         var: String,
+        method: &'static str,
         #[source]
         source: std::env::VarError,
     },
     #[error(transparent)]
     Trust(#[from] AnchorError),
+    #[error(
+        "a TestID login is refused for '{env}': it holds real people's data, and TestID persons exist only in \
+         ID-porten's test environments (use --env test, or the local emulator)"
+    )]
+    TestIdInProduction { env: String },
+    #[error("--testid {pid}: not a national id")]
+    TestIdNotAnId {
+        pid: String,
+        #[source]
+        source: crate::krr::IdError,
+    },
     #[error("the local emulator's keys could not be loaded or made")]
     EmulatorKeys(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot start the local emulator on 127.0.0.1")]
@@ -204,6 +222,18 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
             dialect,
         } => custom_environment(issuer, person_url, *dialect, &choices.scopes),
     };
+    // Before anything else: a test-only login never goes to real people's data.
+    if choices.testid.is_some() && environment.production {
+        return Err(PlanError::TestIdInProduction {
+            env: environment.name.clone(),
+        });
+    }
+    if let Some(pid) = &choices.testid {
+        crate::krr::NationalId::parse(pid.trim()).map_err(|source| PlanError::TestIdNotAnId {
+            pid: pid.clone(),
+            source,
+        })?;
+    }
     let mut client = match (&choices.client_id, &environment.client) {
         (Some(id), existing) if !id.trim().is_empty() => ClientRegistration {
             name: id.trim().to_owned(),
@@ -230,9 +260,10 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
     }
     let client_secret = match (&client.secret_env, client.auth_method) {
         (_, AuthMethod::None) => None,
-        (Some(var), _) => Some(Secret::new(std::env::var(var).map_err(|source| {
+        (Some(var), m) => Some(Secret::new(std::env::var(var).map_err(|source| {
             PlanError::SecretNotSet {
                 var: var.clone(),
+                method: m.as_str(),
                 source,
             }
         })?)),
@@ -307,6 +338,9 @@ fn custom_environment(
         dialect,
         acr: String::new(),
         client: None,
+        // A provider given by URL is production when it is one of the production hosts.
+        production: crate::config::is_production_issuer(issuer),
+        retired: false,
     }
 }
 
@@ -368,6 +402,18 @@ impl Targets {
             .acr
             .filter(|a| !a.is_empty())
             .or_else(|| Some(plan.environment.acr.clone()).filter(|a| !a.is_empty()));
+        // A TestID hint names the level the synthetic person logs in at: the one asked for.
+        let login_hint = match &c.testid {
+            Some(pid) => Some(format!(
+                "testid:{}_{}",
+                pid.trim(),
+                acr.clone()
+                    .unwrap_or_else(
+                        || crate::krr::login::default_acr(plan.environment.dialect).into()
+                    )
+            )),
+            None => c.login_hint.clone().filter(|h| !h.is_empty()),
+        };
         Ok(LookupRequest {
             target,
             client: plan.client,
@@ -377,6 +423,7 @@ impl Targets {
             acr,
             ui_locales: c.ui_locales,
             prompt: c.prompt,
+            login_hint,
             browser: c.browser,
             callback_timeout: c.callback_timeout,
             trust,
@@ -415,7 +462,7 @@ impl Targets {
 pub const REQUEST_TIMEOUT: Duration = crate::oidc::http::REQUEST_TIMEOUT;
 
 /// The HTTP client every face uses: no redirects followed, `timeout` on each request.
-pub fn http_client(timeout: Duration) -> reqwest::Client {
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, crate::oidc::http::HttpError> {
     crate::oidc::http::client_with_timeout(timeout)
 }
 

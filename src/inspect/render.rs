@@ -370,7 +370,7 @@ pub fn environments_text(config: &crate::config::Config) -> String {
     if let Some(src) = &config.source {
         let _ = writeln!(out, "config: {}", safe(&src.display().to_string()));
     }
-    let rows: Vec<[String; 6]> = config
+    let rows: Vec<[String; 7]> = config
         .environments
         .iter()
         .map(|e| {
@@ -385,9 +385,15 @@ pub fn environments_text(config: &crate::config::Config) -> String {
                 e.dialect.label(),
                 crate::krr::scopes::read_scopes(e.dialect).len()
             );
+            let note = match (e.retired, e.production) {
+                (true, _) => "retired by Digdir",
+                (false, true) => "production",
+                (false, false) => "",
+            };
             [
                 e.name.clone(),
                 e.group.label().to_owned(),
+                note.to_owned(),
                 scopes,
                 e.client
                     .as_ref()
@@ -398,8 +404,17 @@ pub fn environments_text(config: &crate::config::Config) -> String {
             .map(|c| safe(&c).into_owned())
         })
         .collect();
-    let header = ["NAME", "GROUP", "SCOPES", "CLIENT", "ISSUER", "PERSON URL"].map(String::from);
-    let widths: Vec<usize> = (0..6)
+    let header = [
+        "NAME",
+        "GROUP",
+        "NOTE",
+        "SCOPES",
+        "CLIENT",
+        "ISSUER",
+        "PERSON URL",
+    ]
+    .map(String::from);
+    let widths: Vec<usize> = (0..7)
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].chars().count())

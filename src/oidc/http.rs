@@ -72,24 +72,29 @@ pub enum HttpError {
         content_type: String,
         snippet: String,
     },
+    #[error("the HTTP client cannot be set up (TLS): {detail}")]
+    Setup { detail: String },
     #[error("request to {url} failed: {detail}")]
     Other { url: String, detail: String },
 }
 
 /// The shared client: rustls with the bundled web PKI roots, no redirects (a redirect never carries a token on).
-pub fn client() -> reqwest::Client {
+pub fn client() -> Result<reqwest::Client, HttpError> {
     client_with_timeout(REQUEST_TIMEOUT)
 }
 
-/// The shared client with another whole-request timeout (slow links).
-pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
+/// The shared client with another whole-request timeout (slow links). It fails only when the TLS stack cannot be
+/// set up; there is no fallback, because any other client would follow redirects or wait forever.
+pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client, HttpError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .timeout(timeout)
         .user_agent(concat!("krr-inspector/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
+        .map_err(|e| HttpError::Setup {
+            detail: e.to_string(),
+        })
 }
 
 /// Turns a reqwest error into one a tester can act on, from the error's kind (`is_timeout`, `is_connect`) and the

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod callback;
 pub mod discovery;
+pub mod headless;
 pub mod http;
 pub mod idtoken;
 pub mod secret;
@@ -85,6 +86,8 @@ pub enum LoginError {
     Callback(#[from] callback::CallbackError),
     #[error("the token endpoint refused the code: {error}{}", if .description.is_empty() { String::new() } else { format!(" ({description})") })]
     TokenEndpoint { error: String, description: String },
+    #[error(transparent)]
+    Headless(#[from] headless::HeadlessError),
     #[error("the key set (JWKS): {0}")]
     Jwks(#[from] crate::jose::jwk::JwksError),
 }
@@ -117,6 +120,8 @@ pub struct LoginParams {
     /// `nb`, `nn`, `en` or `se`.
     pub ui_locales: String,
     pub prompt: Option<String>,
+    /// `login_hint`; a `testid:<pid>_<acr>` hint logs in headless (no browser), in test environments only.
+    pub login_hint: Option<String>,
     pub browser: BrowserChoice,
     /// How long to wait for the browser's callback.
     pub timeout: Duration,
@@ -138,6 +143,10 @@ pub enum LoginEvent {
     AuthorizationUrl {
         url: String,
         timeout_secs: u64,
+    },
+    /// A headless TestID login: the tool sends the authorization request itself (no browser).
+    Headless {
+        hint: String,
     },
     /// A request on the callback path without this login's `state` was refused; the login goes on waiting.
     CallbackRefused {
@@ -279,13 +288,10 @@ pub async fn login(
     if let Some(prompt) = &p.prompt {
         request = request.add_extra_param("prompt", prompt);
     }
+    if let Some(hint) = &p.login_hint {
+        request = request.add_extra_param("login_hint", hint);
+    }
     let (url, _) = request.url();
-    let mut browser_child = browser::open(&p.browser, url.as_str())?;
-    on_event(LoginEvent::AuthorizationUrl {
-        url: url.to_string(),
-        timeout_secs: p.timeout.as_secs(),
-    });
-
     let expected = callback::Expected {
         path: p.client.redirect_path.clone(),
         state,
@@ -293,24 +299,18 @@ pub async fn login(
         iss_required: provider.iss_parameter_supported,
         lang: p.lang,
     };
-    let on_refused = |e: &LoginError| {
-        on_event(LoginEvent::CallbackRefused {
-            reason: e.to_string(),
-        })
+    let code = match p.login_hint.as_deref().filter(|h| headless::is_testid(h)) {
+        Some(hint) => {
+            on_event(LoginEvent::Headless {
+                hint: hint.to_owned(),
+            });
+            let (code, ex) =
+                headless::code(http_client, url.as_str(), &redirect_uri, &expected).await;
+            record(ex);
+            code?
+        }
+        None => wait_for_browser(p, url.as_str(), listener, expected, on_event).await?,
     };
-    let waiting = listener.wait(expected, p.timeout, &on_refused);
-    // A browser command that fails (exits non-zero) ends the wait at once instead of after the timeout.
-    let code = match browser_child.as_mut() {
-        Some(child) => tokio::select! {
-            code = waiting => code,
-            failed = child.failure() => Err(LoginError::Browser(failed)),
-        },
-        None => waiting.await,
-    };
-    if let Some(child) = browser_child {
-        child.reap_in_background();
-    }
-    let code = code?;
     on_event(LoginEvent::CodeReceived);
 
     let recorder = {
@@ -432,6 +432,39 @@ pub fn parse_token_response(body: &[u8]) -> Result<TokenFields, LoginError> {
 }
 
 /// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.
+/// Opens the browser on the authorization URL and waits for the callback (or the browser command's failure).
+async fn wait_for_browser(
+    p: &LoginParams,
+    url: &str,
+    listener: callback::CallbackListener,
+    expected: callback::Expected,
+    on_event: &(dyn Fn(LoginEvent) + Send + Sync),
+) -> Result<Secret, LoginError> {
+    let mut browser_child = browser::open(&p.browser, url)?;
+    on_event(LoginEvent::AuthorizationUrl {
+        url: url.to_owned(),
+        timeout_secs: p.timeout.as_secs(),
+    });
+    let on_refused = |e: &LoginError| {
+        on_event(LoginEvent::CallbackRefused {
+            reason: e.to_string(),
+        })
+    };
+    let waiting = listener.wait(expected, p.timeout, &on_refused);
+    // A browser command that fails (exits non-zero) ends the wait at once instead of after the timeout.
+    let code = match browser_child.as_mut() {
+        Some(child) => tokio::select! {
+            code = waiting => code,
+            failed = child.failure() => Err(LoginError::Browser(failed)),
+        },
+        None => waiting.await,
+    };
+    if let Some(child) = browser_child {
+        child.reap_in_background();
+    }
+    code
+}
+
 async fn send_recorded(
     http_client: &reqwest::Client,
     step: &str,

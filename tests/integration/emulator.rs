@@ -747,7 +747,19 @@ async fn patch_changes_the_language() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 204, "as Digdir's Postman collection: no body");
+    assert!(r.bytes().await.unwrap().is_empty());
+    let r = http
+        .patch(&url)
+        .bearer_auth(token)
+        .header("prefer", "return=representation")
+        .header("accept", "application/json")
+        .json(&json!({"spraak": "en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the record when asked for (RFC 7240)");
+    assert_eq!(r.json::<Value>().await.unwrap()["spraak"], "en");
     let p: Value = get_person(
         &url,
         read["access_token"].as_str().unwrap(),

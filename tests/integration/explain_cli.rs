@@ -330,6 +330,22 @@ fn environments_lists_builtins_and_the_users_own() {
     let text = stdout(&o);
     assert!(text.contains("https://test.kontaktregisteret.no/rest/v1/person"));
     assert!(text.contains("https://oidc-yt2.difi.eon.no/idporten-oidc-provider/"));
+    // The Difi generation is marked retired, PROD as production.
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {text}"))
+            .to_owned()
+    };
+    for retired in ["ver1", "ver2", "yt2", "difi-prod"] {
+        assert!(
+            line(retired).contains("retired by Digdir"),
+            "{}",
+            line(retired)
+        );
+    }
+    assert!(line("prod").contains("production"), "{}", line("prod"));
+    assert!(!line("test").contains("retired") && !line("test").contains("production"));
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
     std::fs::write(

@@ -308,6 +308,12 @@ async fn token_faults_show_in_the_id_token_checks() {
         &granted,
         "the scope check is made against what was granted"
     );
+    assert_eq!(
+        f.json["token"]["problems"],
+        json!([
+            "krr:user/digitalpost.read was asked for but is not in the token: declined on the consent page, or not allowed for this client"
+        ])
+    );
 
     // The access token expired on arrival: the id_token's exp fails and the register's 401 is reported.
     let f = fetch_with(&emu, json!({"expired_tokens": true}), &[]).await;
@@ -332,8 +338,15 @@ async fn token_faults_show_in_the_id_token_checks() {
     failed(
         &f,
         "token_without_pid",
-        "forbidden",
-        "this login has no national id",
+        "no_national_id",
+        "this login has no national id, so the register has no answer (403)",
+    );
+    assert!(
+        f.json["token"]["problems"]
+            .to_string()
+            .contains("this login has no national id (pid)"),
+        "{}",
+        f.json["token"]["problems"]
     );
     assert!(f.json["token"]["id_token_claims"].get("pid").is_none());
     assert!(f.json["token"]["access_token_claims"].get("pid").is_none());

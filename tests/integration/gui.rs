@@ -36,7 +36,7 @@ fn app_harness(
     rt: &tokio::runtime::Runtime,
     browser: BrowserChoice,
 ) -> Harness<'static, InspectorApp> {
-    let services = Services::new(rt.handle().clone(), KeySource::Given(keys()));
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys())).unwrap();
     let settings = Settings {
         browser,
         ..Settings::default()
@@ -350,7 +350,7 @@ fn keeping_the_history_writes_it_privately_and_off_deletes_it() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("history.json");
-    let services = Services::new(rt.handle().clone(), KeySource::Given(keys()));
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys())).unwrap();
     let settings = Settings {
         browser: person_browser("--pid 24079412372"),
         ..Settings::default()

@@ -453,6 +453,7 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         acr: None,
         ui_locales: "nb".into(),
         prompt: None,
+        login_hint: None,
         browser: BrowserChoice::Command(format!(
             "'{}' autologin --pid 27129324169",
             probe.display()
@@ -461,7 +462,7 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         trust,
         lang: Lang::En,
     };
-    let http = krr_inspector::oidc::http::client();
+    let http = krr_inspector::oidc::http::client().unwrap();
     for _ in 0..3 {
         let i = run_lookup(&http, &request, &|_| {}).await;
         assert!(i.error.is_none(), "{:?}", i.error);

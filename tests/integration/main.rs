@@ -1,6 +1,7 @@
 //! Flows across modules, driven through the real binary where a user would use it. One test binary for all.
 
 mod browser;
+mod doctor;
 mod emulator;
 mod emulator_cli;
 mod emulator_security;
@@ -16,6 +17,7 @@ mod properties;
 mod robustness;
 mod share;
 mod support;
+mod test_env;
 mod third_party;
 
 use std::path::PathBuf;

@@ -132,7 +132,10 @@ fn step_name(p: &Progress) -> &'static str {
     match p {
         Progress::Login(LoginEvent::Discovered { .. }) => "discovered",
         Progress::Login(LoginEvent::ListenerReady { .. }) => "listener",
-        Progress::Login(LoginEvent::AuthorizationUrl { .. }) => "browser",
+        // A headless TestID login takes the browser's place: the step is done without one.
+        Progress::Login(LoginEvent::AuthorizationUrl { .. } | LoginEvent::Headless { .. }) => {
+            "browser"
+        }
         Progress::Login(LoginEvent::CallbackRefused { .. }) => "refused",
         Progress::Login(LoginEvent::CodeReceived) => "code",
         Progress::Login(LoginEvent::TokensReceived) => "tokens",

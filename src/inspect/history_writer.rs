@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::inspect::history::History;
+use super::history::History;
 
 /// Why the history file could not be written, removed or read.
 #[derive(Debug, thiserror::Error)]
@@ -174,7 +174,7 @@ mod tests {
 
     use super::*;
     use crate::config::AuthMethod;
-    use crate::inspect::lookup::{HttpFacts, RequestFacts};
+    use crate::inspect::report::{HttpFacts, RequestFacts};
     use crate::inspect::{Accept, Inspection, Target};
     use crate::krr::scopes::ScopeDialect;
 

@@ -1,0 +1,205 @@
+//! The report of one lookup: the `Inspection` that every face shows (the app renders it, `fetch` prints it, tests
+//! assert on it, files keep it), and its parts. Data only; `lookup` fills it in.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::body::BodyInspection;
+use crate::config::AuthMethod;
+use crate::krr::Lang;
+use crate::krr::scopes::ScopeDialect;
+use crate::oidc::http::HttpExchange;
+use crate::oidc::{Secret, TokenCheck};
+
+/// `Accept` for /person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Accept {
+    /// `application/jose`: a signed JWS.
+    #[default]
+    Jose,
+    /// `application/json`.
+    Json,
+}
+
+impl Accept {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Accept::Jose => "application/jose",
+            Accept::Json => "application/json",
+        }
+    }
+}
+
+/// Where to look up: a provider and the register's person URL (for the emulator: its in-process URLs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Target {
+    /// The environment's name (`local`, `test`, ... or `custom`).
+    pub environment: String,
+    pub issuer: String,
+    pub person_url: String,
+    pub dialect: ScopeDialect,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct RequestFacts {
+    pub client_id: String,
+    pub auth_method: AuthMethod,
+    pub scopes: Vec<String>,
+    pub accept: Accept,
+    pub acr: Option<String>,
+    pub locale: String,
+}
+
+/// What the tokens were, without their values.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct TokenFacts {
+    pub scopes_requested: Vec<String>,
+    /// From the token response's `scope`, else from the access token's `scope` claim.
+    pub scopes_granted: Vec<String>,
+    pub expires_in: Option<u64>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub has_refresh_token: bool,
+    /// Decoded claims of a JWT access token (opaque tokens have none).
+    pub access_token_claims: Option<Map<String, Value>>,
+    pub id_token_claims: Option<Map<String, Value>>,
+    pub id_token_checks: Vec<TokenCheck>,
+    /// What is wrong with the token response itself (an absurd lifetime, ...), in the report's language.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// The longest access-token lifetime taken at its word. ID-porten issues 120 s by default; a year is far beyond
+/// any real provider, and anything longer is reported instead of being turned into a date.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+
+/// When the token expires, by checked arithmetic: a lifetime from outside never panics or wraps.
+pub fn expiry(
+    issued: DateTime<Utc>,
+    expires_in: Option<u64>,
+    lang: Lang,
+) -> (Option<DateTime<Utc>>, Option<String>) {
+    let Some(secs) = expires_in else {
+        return (None, None);
+    };
+    let at = (secs <= MAX_TOKEN_LIFETIME_SECS)
+        .then(|| i64::try_from(secs).ok())
+        .flatten()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|d| issued.checked_add_signed(d));
+    match at {
+        Some(at) => (Some(at), None),
+        None => (
+            None,
+            Some(match lang {
+                Lang::Nb => format!(
+                    "tokensvaret sier expires_in {secs} s, lenger enn noe token lever (over ett år): \
+                     leverandørens svar er feil, så utløpstiden er ukjent"
+                ),
+                Lang::En => format!(
+                    "the token response says expires_in {secs} s, longer than any token lives (over a year): \
+                     the provider's answer is wrong, so the expiry is unknown"
+                ),
+            }),
+        ),
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct HttpFacts {
+    /// The /person answer's status.
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    /// Every request of the journey, secrets redacted.
+    pub exchanges: Vec<HttpExchange>,
+}
+
+/// Why the lookup did not give a person, in words a tester can act on.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct LookupProblem {
+    /// `insecure`, `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`,
+    /// `unreadable_body`.
+    pub kind: String,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The one report of a lookup.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Inspection {
+    pub environment: Target,
+    pub request: RequestFacts,
+    pub started_at: DateTime<Utc>,
+    pub token: Option<TokenFacts>,
+    pub http: HttpFacts,
+    #[serde(flatten)]
+    pub body: Option<BodyInspection>,
+    pub error: Option<LookupProblem>,
+    /// Milliseconds per step: `login`, `person`, `inspect`, `total`.
+    pub timings_ms: Vec<(String, u64)>,
+    /// Set when a saved inspection was read back: was its verdict checked again from the raw answer?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverified: Option<Reverification>,
+}
+
+/// What became of the verdict stored in a saved inspection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Reverification {
+    /// The raw answer was inspected again; `stored` is what the file said, `fresh` what it says now.
+    Reverified {
+        stored: Option<String>,
+        fresh: String,
+        agrees: bool,
+    },
+    /// The file has no raw answer: the verdict shown is the file's own claim.
+    AsRecorded { stored: Option<String> },
+}
+
+impl Reverification {
+    /// One sentence for the top of the report.
+    pub fn sentence(&self, lang: Lang) -> String {
+        let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+        match (self, lang) {
+            (
+                Reverification::Reverified {
+                    agrees: true,
+                    fresh,
+                    ..
+                },
+                Lang::Nb,
+            ) => format!("Kontrollert på nytt fra det lagrede råsvaret: {fresh}, som filen sier."),
+            (
+                Reverification::Reverified {
+                    agrees: true,
+                    fresh,
+                    ..
+                },
+                Lang::En,
+            ) => {
+                format!("Checked again from the saved raw answer: {fresh}, as the file says.")
+            }
+            (Reverification::Reverified { stored, fresh, .. }, Lang::Nb) => format!(
+                "Kontrollert på nytt fra det lagrede råsvaret: {fresh}. Filen sier {}: den stemmer ikke (filen kan være \
+                 endret, eller tilliten er en annen nå: gi --trust-ca for CA-en som ble brukt).",
+                or_none(stored)
+            ),
+            (Reverification::Reverified { stored, fresh, .. }, Lang::En) => format!(
+                "Checked again from the saved raw answer: {fresh}. The file says {}: it disagrees (the file may have \
+                 been edited, or the trust differs now: pass --trust-ca for the CA used then).",
+                or_none(stored)
+            ),
+            (Reverification::AsRecorded { stored }, Lang::Nb) => format!(
+                "Filen har ikke råsvaret: signaturdommen ({}) er slik den ble lagret, ikke kontrollert på nytt.",
+                or_none(stored)
+            ),
+            (Reverification::AsRecorded { stored }, Lang::En) => format!(
+                "The file has no raw answer: the verdict ({}) is as recorded, not verified again.",
+                or_none(stored)
+            ),
+        }
+    }
+}
