@@ -232,6 +232,9 @@ pub(crate) struct AutologinArgs {
     /// Deliver the redirect with a changed state, to test a client's state check.
     #[arg(long)]
     pub(crate) wrong_state: bool,
+    /// On a consent page, untick this scope (the person declines it); repeatable.
+    #[arg(long, value_name = "SCOPE")]
+    pub(crate) decline: Vec<String>,
     /// Keep the emulator's single sign-on cookie in this file between runs, like a browser profile.
     #[arg(long, value_name = "FILE")]
     pub(crate) cookie_jar: Option<PathBuf>,

@@ -67,13 +67,12 @@ pub(crate) fn autologin(a: AutologinArgs) -> Result<()> {
         cancel: a.cancel,
         wrong_state: a.wrong_state,
         cookie_jar: a.cookie_jar,
+        decline: a.decline,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let status = runtime
-        .block_on(run(&a.url, &script))
-        .map_err(anyhow::Error::msg)?;
+    let status = runtime.block_on(run(&a.url, &script))?;
     tracing::info!(status, "the redirect URI answered");
     Ok(())
 }

@@ -11,6 +11,8 @@ pub struct Script {
     pub cancel: bool,
     /// Deliver the redirect with a changed `state`, to test a client's state check.
     pub wrong_state: bool,
+    /// Scopes to untick on a consent page (the person declines them).
+    pub decline: Vec<String>,
     /// A file that keeps the emulator's SSO cookie between runs, like a browser profile: with it, the second
     /// login of the same "browser" skips the login page.
     pub cookie_jar: Option<std::path::PathBuf>,
@@ -60,11 +62,12 @@ fn field_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The scripted person accepts a consent page with every scope ticked, as it was shown.
+/// The scripted person accepts a consent page with every scope ticked as it was shown, less the declined ones.
 async fn accept_consent(
     http: &reqwest::Client,
     base: &url::Url,
     html: &str,
+    decline: &[String],
 ) -> Result<reqwest::Response, AutologinError> {
     let id = field_values(html, "request")
         .first()
@@ -74,6 +77,7 @@ async fn accept_consent(
     form.extend(
         field_values(html, "scope")
             .into_iter()
+            .filter(|s| !decline.iter().any(|d| d == s))
             .map(|s| ("scope", s)),
     );
     let consent = base.join("/consent").map_err(AutologinError::NotUrl)?;
@@ -123,7 +127,7 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, Autolo
         let html = first.text().await.map_err(AutologinError::ReadPage)?;
         if is_consent_page(&html) && !script.cancel {
             // An SSO session, then the consent page: accept it as shown.
-            let r = accept_consent(&http, &base, &html).await?;
+            let r = accept_consent(&http, &base, &html, &script.decline).await?;
             return deliver(&http, &location(&r)?, script).await;
         }
         let marker = "name=\"request\" value=\"";
@@ -165,7 +169,7 @@ pub async fn run(authorization_url: &str, script: &Script) -> Result<u16, Autolo
             if !is_consent_page(&html) {
                 return Err(AutologinError::NoRedirect(reqwest::StatusCode::OK));
             }
-            accept_consent(&http, &base, &html).await?
+            accept_consent(&http, &base, &html, &script.decline).await?
         } else {
             r
         };

@@ -34,7 +34,8 @@ pub enum LanguageChangeError {
     Status { status: u16, body: String },
 }
 
-/// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`.
+/// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`: from
+/// the record when the register answers 200 with it, the requested one when it answers 204 No Content.
 pub async fn change_language(
     http_client: &reqwest::Client,
     person_url: &str,
@@ -61,6 +62,8 @@ pub async fn change_language(
             .ok_or_else(|| LanguageChangeError::NoSpraak {
                 body: text.chars().take(200).collect(),
             }),
+        // Digdir's own Postman collection shows 204: the change is accepted and the record is not sent back.
+        204 => Ok(spraak.code().to_owned()),
         401 => Err(LanguageChangeError::Unauthorized),
         403 => Err(LanguageChangeError::Forbidden),
         status => Err(LanguageChangeError::Status {

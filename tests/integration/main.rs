@@ -18,6 +18,7 @@ mod robustness;
 mod share;
 mod support;
 mod test_env;
+mod testid;
 mod third_party;
 
 use std::path::PathBuf;
