@@ -433,6 +433,39 @@ async fn authorization_response_faults_are_refused_before_the_code_is_used() {
     );
 }
 
+/// A headless TestID login reads the code from the redirect itself: it is judged as a browser's callback is, so a
+/// CI job that uses `--testid` learns the same (at once, without waiting for a timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_testid_login_refuses_the_same_authorization_responses() {
+    let emu = emulator().await;
+    let headless = ["--testid", "27129324169"];
+    let f = fetch_with(&emu, json!({"callback_wrong_state": true}), &headless).await;
+    failed(
+        &f,
+        "callback_wrong_state (testid)",
+        "login",
+        "state does not match this login",
+    );
+    let f = fetch_with(&emu, json!({"callback_without_iss": true}), &headless).await;
+    failed(
+        &f,
+        "callback_without_iss (testid)",
+        "login",
+        "but the callback has none",
+    );
+    let f = fetch_with(&emu, json!({"callback_wrong_iss": true}), &headless).await;
+    failed(
+        &f,
+        "callback_wrong_iss (testid)",
+        "login",
+        "(mix-up attack?)",
+    );
+    // And the token faults reach it too.
+    let f = fetch_with(&emu, json!({"id_token_wrong_nonce": true}), &headless).await;
+    completed(&f, "id_token_wrong_nonce (testid)");
+    assert_eq!(failed_checks(&f), ["nonce"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_refusals_are_reported_with_their_status() {
     let emu = emulator().await;
