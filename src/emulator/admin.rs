@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 
+use super::faults::Setting;
 use super::grants::{MintCodes, lock};
 use super::html::page;
 use super::state::{Faults, State};
@@ -91,20 +92,29 @@ pub async fn index(AxState(state): S) -> Response {
         h2 { "Fault switches" }
         form method="post" action="/admin/faults" {
             fieldset {
-                @for switch @ (name, label, _) in &Faults::SWITCHES {
-                    label { input type="checkbox" name=(name) checked[f.is_on(switch)]; " " (label) }
+                @for switch in &Faults::SWITCHES {
+                    label title=(switch.description) {
+                        @match switch.setting {
+                            Setting::Switch(_) => {
+                                input type="checkbox" name=(switch.name) checked[f.is_on(switch)];
+                                " " (switch.label)
+                            }
+                            Setting::Seconds { min, max, .. } => {
+                                (switch.label) " "
+                                input type="number" name=(switch.name) min=(min) max=(max)
+                                    value=(f.seconds_of(switch));
+                            }
+                        }
+                    }
                     br;
                 }
-                label {
-                    "KRR delay "
-                    input type="number" name="delay_seconds" min="0" max="300" value=(f.delay_seconds);
-                    " seconds"
-                }
-                br;
                 button type="submit" { "Apply" }
             }
         }
-        p.note { "The same switches as JSON: " code { "GET/PUT " (b) "/admin/faults" } "." }
+        p.note {
+            "The same switches as JSON: " code { "GET/PUT " (b) "/admin/faults" } "; every fault with what it does "
+            "and what a good client does: " a href="/admin/faults/catalogue" { code { "GET /admin/faults/catalogue" } } "."
+        }
         h2 { "CA certificate" }
         p { "Trust this to verify the register's signature (" a href="/ca.pem" { "ca.pem" } ")." }
         pre { (state.keys.ca_pem()) }
@@ -250,17 +260,30 @@ pub async fn put_faults(
     if let Err(r) = admin_write(&state, &headers, "application/json") {
         return r;
     }
+    let bad = |d: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "invalid_request", "error_description": d})),
+        )
+            .into_response()
+    };
     match serde_json::from_slice::<Faults>(&body) {
-        Ok(f) if f.delay_seconds <= 300 => {
-            *lock(&state.faults) = f.clone();
-            tracing::info!(?f, "fault switches changed");
-            Json(f).into_response()
-        }
-        Ok(_) => (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_request", "error_description": "delay_seconds is at most 300"})))
-            .into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_request", "error_description": e.to_string()})))
-            .into_response(),
+        Ok(f) => match f.check_bounds() {
+            Ok(()) => {
+                *lock(&state.faults) = f.clone();
+                tracing::info!(?f, "fault switches changed");
+                Json(f).into_response()
+            }
+            Err(e) => bad(e.to_string()),
+        },
+        Err(e) => bad(e.to_string()),
     }
+}
+
+/// Every fault with its kind, what it does and what a good client does, and the current values.
+pub async fn fault_catalogue(AxState(state): S) -> Response {
+    Json(serde_json::json!({"faults": state.faults(), "catalogue": Faults::catalogue()}))
+        .into_response()
 }
 
 /// The index page's form (`application/x-www-form-urlencoded`, read with `axum::Form`): the switches ticked are

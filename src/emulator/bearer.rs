@@ -49,9 +49,14 @@ pub(crate) fn check_access_token(
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(BearerError::NotBearer);
     }
-    let claims = jwt::verify(token.trim(), &state.token_keys)
-        .map_err(BearerError::Invalid)?
-        .claims;
+    let verified = jwt::verify(token.trim(), &state.token_keys).or_else(|e| {
+        // During a key rotation (a fault switch) tokens signed with the new key are good too.
+        match super::fault_effects::rotated_key_set(&state.faults(), &state.keys) {
+            Some(rotated) => jwt::verify(token.trim(), &rotated),
+            None => Err(e),
+        }
+    });
+    let claims = verified.map_err(BearerError::Invalid)?.claims;
     let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
     if !urls::is_own_issuer(iss, &state.base_url) {
         return Err(BearerError::OtherIssuer(iss.to_owned()));

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::fault_effects;
 use super::grants::Login;
 use super::html::{self, ConsentPage, ConsentScope};
 use super::reply::{no_store, redirect_error, redirect_with};
@@ -81,10 +82,9 @@ pub fn issue_code(state: &State, login: Login, set_cookie: Option<String>) -> Re
         }
     };
     state.stats.codes.fetch_add(1, Ordering::Relaxed);
-    let mut response = redirect_with(
-        &redirect_uri,
-        &[("code", &code), ("state", &st), ("iss", &issuer)],
-    );
+    let pairs = fault_effects::callback_params(&state.faults(), &code, &st, &issuer);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut response = redirect_with(&redirect_uri, &pairs);
     with_cookie(&mut response, set_cookie);
     response
 }

@@ -56,12 +56,16 @@ pub enum KeysError {
     OpenSsl(#[from] openssl::error::ErrorStack),
 }
 
-/// Keys for the certificate faults (`expired_certificate`, `unknown_ca`): RSA key generation, so made once per
+/// Keys for the certificate faults (`expired_certificate`, `unknown_ca`, `x5c_expired_intermediate`): RSA key generation, so made once per
 /// emulator, on first use, off the async threads.
 pub(crate) struct FaultKeys {
     pub expired: KeyPair,
     pub foreign_ca: KeyPair,
     pub foreign_leaf: KeyPair,
+    /// An intermediate CA under the emulator's CA that expired 10 days ago, and a valid register certificate it
+    /// issued.
+    pub expired_intermediate: KeyPair,
+    pub leaf_of_expired_intermediate: KeyPair,
 }
 
 impl FaultKeys {
@@ -92,10 +96,31 @@ impl FaultKeys {
             now - Duration::days(1),
             now + Duration::days(365),
         )?;
+        // The intermediate and its leaf reuse keys made above: certificates are cheap, RSA keys are not.
+        let expired_intermediate = pki::issue_intermediate_ca(
+            &keys.ca,
+            &Subject {
+                common_name: "krr-inspector Emulator Intermediate CA",
+                organisation: "krr-inspector emulator",
+                organisation_number: None,
+            },
+            expired.key.clone(),
+            now - Duration::days(400),
+            now - Duration::days(10),
+        )?;
+        let leaf_of_expired_intermediate = pki::issue_signing_cert(
+            &expired_intermediate,
+            &KRR_SUBJECT,
+            foreign_leaf.key.clone(),
+            now - Duration::days(1),
+            now + Duration::days(365),
+        )?;
         Ok(FaultKeys {
             expired,
             foreign_ca,
             foreign_leaf,
+            expired_intermediate,
+            leaf_of_expired_intermediate,
         })
     }
 }

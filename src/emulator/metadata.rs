@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::clients::AUTH_METHODS;
+use super::fault_effects;
 use super::state::State;
 use super::testid::EMAIL_ACR;
 use super::urls;
@@ -20,6 +21,9 @@ use crate::krr::scopes::SCOPES;
 type S = AxState<Arc<State>>;
 
 pub async fn jwks(AxState(state): S) -> Response {
+    if let Some(faulty) = fault_effects::jwks(&state.faults(), &state.keys).await {
+        return faulty;
+    }
     Json(state.keys.token_jwks()).into_response()
 }
 
@@ -59,7 +63,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         .chain((dialect == ScopeDialect::Digdir).then_some(EMAIL_ACR))
         .collect();
     Json(json!({
-        "issuer": issuer,
+        "issuer": fault_effects::discovery_issuer(&state.faults(), issuer),
         "authorization_endpoint": authorize,
         "token_endpoint": token,
         "jwks_uri": jwks,

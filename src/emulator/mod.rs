@@ -22,6 +22,8 @@ mod bearer;
 mod clients;
 mod consent;
 pub mod data;
+mod fault_effects;
+mod faults;
 mod grants;
 mod html;
 mod issue;
@@ -230,6 +232,7 @@ fn router(state: Arc<State>) -> Router {
                 .put(admin::put_faults)
                 .post(admin::post_faults),
         )
+        .route("/admin/faults/catalogue", get(admin::fault_catalogue))
         .route("/admin/stats", get(admin::stats))
         .route("/admin/persons", get(admin::persons))
         .route("/admin/codes", post(admin::mint_codes))

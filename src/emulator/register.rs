@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::bearer::{bearer_error, check_access_token, invalid_token};
 use super::data::When;
+use super::fault_effects;
 use super::grants::lock;
 use super::keys::{FaultKeys, KeysError};
 use super::state::State;
@@ -71,11 +72,9 @@ async fn admit(
     headers: &HeaderMap,
 ) -> Result<(String, Vec<String>, Representation), Response> {
     let faults = state.faults();
-    if faults.delay_seconds > 0 {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            faults.delay_seconds.min(300),
-        ))
-        .await;
+    fault_effects::pause(faults.delay_seconds).await;
+    if let Some(faulty) = fault_effects::register_refusal(&faults) {
+        return Err(faulty);
     }
     if faults.http_500 {
         return Err((StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "server_error", "error_description": "fault switch http_500 is on"})))
@@ -153,16 +152,34 @@ async fn respond(
     } else {
         None
     };
-    let answer = person.answer(unlocked, now, filter, certificate.as_deref());
-    let payload = serde_json::to_string(&answer).unwrap_or_default();
+    let mut answer = person.answer(unlocked, now, filter, certificate.as_deref());
+    let faults = state.faults();
+    fault_effects::alter_answer(&faults, &mut answer);
+    let payload =
+        fault_effects::alter_payload(&faults, serde_json::to_string(&answer).unwrap_or_default());
+    let representation = if fault_effects::json_despite_jose(&faults) {
+        Representation::Json
+    } else {
+        representation
+    };
     match representation {
         Representation::Json => (
-            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            [(
+                header::CONTENT_TYPE,
+                fault_effects::content_type(&faults, false),
+            )],
             payload,
         )
             .into_response(),
         Representation::Jose => match sign_answer(state, &payload).await {
-            Ok(jws) => ([(header::CONTENT_TYPE, "application/jose")], jws).into_response(),
+            Ok(jws) => (
+                [(
+                    header::CONTENT_TYPE,
+                    fault_effects::content_type(&faults, true),
+                )],
+                fault_effects::alter_jws(&faults, jws),
+            )
+                .into_response(),
             Err(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("could not sign the answer: {e}"),
@@ -225,6 +242,13 @@ async fn sign_answer(state: &Arc<State>, payload: &str) -> Result<String, SignEr
     let (key, x5c) = if faults.expired_certificate {
         let f = fault_keys(state).await?;
         (&f.expired.key, x5c_of(&[&f.expired.cert, &keys.ca.cert]))
+    } else if faults.x5c_expired_intermediate {
+        let f = fault_keys(state).await?;
+        let leaf = &f.leaf_of_expired_intermediate;
+        (
+            &leaf.key,
+            x5c_of(&[&leaf.cert, &f.expired_intermediate.cert, &keys.ca.cert]),
+        )
     } else if faults.unknown_ca {
         let f = fault_keys(state).await?;
         (
@@ -234,6 +258,7 @@ async fn sign_answer(state: &Arc<State>, payload: &str) -> Result<String, SignEr
     } else {
         (&keys.krr.key, x5c_of(&[&keys.krr.cert, &keys.ca.cert]))
     };
+    let x5c = fault_effects::x5c(&faults, x5c);
     let jws = sign_compact(
         &json!({"kid": kid, "x5c": x5c}),
         payload.as_bytes(),

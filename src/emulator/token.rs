@@ -16,6 +16,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::clients::{self, Client, ClientAuthError, constant_time_eq};
+use super::fault_effects;
 use super::grants::{
     CODE_LIFETIME_SECS, Grant, Login, REFRESH_LIFETIME_SECS, RefreshGrant, lock, pairwise_sub,
     random_token, token_key,
@@ -55,6 +56,9 @@ pub async fn token(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
+    if let Some(faulty) = fault_effects::token_refusal(&state.faults()).await {
+        return faulty;
+    }
     let dialect = urls::dialect_of(uri.path());
     let p = match params(&body) {
         Ok(p) => p,
@@ -253,10 +257,15 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     let (state, dialect) = (r.state, r.dialect);
     let faults = state.faults();
     let now = state.now();
+    // The clock the tokens' times are read from, which a fault may set off from the emulator's own.
+    let stamped = now + fault_effects::skew(&faults);
     let (iat, exp) = if faults.expired_tokens {
-        (now - Duration::seconds(300), now - Duration::seconds(60))
+        (
+            stamped - Duration::seconds(300),
+            stamped - Duration::seconds(60),
+        )
     } else {
-        (now, now + state.token_lifetime)
+        (stamped, stamped + state.token_lifetime)
     };
     let issuer = urls::issuer(dialect, &state.base_url);
     let kid = if faults.wrong_kid {
@@ -264,7 +273,8 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     } else {
         &state.keys.token_kid
     };
-    let scope = refresh.login.request.scopes.join(" ");
+    let scope = fault_effects::granted_scopes(&faults, &refresh.login.request.scopes).join(" ");
+    let (signing_key, kid) = fault_effects::token_signer(&faults, &state.keys, kid);
     let jti = random_token();
     {
         let mut issued = lock(&refresh.grant.access_tokens);
@@ -281,7 +291,8 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     access_claims["iat"] = json!(iat.timestamp());
     access_claims["exp"] = json!(exp.timestamp());
     access_claims["jti"] = json!(jti);
-    let Ok(access_token) = jwt::sign(&access_claims, &state.keys.token_key, kid) else {
+    fault_effects::alter_access_claims(&faults, &mut access_claims);
+    let Ok(access_token) = jwt::sign(&access_claims, signing_key, &kid) else {
         return token_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
@@ -291,7 +302,7 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
-        "expires_in": (exp - now).num_seconds().max(0),
+        "expires_in": (exp - stamped).num_seconds().max(0),
         "scope": scope,
     });
     if let Some(mut claims) = id_claims
@@ -301,7 +312,12 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
         obj.insert("iat".into(), json!(iat.timestamp()));
         obj.insert("exp".into(), json!(exp.timestamp()));
         obj.insert("jti".into(), json!(random_token()));
-        match jwt::sign(&claims, &state.keys.token_key, kid) {
+        fault_effects::alter_id_claims(&faults, &mut claims);
+        let signed = match fault_effects::unsigned_id_token(&faults, &claims) {
+            Some(unsigned) => Ok(unsigned),
+            None => jwt::sign(&claims, signing_key, &kid),
+        };
+        match signed {
             Ok(t) => body["id_token"] = json!(t),
             Err(_) => {
                 return token_error(

@@ -110,6 +110,26 @@ pub fn self_signed_ca(
     Ok(KeyPair { key, cert })
 }
 
+/// An intermediate CA certificate issued by `ca` for `key` (the emulator's `x5c_expired_intermediate` fault).
+pub fn issue_intermediate_ca(
+    ca: &KeyPair,
+    subject: &Subject,
+    key: PKey<Private>,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+) -> Result<KeyPair, ErrorStack> {
+    let cert = build(
+        subject,
+        &key,
+        Some(ca),
+        not_before,
+        not_after,
+        true,
+        MessageDigest::sha256(),
+    )?;
+    Ok(KeyPair { key, cert })
+}
+
 /// A signing (end-entity) certificate issued by `ca` for `key`.
 pub fn issue_signing_cert(
     ca: &KeyPair,

@@ -6,6 +6,7 @@ mod emulator;
 mod emulator_cli;
 mod emulator_security;
 mod explain_cli;
+mod faults;
 mod fetch;
 mod fixtures;
 #[cfg(feature = "gui")]

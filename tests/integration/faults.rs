@@ -1,0 +1,643 @@
+//! The fault catalogue end to end: each fault turned on through the admin API, the real `fetch --format json`
+//! run against the emulator with the scripted person as its browser, and what a tester must see in the report.
+
+use serde_json::{Value, json};
+
+use krr_inspector::emulator::EmulatorHandle;
+use krr_inspector::krr::ScopeDialect;
+
+use super::support::emulator;
+use super::{run_with_env, stderr};
+
+/// What one `fetch` gave: its exit code, its JSON report and its standard error.
+struct Fetched {
+    code: Option<i32>,
+    json: Value,
+    stderr: String,
+}
+
+/// Sets the faults through `PUT /admin/faults`, as a service provider's test would.
+async fn set_faults(emu: &EmulatorHandle, faults: Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{}/admin/faults", emu.base_url))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the faults {faults} are accepted");
+}
+
+/// Turns `faults` on, runs `fetch --format json` (Digdir, the documentation's example person) with `extra`
+/// arguments, and turns them off again.
+async fn fetch_with(emu: &EmulatorHandle, faults: Value, extra: &[&str]) -> Fetched {
+    set_faults(emu, faults).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let browser = format!(
+        "'{}' autologin --pid 27129324169",
+        env!("CARGO_BIN_EXE_krr-inspector")
+    );
+    let mut args: Vec<String> = [
+        "fetch",
+        "--format",
+        "json",
+        "--issuer",
+        &emu.issuer(ScopeDialect::Digdir),
+        "--person-url",
+        &emu.person_url(ScopeDialect::Digdir),
+        "--trust-ca",
+        ca.to_str().unwrap(),
+        "--client-id",
+        "krr-inspector",
+        "--browser",
+        &browser,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout".into(), "20".into()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let o = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with_env(&args, None, &[])
+    })
+    .await
+    .unwrap();
+    set_faults(emu, json!({})).await;
+    Fetched {
+        code: o.status.code(),
+        json: serde_json::from_str(&String::from_utf8_lossy(&o.stdout)).unwrap_or(Value::Null),
+        stderr: stderr(&o),
+    }
+}
+
+/// The id_token check named `check`.
+fn id_check<'a>(f: &'a Fetched, check: &str) -> &'a Value {
+    f.json["token"]["id_token_checks"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["check"] == check))
+        .unwrap_or_else(|| panic!("no id_token check {check}: {}", f.json["token"]))
+}
+
+/// The id_token checks that failed, by name.
+fn failed_checks(f: &Fetched) -> Vec<String> {
+    f.json["token"]["id_token_checks"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| r["passed"] == false)
+                .map(|r| r["check"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The flags on the field at `path`.
+fn flags(f: &Fetched, path: &str) -> Vec<String> {
+    f.json["fields"]
+        .as_array()
+        .and_then(|fields| fields.iter().find(|x| x["path"] == path))
+        .map(|x| {
+            x["flags"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().unwrap_or("").to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+fn verdict(f: &Fetched) -> (&str, &str) {
+    let s = &f.json["jose"]["signature"];
+    (
+        s["verdict"].as_str().unwrap_or("(none)"),
+        s["reason"].as_str().unwrap_or(""),
+    )
+}
+
+/// A lookup that completed (exit 0) with a person in the report.
+fn completed(f: &Fetched, fault: &str) {
+    assert_eq!(
+        f.code,
+        Some(0),
+        "{fault}: the lookup completes, the fault is in the report: {}",
+        f.stderr
+    );
+    assert!(
+        f.json["person"].is_object() || f.json["person"].is_string(),
+        "{fault}: {}",
+        f.json
+    );
+}
+
+/// A lookup that failed (exit 1) with `kind` and a message containing `needle`, on standard error too.
+fn failed(f: &Fetched, fault: &str, kind: &str, needle: &str) {
+    assert_eq!(f.code, Some(1), "{fault}: {}", f.stderr);
+    assert_eq!(
+        f.json["error"]["kind"], kind,
+        "{fault}: {}",
+        f.json["error"]
+    );
+    let message = f.json["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains(needle),
+        "{fault}: '{needle}' not in '{message}'"
+    );
+    assert!(f.stderr.contains(needle), "{fault}: {}", f.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_lists_every_fault_with_what_a_good_client_does() {
+    let emu = emulator().await;
+    let c: Value = reqwest::get(format!("{}/admin/faults/catalogue", emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = c["catalogue"].as_array().unwrap();
+    assert!(entries.len() >= 30, "{} faults", entries.len());
+    let this_file = include_str!("faults.rs");
+    for e in entries {
+        let name = e["name"].as_str().unwrap();
+        assert!(
+            ["switch", "seconds"].contains(&e["kind"].as_str().unwrap()),
+            "{e}"
+        );
+        for member in ["label", "description", "good_client"] {
+            assert!(!e[member].as_str().unwrap().is_empty(), "{name}.{member}");
+        }
+        // Each fault is turned on by a test below (by its name in quotes).
+        assert!(
+            this_file.contains(&format!("\"{name}\"")),
+            "{name} has no end-to-end test in faults.rs"
+        );
+        assert!(
+            c["faults"].get(name).is_some(),
+            "{name} in the current values"
+        );
+    }
+    // GET /admin/faults keeps its shape: the values only, as PUT takes them.
+    let values: Value = reqwest::get(format!("{}/admin/faults", emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(values, c["faults"]);
+    // A number out of its bounds is refused with the bounds named; the index page offers every fault.
+    let r = reqwest::Client::new()
+        .put(format!("{}/admin/faults", emu.base_url))
+        .json(&json!({"clock_skew_seconds": 100000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(
+        e["error_description"],
+        "clock_skew_seconds must be between -86400 and 86400, not 100000"
+    );
+    let page = reqwest::get(format!("{}/", emu.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for e in entries {
+        assert!(
+            page.contains(&format!("name=\"{}\"", e["name"].as_str().unwrap())),
+            "{e}"
+        );
+    }
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/admin/faults", emu.base_url))
+        .form(&[("clock_skew_seconds", "-30"), ("key_rotation", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let values: Value = reqwest::get(format!("{}/admin/faults", emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&values["clock_skew_seconds"], &values["key_rotation"]),
+        (&json!(-30), &json!(true))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_faults_show_in_the_id_token_checks() {
+    let emu = emulator().await;
+    // A skew within a minute is tolerated; ten minutes is not, and the report names the claim.
+    let f = fetch_with(&emu, json!({"clock_skew_seconds": 30}), &[]).await;
+    completed(&f, "clock_skew_seconds 30");
+    assert!(failed_checks(&f).is_empty(), "{:?}", failed_checks(&f));
+    let f = fetch_with(&emu, json!({"clock_skew_seconds": 600}), &[]).await;
+    completed(&f, "clock_skew_seconds 600");
+    assert_eq!(failed_checks(&f), ["iat"]);
+    assert_eq!(id_check(&f, "iat")["detail"], "issued 600 s in the future");
+
+    // After a rotation the token's new kid is in the JWKS fetched now: it verifies.
+    let f = fetch_with(&emu, json!({"key_rotation": true}), &[]).await;
+    completed(&f, "key_rotation");
+    assert!(failed_checks(&f).is_empty(), "{:?}", failed_checks(&f));
+    let sig = id_check(&f, "signature")["detail"].as_str().unwrap();
+    assert!(sig.contains("kid=rotated-"), "{sig}");
+
+    for (fault, check, detail) in [
+        (
+            "id_token_wrong_aud",
+            "aud",
+            "\"another-client\" (client_id krr-inspector)",
+        ),
+        (
+            "id_token_wrong_iss",
+            "iss",
+            "\"https://idporten.example/\" is not the issuer",
+        ),
+        (
+            "id_token_wrong_nonce",
+            "nonce",
+            "does not match the request (replay?)",
+        ),
+        (
+            "id_token_alg_none",
+            "signature",
+            "alg \"none\" is refused: only asymmetric algorithms (RS256, PS256, ES256, ...) are accepted",
+        ),
+    ] {
+        let f = fetch_with(&emu, json!({fault: true}), &[]).await;
+        assert_eq!(failed_checks(&f), [check], "{fault}");
+        assert_eq!(id_check(&f, check)["detail"], detail, "{fault}");
+    }
+
+    // Consent declined for a scope: the token and the report show the scope missing.
+    let f = fetch_with(&emu, json!({"consent_declined": true}), &[]).await;
+    completed(&f, "consent_declined");
+    let asked = f.json["token"]["scopes_requested"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let granted = f.json["token"]["scopes_granted"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        asked.contains(&json!("krr:user/digitalpost.read")),
+        "{asked:?}"
+    );
+    assert!(
+        !granted.contains(&json!("krr:user/digitalpost.read")),
+        "{granted:?}"
+    );
+    assert_eq!(
+        f.json["scope_check"]["granted"].as_array().unwrap(),
+        &granted,
+        "the scope check is made against what was granted"
+    );
+    assert_eq!(
+        f.json["token"]["problems"],
+        json!([
+            "krr:user/digitalpost.read was asked for but is not in the token: declined on the consent page, or not allowed for this client"
+        ])
+    );
+
+    // The access token expired on arrival: the id_token's exp fails and the register's 401 is reported.
+    let f = fetch_with(&emu, json!({"expired_tokens": true}), &[]).await;
+    failed(
+        &f,
+        "expired_tokens",
+        "unauthorized",
+        "refused the access token (401)",
+    );
+    assert_eq!(failed_checks(&f), ["exp"]);
+    let f = fetch_with(&emu, json!({"wrong_kid": true}), &[]).await;
+    failed(
+        &f,
+        "wrong_kid",
+        "unauthorized",
+        "no key with kid 'unknown-kid'",
+    );
+    assert_eq!(failed_checks(&f), ["signature"]);
+
+    // No pid: the register has nobody to answer for.
+    let f = fetch_with(&emu, json!({"token_without_pid": true}), &[]).await;
+    failed(
+        &f,
+        "token_without_pid",
+        "no_national_id",
+        "this login has no national id, so the register has no answer (403)",
+    );
+    assert!(
+        f.json["token"]["problems"]
+            .to_string()
+            .contains("this login has no national id (pid)"),
+        "{}",
+        f.json["token"]["problems"]
+    );
+    assert!(f.json["token"]["id_token_claims"].get("pid").is_none());
+    assert!(f.json["token"]["access_token_claims"].get("pid").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_outages_fail_the_login_naming_the_endpoint() {
+    let emu = emulator().await;
+    let f = fetch_with(&emu, json!({"jwks_unavailable": true}), &[]).await;
+    failed(
+        &f,
+        "jwks_unavailable",
+        "login",
+        "/jwks.json answered 503 with text/html",
+    );
+    assert!(f.json["token"].is_null(), "no token is taken as checked");
+    let one_second = ["--http-timeout", "1"];
+    let f = fetch_with(&emu, json!({"jwks_delay_seconds": 3}), &one_second).await;
+    failed(
+        &f,
+        "jwks_delay_seconds",
+        "login",
+        "/jwks.json did not answer in time",
+    );
+    let f = fetch_with(&emu, json!({"token_delay_seconds": 3}), &one_second).await;
+    failed(
+        &f,
+        "token_delay_seconds",
+        "login",
+        "/token did not answer in time",
+    );
+    let f = fetch_with(&emu, json!({"token_unavailable": true}), &[]).await;
+    failed(
+        &f,
+        "token_unavailable",
+        "login",
+        "the token endpoint refused the code: temporarily_unavailable",
+    );
+    let codes_before = emu.stats()["codes"].clone();
+    let f = fetch_with(&emu, json!({"discovery_wrong_issuer": true}), &[]).await;
+    failed(
+        &f,
+        "discovery_wrong_issuer",
+        "login",
+        "they must be identical (mix-up defence)",
+    );
+    // Refused before the login: no request went to the authorization endpoint.
+    assert_eq!(emu.stats()["codes"], codes_before, "no code was issued");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_response_faults_are_refused_before_the_code_is_used() {
+    let emu = emulator().await;
+    let f = fetch_with(
+        &emu,
+        json!({"callback_wrong_state": true}),
+        &["--timeout", "3"],
+    )
+    .await;
+    failed(
+        &f,
+        "callback_wrong_state",
+        "login",
+        "a callback was refused: the callback's state does not match this login",
+    );
+    let f = fetch_with(&emu, json!({"callback_without_iss": true}), &[]).await;
+    failed(
+        &f,
+        "callback_without_iss",
+        "login",
+        "the provider promises `iss` on the authorization response (RFC 9207), but the callback has none",
+    );
+    let f = fetch_with(&emu, json!({"callback_wrong_iss": true}), &[]).await;
+    failed(
+        &f,
+        "callback_wrong_iss",
+        "login",
+        "the callback's iss is \"https://idporten.example/\"",
+    );
+    let exchanges = f.json["http"]["exchanges"].as_array().unwrap();
+    assert!(
+        exchanges.iter().all(|e| e["step"] != "token"),
+        "the code is never exchanged: {exchanges:?}"
+    );
+}
+
+/// A headless TestID login reads the code from the redirect itself: it is judged as a browser's callback is, so a
+/// CI job that uses `--testid` learns the same (at once, without waiting for a timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_testid_login_refuses_the_same_authorization_responses() {
+    let emu = emulator().await;
+    let headless = ["--testid", "27129324169"];
+    let f = fetch_with(&emu, json!({"callback_wrong_state": true}), &headless).await;
+    failed(
+        &f,
+        "callback_wrong_state (testid)",
+        "login",
+        "state does not match this login",
+    );
+    let f = fetch_with(&emu, json!({"callback_without_iss": true}), &headless).await;
+    failed(
+        &f,
+        "callback_without_iss (testid)",
+        "login",
+        "but the callback has none",
+    );
+    let f = fetch_with(&emu, json!({"callback_wrong_iss": true}), &headless).await;
+    failed(
+        &f,
+        "callback_wrong_iss (testid)",
+        "login",
+        "(mix-up attack?)",
+    );
+    // And the token faults reach it too.
+    let f = fetch_with(&emu, json!({"id_token_wrong_nonce": true}), &headless).await;
+    completed(&f, "id_token_wrong_nonce (testid)");
+    assert_eq!(failed_checks(&f), ["nonce"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_refusals_are_reported_with_their_status() {
+    let emu = emulator().await;
+    let f = fetch_with(&emu, json!({"rate_limited": true}), &[]).await;
+    failed(
+        &f,
+        "rate_limited",
+        "unexpected_status",
+        "the register answered 429",
+    );
+    assert_eq!(f.json["http"]["status"], 429);
+    let person = f.json["http"]["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "person")
+        .unwrap()
+        .clone();
+    assert!(
+        person["response_headers"]
+            .to_string()
+            .contains("retry-after"),
+        "Retry-After is in the HTTP record: {person}"
+    );
+    let f = fetch_with(&emu, json!({"maintenance_page": true}), &[]).await;
+    failed(
+        &f,
+        "maintenance_page",
+        "server_error",
+        "the register failed (503)",
+    );
+    assert_eq!(f.json["http"]["content_type"], "text/html; charset=utf-8");
+    let f = fetch_with(&emu, json!({"http_500": true}), &[]).await;
+    failed(&f, "http_500", "server_error", "the register failed (500)");
+    let f = fetch_with(&emu, json!({"delay_seconds": 3}), &["--http-timeout", "1"]).await;
+    failed(
+        &f,
+        "delay_seconds",
+        "network",
+        "/rest/v1/person did not answer in time",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_faults_show_in_the_verdict() {
+    let emu = emulator().await;
+    for (fault, want, reason) in [
+        (
+            "tamper_signature",
+            "invalid",
+            "the answer was changed after signing",
+        ),
+        ("expired_certificate", "untrusted", "expired on"),
+        ("unknown_ca", "untrusted", "which is not a trusted anchor"),
+        ("jws_alg_none", "invalid", "the answer is not signed at all"),
+        (
+            "x5c_wrong_order",
+            "invalid",
+            "does not verify with the key of x5c[0] (krr-inspector Emulator Root CA)",
+        ),
+        ("x5c_leaf_only", "valid", "chains to the trusted anchor"),
+        (
+            "x5c_expired_intermediate",
+            "untrusted",
+            "krr-inspector Emulator Intermediate CA' expired on",
+        ),
+    ] {
+        let f = fetch_with(&emu, json!({fault: true}), &[]).await;
+        completed(&f, fault);
+        let (verdict, why) = verdict(&f);
+        assert_eq!(verdict, want, "{fault}: {why}");
+        assert!(why.contains(reason), "{fault}: {why}");
+    }
+    let f = fetch_with(&emu, json!({"truncated_jws": true}), &[]).await;
+    completed(&f, "truncated_jws");
+    let (v, why) = verdict(&f);
+    assert_eq!(v, "invalid", "truncated_jws: {why}");
+    assert!(why.contains("does not verify"), "{why}");
+
+    // Asked for a signed answer, got plain JSON: nothing is signed, and the report says unsigned.
+    let f = fetch_with(&emu, json!({"json_despite_jose": true}), &[]).await;
+    completed(&f, "json_despite_jose");
+    assert_eq!(f.json["request"]["accept"], "jose");
+    assert!(f.json["jose"].is_null(), "unsigned: {}", f.json["jose"]);
+    assert_eq!(
+        f.json["http"]["content_type"],
+        "application/json;charset=UTF-8"
+    );
+
+    // A JWS labelled JSON is still verified; JSON labelled JOSE is never taken as signed.
+    let f = fetch_with(&emu, json!({"wrong_content_type": true}), &[]).await;
+    completed(&f, "wrong_content_type (jose)");
+    assert_eq!(
+        f.json["http"]["content_type"],
+        "application/json;charset=UTF-8"
+    );
+    assert_eq!(verdict(&f).0, "valid");
+    let f = fetch_with(
+        &emu,
+        json!({"wrong_content_type": true}),
+        &["--accept", "json"],
+    )
+    .await;
+    completed(&f, "wrong_content_type (json)");
+    assert_eq!(f.json["http"]["content_type"], "application/jose");
+    assert_eq!(
+        verdict(&f),
+        (
+            "invalid",
+            "the Content-Type says application/jose, but the body is plain JSON: nothing was signed"
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_faults_show_on_the_fields_or_as_problems() {
+    let emu = emulator().await;
+    for (fault, path, value) in [
+        ("unknown_status", "status", "SPERRET"),
+        ("unknown_reservasjon", "reservasjon", "DELVIS"),
+        (
+            "unknown_varslingsstatus",
+            "varslingsstatus",
+            "MIDLERTIDIG_SPERRET",
+        ),
+    ] {
+        let f = fetch_with(&emu, json!({fault: true}), &[]).await;
+        completed(&f, fault);
+        assert_eq!(f.json["person"][path], value, "{fault}");
+        assert_eq!(flags(&f, path), ["unknown_code"], "{fault}");
+        assert_eq!(verdict(&f).0, "valid", "{fault}: the signature is fine");
+    }
+    let f = fetch_with(&emu, json!({"unknown_field": true}), &[]).await;
+    completed(&f, "unknown_field");
+    assert_eq!(flags(&f, "sist_kontrollert"), ["unknown_field"]);
+
+    let f = fetch_with(&emu, json!({"trailing_comma": true}), &[]).await;
+    completed(&f, "trailing_comma");
+    let problems = f.json["problems"].to_string();
+    assert!(
+        problems.contains("the payload is not JSON: trailing comma"),
+        "{problems}"
+    );
+    assert!(f.json["fields"].as_array().unwrap().is_empty());
+    let f = fetch_with(&emu, json!({"trailing_comma": true}), &["--accept", "json"]).await;
+    completed(&f, "trailing_comma (json)");
+    assert!(f.json["problems"].to_string().contains("trailing comma"));
+
+    let f = fetch_with(&emu, json!({"duplicate_member": true}), &[]).await;
+    completed(&f, "duplicate_member");
+    assert_eq!(
+        f.json["problems"],
+        json!([
+            "the member /reservasjon appears more than once in the answer: readers disagree on which value counts (the last one is shown here)"
+        ])
+    );
+    assert_eq!(f.json["person"]["reservasjon"], "JA");
+
+    let f = fetch_with(&emu, json!({"missing_status": true}), &[]).await;
+    completed(&f, "missing_status");
+    assert!(f.json["person"].get("status").is_none());
+    assert!(
+        f.json["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["path"] != "status"),
+        "no status row is made up"
+    );
+
+    let f = fetch_with(&emu, json!({"answer_for_other_person": true}), &[]).await;
+    completed(&f, "answer_for_other_person");
+    assert_eq!(f.json["person"]["personidentifikator"], "01048800153");
+    assert_eq!(f.json["token"]["id_token_claims"]["pid"], "27129324169");
+}
