@@ -83,21 +83,9 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn environments(config: &Config, format: Format) -> Result<()> {
-    let mut out = anstream::stdout();
-    if format == Format::Json {
-        writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&config.environments)?)
-        )?;
-    } else {
-        write!(
-            out,
-            "{}",
-            krr_inspector::inspect::render::environments_text(config)
-        )?;
-    }
-    Ok(())
+    cli::print(format, &config.environments, || {
+        krr_inspector::inspect::render::environments_text(config)
+    })
 }
 
 fn open_app(config: Config, env: Option<String>, lookup: bool) -> Result<()> {

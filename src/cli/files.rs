@@ -1,14 +1,13 @@
 //! `explain` and `compare`: saved answers and inspections read from files (or standard input), checked again, and
 //! printed. Nothing here touches the network.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Result, bail};
 use chrono::Utc;
 
 use super::args::{ExplainArgs, Format};
-use krr_inspector::escape;
 use krr_inspector::inspect::plan::trust_anchors;
 use krr_inspector::inspect::{compare, export, inspect_body, render};
 use krr_inspector::jose::jwk::KeySet;
@@ -45,16 +44,9 @@ pub(crate) fn explain(a: ExplainArgs, lang: Lang) -> Result<()> {
             lang,
             a.at.unwrap_or_else(Utc::now),
         );
-        let mut out = anstream::stdout();
-        match a.format {
-            Format::Json => writeln!(
-                out,
-                "{}",
-                escape::json_for_terminal(&krr_inspector::inspect::export::to_json(&saved))
-            )?,
-            Format::Text => write!(out, "{}", render::render_inspection_text(&saved, lang))?,
-        }
-        return Ok(());
+        return super::print(a.format, &saved, || {
+            render::render_inspection_text(&saved, lang)
+        });
     }
     let granted = (!a.scopes.is_empty()).then_some(a.scopes.as_slice());
     let now = a.at.unwrap_or_else(Utc::now);
@@ -68,16 +60,7 @@ pub(crate) fn explain(a: ExplainArgs, lang: Lang) -> Result<()> {
                 e,
             )
         })?;
-    let mut out = anstream::stdout();
-    match a.format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
-        )?,
-        Format::Text => write!(out, "{}", render::render_text(&report, lang))?,
-    }
-    Ok(())
+    super::print(a.format, &report, || render::render_text(&report, lang))
 }
 
 pub(crate) fn compare(left: &Path, right: &Path, format: Format, lang: Lang) -> Result<()> {
@@ -87,17 +70,7 @@ pub(crate) fn compare(left: &Path, right: &Path, format: Format, lang: Lang) -> 
         export::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
     };
     let c = compare::compare(&read(left)?, &read(right)?);
-    let mut out = anstream::stdout();
-    if format == Format::Json {
-        writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&c)?)
-        )?;
-    } else {
-        write!(out, "{}", compare::to_text(&c, lang))?;
-    }
-    Ok(())
+    super::print(format, &c, || compare::to_text(&c, lang))
 }
 
 fn display_name(file: &Path) -> String {
