@@ -60,12 +60,19 @@ fn missing_row(name: &str, lang: Lang) -> FieldExplanation {
     let value_meaning = lang
         .pick("mangler i svaret", "missing from the answer")
         .to_owned();
+    let capitalised = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .map(|first| first.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
     FieldExplanation {
         path: name.to_owned(),
         value: Value::Null,
+        // The same shape as explain's rows: "Field. Value."
         explanation: match &field_meaning {
-            Some(f) => format!("{f}: {value_meaning}."),
-            None => format!("{value_meaning}."),
+            Some(f) => format!("{}. {}.", capitalised(f), capitalised(&value_meaning)),
+            None => format!("{}.", capitalised(&value_meaning)),
         },
         field_meaning,
         value_meaning: Some(value_meaning),
@@ -160,7 +167,19 @@ pub fn inspect_body(
                                 "the required field {name} is missing from the answer: the register always sends it"
                             ),
                         });
-                        fields.push(missing_row(name, lang));
+                        // Where the register puts it: personidentifikator first, status after reservasjon.
+                        let at = if name == "personidentifikator" {
+                            0
+                        } else {
+                            fields
+                                .iter()
+                                .position(|f| {
+                                    !["personidentifikator", "reservasjon"]
+                                        .contains(&f.path.as_str())
+                                })
+                                .unwrap_or(fields.len())
+                        };
+                        fields.insert(at, missing_row(name, lang));
                     }
                 }
                 let check = granted_scopes.map(|g| krr::scope_check(g, &p, lang));
@@ -220,11 +239,12 @@ mod tests {
             (&Value::Null, &[Flag::Missing][..])
         );
         assert!(
-            row.explanation.ends_with("missing from the answer."),
+            row.explanation.ends_with(". Missing from the answer."),
             "{}",
             row.explanation
         );
         let b = inspect(r#"{"status":"AKTIV"}"#, "application/json");
+        assert_eq!(b.fields[0].path, "personidentifikator");
         assert_eq!(
             b.fields
                 .iter()

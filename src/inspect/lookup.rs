@@ -78,7 +78,15 @@ fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem 
 
 fn login_hint(e: &LoginError) -> &'static str {
     match e {
-        LoginError::TimeoutAfterRefused { refused, .. } => login_hint(refused),
+        // A refused callback that was a mix-up sign keeps its own hint; any other refusal means a new login.
+        LoginError::TimeoutAfterRefused { refused, .. }
+            if matches!(
+                **refused,
+                LoginError::Callback(oidc::callback::CallbackError::NoIss)
+            ) =>
+        {
+            login_hint(refused)
+        }
         // A callback without the promised `iss` is a mix-up sign, like a wrong one.
         LoginError::Callback(oidc::callback::CallbackError::NoIss) => {
             "Start a new login from this tool; do not reuse an old browser tab. If it persists, the provider's \
@@ -101,7 +109,9 @@ fn login_hint(e: &LoginError) -> &'static str {
             "Start again and finish the login in the browser, or raise the timeout."
         }
         LoginError::Cancelled => "Start again when ready.",
-        LoginError::StateMismatch | LoginError::IssuerMismatch { .. } => {
+        LoginError::StateMismatch
+        | LoginError::IssuerMismatch { .. }
+        | LoginError::TimeoutAfterRefused { .. } => {
             "Start a new login from this tool; do not reuse an old browser tab."
         }
         LoginError::Provider { error, .. } if error == "access_denied" => {
