@@ -19,6 +19,7 @@ use super::state::State;
 type S = AxState<Arc<State>>;
 
 /// The authenticated client and the form's `token`, or the error answer.
+#[allow(clippy::result_large_err)] // the error is the answer itself, made once per request
 fn client_and_token(
     state: &State,
     headers: &HeaderMap,
