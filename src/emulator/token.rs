@@ -209,8 +209,10 @@ fn refresh_grant(r: TokenRequest) -> Response {
     let Some(token) = p.get("refresh_token") else {
         return missing("refresh_token");
     };
-    // Rotated: each refresh token works once.
-    let Some(grant) = lock(&state.grants.refresh).remove(&token_key(token)) else {
+    // A request that is refused (an expired token, a wider scope) leaves the token as it was; one that is
+    // answered uses it up: each refresh token works once (rotation).
+    let key = token_key(token);
+    let Some(grant) = lock(&state.grants.refresh).get(&key).cloned() else {
         return bad("the refresh token is unknown or already used");
     };
     if state.now() - grant.issued > Duration::seconds(REFRESH_LIFETIME_SECS) {
@@ -243,6 +245,9 @@ fn refresh_grant(r: TokenRequest) -> Response {
         }
         None => None,
     };
+    if lock(&state.grants.refresh).remove(&key).is_none() {
+        return bad("the refresh token is unknown or already used");
+    }
     token_response(
         r,
         RefreshGrant {

@@ -137,6 +137,18 @@ pub async fn run_lookup(
     req: &LookupRequest,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Inspection {
+    lookup(http_client, req, on_progress, None, &mut None).await
+}
+
+/// The lookup; with `given`, the tokens (and the exchanges that got them, e.g. a refresh) take the login's place.
+/// `keep` receives the login's outcome (with its refresh token) when there was one, to go on from.
+pub(crate) async fn lookup(
+    http_client: &reqwest::Client,
+    req: &LookupRequest,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+    given: Option<(oidc::LoginOutcome, Vec<HttpExchange>)>,
+    keep: &mut Option<oidc::LoginOutcome>,
+) -> Inspection {
     let started = Instant::now();
     let started_at = Utc::now();
     let exchanges = Arc::new(Mutex::new(Vec::new()));
@@ -197,18 +209,32 @@ pub async fn run_lookup(
         timeout: req.callback_timeout,
         lang: req.lang,
     };
-    let login = oidc::login(
-        http_client,
-        &params,
-        &|e| on_progress(Progress::Login(e)),
-        &exchanges,
-    )
-    .await;
+    let login = match given {
+        Some((outcome, got_by)) => {
+            exchanges
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(got_by);
+            Ok(outcome)
+        }
+        None => {
+            oidc::login(
+                http_client,
+                &params,
+                &|e| on_progress(Progress::Login(e)),
+                &exchanges,
+            )
+            .await
+        }
+    };
     inspection
         .timings_ms
         .push(("login".into(), started.elapsed().as_millis() as u64));
     let outcome = match login {
-        Ok(o) => o,
+        Ok(o) => {
+            *keep = Some(o.clone());
+            o
+        }
         Err(e) => {
             inspection.http.exchanges = take_exchanges(&exchanges);
             inspection.error = Some(problem("login", e.to_string(), login_hint(&e)));

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::lookup::{Inspection, LookupRequest, Progress, Target, run_lookup};
+use super::lookup::{Inspection, LookupRequest, Progress, Target, lookup};
 use crate::escape::terminal as safe;
 use crate::krr::scopes::{ScopeDialect, read_scopes};
 
@@ -43,6 +43,28 @@ pub fn default_scope_sets(dialect: ScopeDialect) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// How a row's token was obtained: by a refresh narrowed to the row's scopes (one login for the whole matrix, RFC
+/// 6749 §6), or, where the provider refuses that, by a login of its own with `prompt=none` (its SSO session).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Obtained {
+    Refresh,
+    PromptNone,
+    /// The row is the matrix's one login (it failed, so no set got further).
+    #[default]
+    Login,
+}
+
+impl Obtained {
+    pub fn label(self) -> &'static str {
+        match self {
+            Obtained::Refresh => "refresh",
+            Obtained::PromptNone => "prompt=none",
+            Obtained::Login => "login",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MatrixRow {
     pub scopes: Vec<String>,
@@ -50,6 +72,9 @@ pub struct MatrixRow {
     pub status: Option<u16>,
     pub verdict: String,
     pub error: Option<String>,
+    /// How this row's token was obtained.
+    #[serde(default)]
+    pub obtained: Obtained,
     /// Field path → value, for the fields the answer had.
     pub values: BTreeMap<String, Value>,
     /// The whole lookup, for opening the row.
@@ -79,7 +104,7 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-fn row_of(scopes: Vec<String>, inspection: Inspection) -> MatrixRow {
+fn row_of(scopes: Vec<String>, inspection: Inspection, obtained: Obtained) -> MatrixRow {
     let values = inspection
         .body
         .as_ref()
@@ -98,28 +123,80 @@ fn row_of(scopes: Vec<String>, inspection: Inspection) -> MatrixRow {
             .as_ref()
             .map_or_else(|| "-".to_owned(), |b| b.verdict().label().to_owned()),
         error: inspection.error.as_ref().map(|e| e.message.clone()),
+        obtained,
         values,
         inspection,
     }
 }
 
-/// Runs one lookup per set with `base` (its scopes replaced). After the first, logins ask `prompt=none`, so the
-/// provider answers from its SSO session without showing the login page again.
+/// Runs one lookup per set with `base` (its scopes replaced), with one login: the person logs in once with every
+/// scope the sets ask for, and each set's token comes from a refresh narrowed to it (RFC 6749 §6), so a real
+/// browser is visited once. Where the provider refuses the narrowing (or gives no refresh token), that set logs in
+/// on its own with `prompt=none`, answered from the provider's SSO session. Each row says which way it went.
 pub async fn run_matrix(
     http_client: &reqwest::Client,
     base: &LookupRequest,
     sets: &[Vec<String>],
     on_row: &(dyn Fn(usize, &MatrixRow) + Send + Sync),
 ) -> Matrix {
+    let quiet = |_p: Progress| {};
+    let mut every: Vec<String> = Vec::new();
+    for scope in sets.iter().flatten() {
+        if !every.contains(scope) {
+            every.push(scope.clone());
+        }
+    }
+    let mut first_request = base.clone();
+    first_request.scopes = every;
+    let mut kept = None;
+    let first = lookup(http_client, &first_request, &quiet, None, &mut kept).await;
+    let provider = kept.as_ref().map(|o| o.provider.clone());
+    let mut refresh_token = kept.and_then(|o| o.refresh_token);
     let mut rows = Vec::new();
     for (n, scopes) in sets.iter().enumerate() {
         let mut request = base.clone();
         request.scopes = scopes.clone();
-        if n > 0 && base.prompt.is_none() {
-            request.prompt = Some("none".into());
-        }
-        let inspection = run_lookup(http_client, &request, &|_p: Progress| {}).await;
-        let row = row_of(scopes.clone(), inspection);
+        let by_refresh = match (&provider, &refresh_token) {
+            (Some(provider), Some(token)) => {
+                let (got, exchange) = crate::oidc::refresh::refresh(
+                    http_client,
+                    provider,
+                    &base.client,
+                    base.client_secret.as_ref(),
+                    token,
+                    Some(scopes),
+                )
+                .await;
+                got.ok().map(|outcome| (outcome, exchange))
+            }
+            _ => None,
+        };
+        let row = match by_refresh {
+            Some((outcome, exchange)) => {
+                // Rotation: the next refresh uses the new token.
+                if let Some(next) = &outcome.refresh_token {
+                    refresh_token = Some(next.clone());
+                }
+                let i = lookup(
+                    http_client,
+                    &request,
+                    &quiet,
+                    Some((outcome, vec![exchange])),
+                    &mut None,
+                )
+                .await;
+                row_of(scopes.clone(), i, Obtained::Refresh)
+            }
+            // The one login failed: nothing can go further, and every row says why.
+            None if provider.is_none() => row_of(scopes.clone(), first.clone(), Obtained::Login),
+            None => {
+                if base.prompt.is_none() {
+                    request.prompt = Some("none".into());
+                }
+                let i = lookup(http_client, &request, &quiet, None, &mut None).await;
+                row_of(scopes.clone(), i, Obtained::PromptNone)
+            }
+        };
         on_row(n, &row);
         rows.push(row);
     }
@@ -157,7 +234,7 @@ fn csv_field(s: &str) -> String {
 /// One row per set: scopes, status, verdict, then each column's value (empty when absent).
 pub fn to_csv(m: &Matrix) -> String {
     // `http_status`, not `status`: the register has a field called `status` too, and it is a column.
-    let mut out = String::from("scopes,http_status,verdict");
+    let mut out = String::from("scopes,http_status,verdict,obtained");
     for c in &m.columns {
         out.push(',');
         out.push_str(&csv_field(c));
@@ -169,6 +246,8 @@ pub fn to_csv(m: &Matrix) -> String {
         out.push_str(&r.status.map(|s| s.to_string()).unwrap_or_default());
         out.push(',');
         out.push_str(&r.verdict);
+        out.push(',');
+        out.push_str(r.obtained.label());
         for c in &m.columns {
             out.push(',');
             let v = r.values.get(c).map(|v| match v {
@@ -191,7 +270,10 @@ pub fn to_text(m: &Matrix) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
-    let mut out = format!("{:<width$}  STATUS  VERDICT       FIELDS\n", "SCOPES");
+    let mut out = format!(
+        "{:<width$}  STATUS  VERDICT       BY           FIELDS\n",
+        "SCOPES"
+    );
     for r in &m.rows {
         let status = r
             .status
@@ -205,9 +287,10 @@ pub fn to_text(m: &Matrix) -> String {
             (None, false) => safe(&fields.join(", ")).into_owned(),
         };
         out.push_str(&format!(
-            "{:<width$}  {status:<6}  {:<12}  {fields}\n",
+            "{:<width$}  {status:<6}  {:<12}  {:<11}  {fields}\n",
             safe(&r.scopes.join(" ")),
-            safe(&r.verdict)
+            safe(&r.verdict),
+            r.obtained.label()
         ));
     }
     out

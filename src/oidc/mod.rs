@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod headless;
 pub mod http;
 pub mod idtoken;
+pub mod refresh;
 pub mod secret;
 
 use std::sync::{Arc, Mutex};
@@ -431,7 +432,6 @@ pub fn parse_token_response(body: &[u8]) -> Result<TokenFields, LoginError> {
     Ok(TokenFields::of(&tokens))
 }
 
-/// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.
 /// Opens the browser on the authorization URL and waits for the callback (or the browser command's failure).
 async fn wait_for_browser(
     p: &LoginParams,
@@ -465,6 +465,7 @@ async fn wait_for_browser(
     code
 }
 
+/// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.
 async fn send_recorded(
     http_client: &reqwest::Client,
     step: &str,

@@ -117,6 +117,11 @@ async fn the_matrix_logs_in_once_and_every_row_has_its_fields() {
                 .collect();
             got.sort_unstable();
             got.dedup();
+            assert_eq!(
+                row["obtained"], "refresh",
+                "each set's token is a refresh narrowed to it: {scopes:?}"
+            );
+            assert_eq!(row["inspection"]["token"]["scopes_granted"], json!(scopes));
             if expected.is_empty() {
                 assert_eq!(row["status"], 403, "a set with no read scope: {scopes:?}");
             } else {
@@ -126,8 +131,8 @@ async fn the_matrix_logs_in_once_and_every_row_has_its_fields() {
         }
         assert_eq!(
             emu.stats(),
-            json!({"logins": 1, "codes": rows}),
-            "the person logged in once, every set got a code"
+            json!({"logins": 1, "codes": 1}),
+            "the person logged in once, and that one code gave every set's token"
         );
         assert!(
             m["columns"]
@@ -160,8 +165,14 @@ async fn csv_and_text_matrix() {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        header[..4],
-        ["scopes", "http_status", "verdict", "personidentifikator"]
+        header[..5],
+        [
+            "scopes",
+            "http_status",
+            "verdict",
+            "obtained",
+            "personidentifikator"
+        ]
     );
     let mut unique = header.clone();
     unique.sort_unstable();
