@@ -46,7 +46,7 @@ fn app_harness(
         .build_eframe(move |_cc| InspectorApp::with_settings(Config::builtin(), services, settings))
 }
 
-/// Steps frames until `done` holds (the spinner keeps `run()` from settling).
+/// Steps frames until `done` holds (the background work wakes the UI, which `run()` alone does not wait for).
 fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
@@ -164,6 +164,11 @@ fn cancel_stops_a_waiting_login_and_escape_does_too() {
         });
         h.get_by_label_contains("Time left before the listener gives up");
         h.get_by_label("Copy the URL");
+        // Waiting does not repaint continuously: `run()` settles (it fails after max steps of repaints), the
+        // countdown asking for the next frame in a second, not now.
+        h.run();
+        let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        assert!(delay >= Duration::from_millis(500), "{delay:?}");
         match how {
             "button" => h.get_by_label("Cancel").click(),
             _ => h.key_press(egui::Key::Escape),
