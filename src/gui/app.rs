@@ -261,6 +261,13 @@ impl InspectorApp {
     pub fn run(&mut self, command: Command, ctx: &egui::Context) {
         match command {
             Command::StartLookup => self.start_lookup(ctx),
+            Command::RetryWithBrowser(browser) => {
+                if let BrowserChoice::Command(c) = &browser {
+                    self.settings.browser_command = c.clone();
+                }
+                self.settings.browser = browser;
+                self.start_lookup(ctx);
+            }
             Command::Cancel => self.cancel_lookup(),
             Command::StartMatrix => self.start_matrix(ctx),
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use super::settings::ThemeChoice;
 use crate::inspect::Inspection;
 use crate::krr::Spraak;
+use crate::oidc::BrowserChoice;
 
 #[must_use = "a command does nothing until it is pushed to `Commands`"]
 #[derive(Debug)]
 pub enum Command {
     /// "Log in and look up" with the current choices (Ctrl+Enter).
     StartLookup,
+    /// Log in and look up again with another browser (after the chosen one failed); the choice is kept.
+    RetryWithBrowser(BrowserChoice),
     /// Stop the lookup that waits or runs (Esc).
     Cancel,
     /// Run the scope matrix with the current choices.

@@ -441,3 +441,25 @@ fn a_test_person_picked_in_the_app_logs_in_without_a_browser() {
     );
     h.get_by_label_contains("Mailbox at Digipost");
 }
+
+#[test]
+fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label_contains("the browser command 'false' exited with status 1");
+    // The failed command's login is over (its listener closed): a new one, with the system browser or the URL shown.
+    h.get_by_label("Log in with the system browser");
+    h.get_by_label("Log in and show the URL (open it in another browser)")
+        .click();
+    step_until(&mut h, "the login URL", |a| {
+        a.is_running() && a.views.progress.authorization_url.is_some()
+    });
+    assert_eq!(h.state().settings.browser, BrowserChoice::PrintUrl);
+    h.get_by_label("Copy the URL");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(!h.state().is_running());
+}
