@@ -463,3 +463,55 @@ fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
     h.run();
     assert!(!h.state().is_running());
 }
+
+#[test]
+fn forged_and_untrusted_values_are_marked_on_the_person_tab() {
+    use krr_inspector::jose::SignatureVerdict;
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    assert_eq!(
+        h.query_all_by_label_contains("do not rely on these values")
+            .count(),
+        0,
+        "a valid answer has no banner"
+    );
+    let received = (**h.state().result.as_ref().unwrap()).clone();
+    let fields = received.body.as_ref().unwrap().fields.len();
+    let with_verdict = |v: SignatureVerdict| {
+        let mut i = received.clone();
+        i.body
+            .as_mut()
+            .unwrap()
+            .jose
+            .as_mut()
+            .unwrap()
+            .signature
+            .verdict = v;
+        std::sync::Arc::new(i)
+    };
+
+    h.state_mut()
+        .open_inspection(with_verdict(SignatureVerdict::Invalid(
+            "the RS256 signature does not match the payload".into(),
+        )));
+    h.run();
+    h.get_by_label("The signature does not verify: do not rely on these values");
+    h.get_by_label("the RS256 signature does not match the payload");
+    assert_eq!(
+        h.query_all_by_label(" unverified ").count(),
+        fields,
+        "every row"
+    );
+
+    h.state_mut()
+        .open_inspection(with_verdict(SignatureVerdict::Untrusted(
+            "the certificate chain does not end at a trusted CA".into(),
+        )));
+    h.run();
+    h.get_by_label_contains("these values are unconfirmed");
+    assert_eq!(h.query_all_by_label(" unconfirmed ").count(), fields);
+    assert_eq!(h.query_all_by_label(" unverified ").count(), 0);
+}
