@@ -251,10 +251,30 @@ impl InspectorApp {
         let Some(token) = i.token.as_ref().map(|t| t.access_token.clone()) else {
             return;
         };
+        // A request with an expired token only comes back 401: say why now instead.
+        if i.token.as_ref().is_some_and(token_expired) {
+            self.views.person.language_status = Some(Err(self
+                .lang()
+                .pick(
+                    "Tilgangstokenet er utløpt: slå opp på nytt for å få et nytt.",
+                    "The access token has expired: look up again to get a new one.",
+                )
+                .into()));
+            return;
+        }
         let person_url = i.environment.person_url.clone();
         self.views.person.language_status = None;
         let running = worker::start_language_change(&self.services, person_url, token, spraak, ctx);
         self.tasks.insert(TaskName::LanguageChange, running);
+    }
+
+    /// How long the current result's access token has left, while it is live.
+    fn token_left(&self) -> Option<Duration> {
+        let exp = self.result.as_ref()?.token.as_ref()?.expires_at?;
+        (exp - chrono::Utc::now())
+            .to_std()
+            .ok()
+            .filter(|d| !d.is_zero())
     }
 
     /// Runs one command from a view, a panel or a shortcut.
@@ -378,6 +398,11 @@ impl InspectorApp {
     }
 }
 
+/// Whether the access token's lifetime is over (a token without one is taken as live).
+fn token_expired(t: &crate::inspect::report::TokenFacts) -> bool {
+    t.expires_at.is_some_and(|exp| exp <= chrono::Utc::now())
+}
+
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         if std::mem::take(&mut self.start_on_first_frame) {
@@ -392,6 +417,14 @@ impl eframe::App for InspectorApp {
         }
         if self.tasks.is_running(TaskName::Matrix) {
             ctx.request_repaint_after(Duration::from_secs(1));
+        }
+        // A live token: the Tokens tab's countdown ticks once a second; elsewhere one frame when it expires.
+        if let Some(left) = self.token_left() {
+            ctx.request_repaint_after(if self.tab == Tab::Tokens {
+                left.min(Duration::from_secs(1))
+            } else {
+                left
+            });
         }
     }
 

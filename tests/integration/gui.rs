@@ -515,3 +515,40 @@ fn forged_and_untrusted_values_are_marked_on_the_person_tab() {
     assert_eq!(h.query_all_by_label(" unconfirmed ").count(), fields);
     assert_eq!(h.query_all_by_label(" unverified ").count(), 0);
 }
+
+#[test]
+fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
+    h.run();
+    h.state_mut()
+        .settings
+        .extra_scopes
+        .insert("local".into(), "krr:user/spraak.write".into());
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label_contains("Access token expires:");
+    assert_eq!(h.query_all_by_label(" expired ").count(), 0);
+    // While the token is live the tab asks for a frame each second (its "in 1 min 38 s" counts down).
+    let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        delay <= Duration::from_secs(1) && delay > Duration::ZERO,
+        "{delay:?}"
+    );
+
+    let mut expired = (**h.state().result.as_ref().unwrap()).clone();
+    expired.token.as_mut().unwrap().expires_at =
+        Some(chrono::Utc::now() - chrono::Duration::seconds(14));
+    h.state_mut().open_inspection(std::sync::Arc::new(expired));
+    h.state_mut().tab = krr_inspector::gui::views::Tab::Tokens;
+    h.run();
+    h.get_by_label(" expired ");
+    h.get_by_label_contains("14 s ago");
+    h.get_by_label("Person").click();
+    h.run();
+    h.get_by_label("Change language").click();
+    h.run();
+    h.get_by_label("The access token has expired: look up again to get a new one.");
+}
