@@ -210,7 +210,31 @@ fn the_write_scope_allows_changing_the_language() {
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the result", |a| a.result.is_some());
     h.get_by_label("Administration");
+    // The picker starts on the person's current language; the user picks another.
+    let current = h
+        .state()
+        .result
+        .as_ref()
+        .unwrap()
+        .body
+        .as_ref()
+        .unwrap()
+        .person["spraak"]
+        .clone();
+    assert_ne!(current, "en");
+    assert_eq!(
+        serde_json::json!(krr_inspector::krr::CodeList::code(
+            h.state().views.person.spraak
+        )),
+        current
+    );
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
     h.get_by_label("Change language").click();
+    h.run();
+    // A write is asked about first.
+    h.get_by_label("Change the preferred language of 29129319060 to en?");
+    h.get_by_label("The change is stored in the register (PATCH /person).");
+    h.get_by_label("Change the language").click();
     step_until(&mut h, "the PATCH", |a| {
         a.views.person.language_status.is_some()
     });
@@ -551,4 +575,76 @@ fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
     h.get_by_label("Change language").click();
     h.run();
     h.get_by_label("The access token has expired: look up again to get a new one.");
+}
+
+#[test]
+fn the_status_line_says_what_was_copied_and_a_live_token_is_asked_about() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    let copied = |h: &Harness<'_, InspectorApp>| -> Vec<String> {
+        h.output()
+            .platform_output
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                egui::OutputCommand::CopyText(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    assert!(
+        copied(&h).iter().any(|t| t.contains("$TOKEN")),
+        "{:?}",
+        copied(&h)
+    );
+    h.run();
+    h.get_by_label("Copied the curl command (with $TOKEN where the token goes).");
+
+    // The real token: a question first (the next action clears the last message); Cancel copies nothing.
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("Copied the curl").count(), 0);
+    h.get_by_label("Copy the curl command with the real access token?");
+    h.get_by_label_contains("This copies a live access token");
+    h.get_by_label("Cancel").click();
+    h.step();
+    assert!(copied(&h).is_empty());
+    h.run();
+    assert_eq!(
+        h.query_all_by_label_contains("This copies a live access token")
+            .count(),
+        0
+    );
+
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    h.get_by_label("Copy with the real token").click();
+    h.step();
+    let token = h
+        .state()
+        .result
+        .as_ref()
+        .unwrap()
+        .token
+        .as_ref()
+        .unwrap()
+        .access_token
+        .expose()
+        .to_owned();
+    assert!(
+        copied(&h).iter().any(|t| t.contains(&token)),
+        "the real token is copied"
+    );
+    h.run();
+    h.get_by_label_contains("Copied the curl command with the real access token");
+
+    // Another environment clears what was said about this one.
+    h.state_mut().settings.environment = "local-difi".into();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("Copied the curl").count(), 0);
 }

@@ -14,7 +14,7 @@ pub mod tab;
 use eframe::egui;
 use egui::RichText;
 
-use style::{AMBER, RED};
+use style::RED;
 use tab::{Current, InspectionTab, StandaloneTab, TabContext};
 
 use super::commands::{Command, Commands};
@@ -169,8 +169,6 @@ fn browser_failed_actions(
 /// What the views read this frame, borrowed from the app.
 pub struct Data<'a> {
     pub lang: Lang,
-    /// A lookup that could not start, was cancelled, or a file that could not be read.
-    pub notice: Option<&'a str>,
     pub lookup_running: bool,
     pub matrix_running: bool,
     pub language_change_running: bool,
@@ -188,10 +186,6 @@ impl Views {
         commands: &mut Commands,
     ) {
         let lang = data.lang;
-        if let Some(notice) = data.notice {
-            ui.colored_label(AMBER, notice);
-            ui.separator();
-        }
         if data.lookup_running {
             self.progress.ui(ui, lang, commands);
             return;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::style::{AMBER, GREEN, RED};
 use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::{Command, Commands};
+use crate::gui::commands::{Command, Commands, Confirm};
 use crate::inspect::render::{flag_label, short_value};
 use crate::inspect::can_change_language;
 use crate::jose::SignatureVerdict;
@@ -20,6 +20,23 @@ pub struct PersonView {
     pub spraak: Spraak,
     /// How the last language change went.
     pub language_status: Option<Result<String, String>>,
+}
+
+impl PersonView {
+    /// A new result is shown: the language picker starts on the person's current `spraak` (so "Change language"
+    /// is a change only when the user picks another).
+    pub fn show(&mut self, i: &crate::inspect::Inspection) {
+        self.selected_field = None;
+        if let Some(s) = i
+            .body
+            .as_ref()
+            .and_then(|b| b.person.get("spraak"))
+            .and_then(Value::as_str)
+            .and_then(Spraak::from_code)
+        {
+            self.spraak = s;
+        }
+    }
 }
 
 impl Default for PersonView {
@@ -265,9 +282,9 @@ impl InspectionTab for PersonView {
                     )
                     .clicked()
                 {
-                    commands.push(Command::ChangeLanguage {
+                    commands.push(Command::Ask(Confirm::ChangeLanguage {
                         spraak: self.spraak,
-                    });
+                    }));
                 }
                 if ui
                     .button(lang.pick("Slå opp på nytt", "Look up again"))
