@@ -234,6 +234,25 @@ fn the_write_scope_allows_changing_the_language() {
     // A write is asked about first.
     h.get_by_label("Change the preferred language of 29129319060 to en?");
     h.get_by_label("The change is stored in the register (PATCH /person).");
+    // On production (here: the same answer as if from ID-porten's production issuer) the question says so;
+    // Cancel sends nothing.
+    let local = h.state().result.clone().unwrap();
+    let mut prod = (*local).clone();
+    prod.environment.issuer = "https://idporten.no".into();
+    h.state_mut().open_inspection(std::sync::Arc::new(prod));
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.state_mut().confirm = Some(krr_inspector::gui::commands::Confirm::ChangeLanguage {
+        spraak: krr_inspector::krr::Spraak::En,
+    });
+    h.run();
+    h.get_by_label_contains("PRODUCTION: this is a real person");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().confirm.is_none() && h.state().views.person.language_status.is_none());
+    h.state_mut().open_inspection(local);
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").click();
+    h.run();
     h.get_by_label("Change the language").click();
     step_until(&mut h, "the PATCH", |a| {
         a.views.person.language_status.is_some()
