@@ -108,6 +108,17 @@ impl InspectorApp {
         }
     }
 
+    /// What the command line asked for: the environment, a lookup at once, the language.
+    pub fn apply_start(&mut self, start: super::StartOptions) {
+        if let Some(env) = start.environment {
+            self.settings.environment = env;
+        }
+        if let Some(lang) = start.lang {
+            self.settings.ui_lang = lang;
+        }
+        self.start_on_first_frame = start.lookup;
+    }
+
     /// Keeps the history in `path` instead of `history.json` in the data directory (tests).
     pub fn with_history_file(mut self, path: std::path::PathBuf) -> InspectorApp {
         self.history_file = Some(HistoryWriter::new(path));

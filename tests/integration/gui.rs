@@ -667,3 +667,17 @@ fn the_status_line_says_what_was_copied_and_a_live_token_is_asked_about() {
     h.run();
     assert_eq!(h.query_all_by_label_contains("Copied the curl").count(), 0);
 }
+
+#[test]
+fn the_lang_flag_opens_the_app_in_bokmaal() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("true".into()));
+    // As `krr-inspector --lang nb` (or KRR_INSPECTOR_LANG=nb) hands it to `gui::run`.
+    h.state_mut().apply_start(krr_inspector::gui::StartOptions {
+        lang: Some(Lang::Nb),
+        ..Default::default()
+    });
+    h.run();
+    h.get_by_label("Logg inn og slå opp");
+    assert_eq!(h.state().settings.ui_lang, Lang::Nb);
+}
