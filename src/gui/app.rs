@@ -569,16 +569,18 @@ impl InspectorApp {
 
     /// Ctrl+Enter starts, Esc cancels: the same commands as the buttons.
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        // Esc is left to an open question (the modal closes on it), and to the widgets when nothing runs.
+        let cancelable = self.is_running() && self.confirm.is_none();
         let (start, cancel) = ctx.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter),
-                i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+                cancelable && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
             )
         });
         if start {
             self.commands.push(Command::StartLookup);
         }
-        if cancel && self.is_running() {
+        if cancel {
             self.commands.push(Command::Cancel);
         }
     }

@@ -634,6 +634,14 @@ fn the_status_line_says_what_was_copied_and_a_live_token_is_asked_about() {
     h.step();
     assert!(copied(&h).is_empty());
     h.run();
+    // Esc closes the question too.
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    h.get_by_label_contains("This copies a live access token");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().confirm.is_none());
+    h.run();
     assert_eq!(
         h.query_all_by_label_contains("This copies a live access token")
             .count(),

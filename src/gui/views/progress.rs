@@ -97,7 +97,8 @@ impl ProgressView {
                 "The login URL (open it yourself if no browser opened):",
             ));
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(url).monospace().small());
+                // Full size: it is what the user copies or opens when no browser came up.
+                ui.label(RichText::new(url).monospace());
             });
             if ui
                 .button(lang.pick("Kopier adressen", "Copy the URL"))
