@@ -5,7 +5,7 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use cli::args::{Cli, Command, Format};
 use krr_inspector::config::Config;
@@ -46,19 +46,20 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let mut msg = format!("error: {e}");
-            for cause in e.chain().skip(1) {
-                // thiserror messages often embed their source already.
-                let cause = cause.to_string();
-                if !msg.contains(&cause) {
-                    msg.push_str(&format!(": {cause}"));
-                }
-            }
+            // Every error's message already says its cause (the library's convention, and the wiring's
+            // `with_cause`), so only the outermost one is printed.
+            let msg = format!("error: {e}");
             // Messages quote servers and files (error_description, URLs): no control character reaches the terminal.
             let _ = writeln!(anstream::stderr(), "{}", escape::terminal(&msg));
             ExitCode::FAILURE
         }
     }
+}
+
+/// What the wiring was doing, and the error that stopped it, as one message (`main` prints only the outermost
+/// message, so the cause goes in here).
+pub(crate) fn with_cause(what: String, e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{what}: {e}")
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -93,21 +94,9 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn environments(config: &Config, format: Format) -> Result<()> {
-    let mut out = anstream::stdout();
-    if format == Format::Json {
-        writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&config.environments)?)
-        )?;
-    } else {
-        write!(
-            out,
-            "{}",
-            krr_inspector::inspect::render::environments_text(config)
-        )?;
-    }
-    Ok(())
+    cli::print(format, &config.environments, || {
+        krr_inspector::inspect::render::environments_text(config)
+    })
 }
 
 fn open_app(
@@ -165,8 +154,13 @@ fn completions(shell: clap_complete::Shell) -> Result<()> {
 /// `man --out DIR`: krr-inspector.1 and krr-inspector-COMMAND.1 for every (visible) command.
 fn man_pages(dir: &std::path::Path) -> Result<()> {
     use clap::CommandFactory;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    clap_mangen::generate_to(Cli::command(), dir)
-        .with_context(|| format!("cannot write the man pages to {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| with_cause(format!("cannot create {}", dir.display()), e))?;
+    clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
+        with_cause(
+            format!("cannot write the man pages to {}", dir.display()),
+            e,
+        )
+    })?;
     Ok(())
 }

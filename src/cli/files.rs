@@ -1,14 +1,13 @@
 //! `explain` and `compare`: saved answers and inspections read from files (or standard input), checked again, and
 //! printed. Nothing here touches the network.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::Utc;
 
 use super::args::{ExplainArgs, Format};
-use krr_inspector::escape;
 use krr_inspector::inspect::plan::trust_anchors;
 use krr_inspector::inspect::{compare, export, inspect_body, render};
 use krr_inspector::jose::jwk::KeySet;
@@ -25,8 +24,9 @@ pub(crate) fn explain(a: ExplainArgs, lang: Lang) -> Result<()> {
     }
     if let Some(path) = &a.jwks {
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read --jwks {}", path.display()))?;
-        trust.jwks = KeySet::parse(&text).with_context(|| format!("--jwks {}", path.display()))?;
+            .map_err(|e| crate::with_cause(format!("cannot read --jwks {}", path.display()), e))?;
+        trust.jwks = KeySet::parse(&text)
+            .map_err(|e| crate::with_cause(format!("--jwks {}", path.display()), e))?;
         for skipped in &trust.jwks.skipped {
             tracing::warn!("--jwks {}: {skipped}", path.display());
         }
@@ -44,56 +44,33 @@ pub(crate) fn explain(a: ExplainArgs, lang: Lang) -> Result<()> {
             lang,
             a.at.unwrap_or_else(Utc::now),
         );
-        let mut out = anstream::stdout();
-        match a.format {
-            Format::Json => writeln!(
-                out,
-                "{}",
-                escape::json_for_terminal(&krr_inspector::inspect::export::to_json(&saved))
-            )?,
-            Format::Text => write!(out, "{}", render::render_inspection_text(&saved, lang))?,
-        }
-        return Ok(());
+        return super::print(a.format, &saved, || {
+            render::render_inspection_text(&saved, lang)
+        });
     }
     let granted = (!a.scopes.is_empty()).then_some(a.scopes.as_slice());
     let now = a.at.unwrap_or_else(Utc::now);
     let report = inspect_body(&body, a.content_type.as_deref(), &trust, granted, lang, now)
-        .with_context(|| {
-            format!(
-                "{} cannot be read as a /person answer",
-                display_name(&a.file)
+        .map_err(|e| {
+            crate::with_cause(
+                format!(
+                    "{} cannot be read as a /person answer",
+                    display_name(&a.file)
+                ),
+                e,
             )
         })?;
-    let mut out = anstream::stdout();
-    match a.format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
-        )?,
-        Format::Text => write!(out, "{}", render::render_text(&report, lang))?,
-    }
-    Ok(())
+    super::print(a.format, &report, || render::render_text(&report, lang))
 }
 
 pub(crate) fn compare(left: &Path, right: &Path, format: Format, lang: Lang) -> Result<()> {
     let read = |p: &Path| -> Result<krr_inspector::inspect::Inspection> {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| crate::with_cause(format!("cannot read {}", p.display()), e))?;
         export::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
     };
     let c = compare::compare(&read(left)?, &read(right)?);
-    let mut out = anstream::stdout();
-    if format == Format::Json {
-        writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&c)?)
-        )?;
-    } else {
-        write!(out, "{}", compare::to_text(&c, lang))?;
-    }
-    Ok(())
+    super::print(format, &c, || compare::to_text(&c, lang))
 }
 
 fn display_name(file: &Path) -> String {
@@ -110,13 +87,13 @@ fn read_input(file: &Path) -> Result<Vec<u8>> {
         std::io::stdin()
             .take(MAX_INPUT + 1)
             .read_to_end(&mut body)
-            .context("cannot read standard input")?;
+            .map_err(|e| crate::with_cause("cannot read standard input".into(), e))?;
     } else {
-        let f =
-            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let f = std::fs::File::open(file)
+            .map_err(|e| crate::with_cause(format!("cannot open {}", file.display()), e))?;
         f.take(MAX_INPUT + 1)
             .read_to_end(&mut body)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+            .map_err(|e| crate::with_cause(format!("cannot read {}", file.display()), e))?;
     }
     if body.len() as u64 > MAX_INPUT {
         bail!(

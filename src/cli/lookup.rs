@@ -5,9 +5,7 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use super::args::{
-    DoctorArgs, FetchArgs, Format, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat,
-};
+use super::args::{DoctorArgs, FetchArgs, LoginArgs, MatrixArgs, MatrixFormat, ReportFormat};
 use krr_inspector::config::{Config, emulator_keys_dir};
 use krr_inspector::escape;
 use krr_inspector::inspect::{KeySource, LookupRequest, Progress, Targets, export, plan, render};
@@ -180,15 +178,7 @@ pub(crate) fn doctor(config: &Config, a: DoctorArgs, lang: Lang) -> Result<()> {
         targets.stop().await;
         report
     });
-    let mut out = anstream::stdout();
-    match a.format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            escape::json_for_terminal(&serde_json::to_string_pretty(&report)?)
-        )?,
-        Format::Text => write!(out, "{}", doctor::to_text(&report, lang))?,
-    }
+    super::print(a.format, &report, || doctor::to_text(&report, lang))?;
     let failed: Vec<&str> = report
         .checks
         .iter()

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::args::{AutologinArgs, EmulatorArgs};
 use krr_inspector::config::emulator_keys_dir;
@@ -19,8 +19,9 @@ pub(crate) fn emulator(args: EmulatorArgs) -> Result<()> {
     }
     let data = match &args.data {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --data {}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                crate::with_cause(format!("cannot read --data {}", path.display()), e)
+            })?;
             EmulatorData::parse(&text)
                 .map_err(|e| anyhow::anyhow!("--data {}: {e}", path.display()))?
         }
@@ -43,11 +44,12 @@ pub(crate) fn emulator(args: EmulatorArgs) -> Result<()> {
             data,
             ..EmulatorConfig::local(std::sync::Arc::new(keys))
         };
-        let handle = Emulator::start(config)
-            .await
-            .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
-        let mut signals =
-            StopSignals::register().context("cannot install the SIGINT/SIGTERM handlers")?;
+        let handle = Emulator::start(config).await.map_err(|e| {
+            crate::with_cause(format!("cannot listen on {}:{}", args.bind, args.port), e)
+        })?;
+        let mut signals = StopSignals::register().map_err(|e| {
+            crate::with_cause("cannot install the SIGINT/SIGTERM handlers".into(), e)
+        })?;
         let mut out = std::io::stdout();
         writeln!(out, "emulator listening on {}", handle.base_url)?;
         out.flush()?;

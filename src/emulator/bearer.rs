@@ -28,7 +28,9 @@ pub enum BearerError {
     OtherIssuer(String),
     #[error("this is not an access token (an id_token?)")]
     NotAccessToken,
-    #[error("the access token was revoked: the authorization code it came from was used twice")]
+    #[error(
+        "the access token was revoked (by its client, or because the authorization code it came from was used twice)"
+    )]
     Revoked,
     #[error("the access token has no exp")]
     NoExpiry,
@@ -49,6 +51,11 @@ pub(crate) fn check_access_token(
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(BearerError::NotBearer);
     }
+    check_token(state, token)
+}
+
+/// Verifies an access token's value (as the bearer header or the introspection form gives it).
+pub(crate) fn check_token(state: &State, token: &str) -> Result<Map<String, Value>, BearerError> {
     let verified = jwt::verify(token.trim(), &state.token_keys).or_else(|e| {
         // During a key rotation (a fault switch) tokens signed with the new key are good too.
         match super::fault_effects::rotated_key_set(&state.faults(), &state.keys) {

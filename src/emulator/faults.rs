@@ -222,7 +222,7 @@ impl Faults {
             "tokens issued already expired",
             |f| &mut f.expired_tokens,
             "access and id tokens are issued with exp in the past",
-            "checks the id_token's exp, and takes the register's 401 as 'log in again'",
+            "checks the id_token's exp and refuses the tokens before using them; a register's 401 means 'log in again'",
         ),
         seconds(
             "clock_skew_seconds",

@@ -38,6 +38,9 @@ pub struct Keys {
     pub ca: KeyPair,
     pub krr: KeyPair,
     pub krr_kid: String,
+    /// The keys directory, when the keys came from one: persons' certificates are kept there too, so a person's
+    /// answer is the same from run to run.
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +159,7 @@ impl Keys {
             token_key,
             ca,
             krr,
+            dir: None,
         }
     }
 
@@ -237,7 +241,10 @@ impl Keys {
                 krr
             }
         };
-        Ok(Keys::assemble(token_key, ca, krr))
+        Ok(Keys {
+            dir: Some(dir.to_path_buf()),
+            ..Keys::assemble(token_key, ca, krr)
+        })
     }
 
     /// The JWKS the provider publishes.
@@ -253,8 +260,49 @@ impl Keys {
             .unwrap_or_default()
     }
 
-    /// A certificate for a person's digital-post encryption key, issued by the CA.
+    /// A certificate for a person's digital-post encryption key, issued by the CA. With a keys directory it is
+    /// kept in `persons/` (key 0600, written whole, under the directory's lock) and used again while it is valid
+    /// and chains to the CA, so the person's answer is the same from run to run; without one it is made afresh.
     pub fn person_certificate(&self, pid: &str, now: DateTime<Utc>) -> Result<X509, KeysError> {
+        // Only a national id names a file: nothing from a token or a data file becomes a path otherwise.
+        let dir = self
+            .dir
+            .as_ref()
+            .filter(|_| pid.len() == 11 && pid.bytes().all(|b| b.is_ascii_digit()))
+            .map(|d| d.join("persons"));
+        let Some(dir) = dir else {
+            return self.issue_person_certificate(pid, pki::rsa_key(2048)?, now);
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| KeysError::CreateDir(dir.clone(), e))?;
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| KeysError::Lock(lock_path.clone(), e))?;
+        lock.lock().map_err(|e| KeysError::Lock(lock_path, e))?;
+        let key = load_or_create_key(&dir.join(format!("{pid}-key.pem")))?;
+        let cert_path = dir.join(format!("{pid}-cert.pem"));
+        let ca_key = self.ca.cert.public_key()?;
+        if let Some(cert) = read_cert(&cert_path)?.filter(|cert| {
+            CertificateFacts::of(cert).valid_at(now + Duration::days(1))
+                && cert.public_key().ok().is_some_and(|k| k.public_eq(&key))
+                && cert.verify(&ca_key).unwrap_or(false)
+        }) {
+            return Ok(cert);
+        }
+        let cert = self.issue_person_certificate(pid, key, now)?;
+        write_public(&cert_path, &cert.to_pem()?)?;
+        Ok(cert)
+    }
+
+    fn issue_person_certificate(
+        &self,
+        pid: &str,
+        key: PKey<Private>,
+        now: DateTime<Utc>,
+    ) -> Result<X509, KeysError> {
         let cn = format!("Test person {pid}");
         let subject = Subject {
             common_name: &cn,
@@ -264,7 +312,7 @@ impl Keys {
         Ok(pki::issue_signing_cert(
             &self.ca,
             &subject,
-            pki::rsa_key(2048)?,
+            key,
             now - Duration::days(30),
             now + Duration::days(730),
         )?
@@ -356,6 +404,40 @@ mod tests {
 
     fn matches(pair: &KeyPair) -> bool {
         pair.cert.public_key().is_ok_and(|k| k.public_eq(&pair.key))
+    }
+
+    #[test]
+    fn a_persons_certificate_is_the_same_from_run_to_run_with_a_keys_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let der =
+            |keys: &Keys, pid: &str| keys.person_certificate(pid, now).unwrap().to_der().unwrap();
+        let first = Keys::load_or_create(dir.path(), now).unwrap();
+        let a = der(&first, "24079412372");
+        // Another run: the keys directory loaded again.
+        let second = Keys::load_or_create(dir.path(), now).unwrap();
+        assert_eq!(
+            der(&second, "24079412372"),
+            a,
+            "the same certificate in the next run"
+        );
+        assert_ne!(der(&second, "11089499889"), a, "each person has their own");
+        // Only a national id names a file; anything else gets a certificate made afresh and nothing on disk.
+        let odd = "../../etc/x";
+        assert_ne!(der(&second, odd), der(&second, odd));
+        let files: Vec<String> = std::fs::read_dir(dir.path().join("persons"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            files.iter().all(|f| f.starts_with('.')
+                || f.starts_with("24079412372")
+                || f.starts_with("11089499889")),
+            "{files:?}"
+        );
+        // Without a directory (keys made in memory) each call makes a new one.
+        let memory = Keys::generate(now).unwrap();
+        assert_ne!(der(&memory, "24079412372"), der(&memory, "24079412372"));
     }
 
     #[test]

@@ -50,6 +50,14 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
             format!("{issuer}endsession"),
         ),
     };
+    // TEST's are `{issuer}/token/revoke` and `{issuer}/token/introspect`; Difi's sit beside its other endpoints.
+    let (revocation, introspection) = match dialect {
+        ScopeDialect::Digdir => (
+            format!("{issuer}/token/revoke"),
+            format!("{issuer}/token/introspect"),
+        ),
+        ScopeDialect::Difi => (format!("{issuer}revoke"), format!("{issuer}tokeninfo")),
+    };
     // As TEST's: only the OpenID scopes; API scopes such as `krr:user/*` are never listed.
     let scopes: Vec<&str> = SCOPES
         .iter()
@@ -69,6 +77,10 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "jwks_uri": jwks,
         "userinfo_endpoint": userinfo,
         "end_session_endpoint": logout,
+        "revocation_endpoint": revocation,
+        "introspection_endpoint": introspection,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],

@@ -31,6 +31,7 @@ pub mod keys;
 mod metadata;
 mod register;
 mod reply;
+mod revocation;
 mod serve;
 mod session;
 mod state;
@@ -246,6 +247,8 @@ fn router(state: Arc<State>) -> Router {
         .route("/jwks.json", get(metadata::jwks))
         .route("/userinfo", get(session::userinfo))
         .route("/logout", get(session::logout))
+        .route("/token/revoke", post(revocation::revoke))
+        .route("/token/introspect", post(revocation::introspect))
         .route("/login", post(authorize::login))
         .route("/consent", post(consent::consent))
         .route(
@@ -262,6 +265,8 @@ fn router(state: Arc<State>) -> Router {
         .route(&format!("{p}jwk"), get(metadata::jwks))
         .route(&format!("{p}userinfo"), get(session::userinfo))
         .route(&format!("{p}endsession"), get(session::logout))
+        .route(&format!("{p}revoke"), post(revocation::revoke))
+        .route(&format!("{p}tokeninfo"), post(revocation::introspect))
         .route(
             "/kontaktinfo-oauth2-server/rest/v1/person",
             get(register::get_person).patch(register::patch_person),

@@ -191,7 +191,7 @@ fn code_grant(r: TokenRequest) -> Response {
         grant: family.clone(),
         issued: now,
     };
-    let response = token_response(r, refresh, Some(id_claims));
+    let response = token_response(r, refresh, Some(id_claims), None);
     if response.status().is_success() {
         state.grants.remember_used(key, family, now);
     }
@@ -220,8 +220,29 @@ fn refresh_grant(r: TokenRequest) -> Response {
         return bad("the refresh token was issued to another client or by the other issuer");
     }
     if grant.grant.revoked.load(Ordering::Relaxed) {
-        return bad("the refresh token was revoked: the code it came from was used twice");
+        return bad(
+            "the refresh token was revoked (by its client, or because the code it came from was used twice)",
+        );
     }
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one; the new refresh token keeps the scope
+    // first granted, so the next refresh may narrow differently.
+    let narrowed = match p.get("scope") {
+        Some(asked) => {
+            let asked = crate::krr::scopes::split_scope_string(asked);
+            let granted = &grant.login.request.scopes;
+            if let Some(wider) = asked.iter().find(|s| !granted.contains(s)) {
+                return token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    &format!(
+                        "'{wider}' was not granted: a refresh may narrow the scope, never widen it"
+                    ),
+                );
+            }
+            Some(asked)
+        }
+        None => None,
+    };
     token_response(
         r,
         RefreshGrant {
@@ -229,6 +250,7 @@ fn refresh_grant(r: TokenRequest) -> Response {
             ..grant
         },
         None,
+        narrowed,
     )
 }
 
@@ -253,7 +275,13 @@ fn access_claims(r: TokenRequest, login: &Login, issuer: &str, scope: &str) -> V
     claims
 }
 
-fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Value>) -> Response {
+/// The token response; `narrowed` is the scope a refresh asked for (a subset of the login's), else the login's.
+fn token_response(
+    r: TokenRequest,
+    refresh: RefreshGrant,
+    id_claims: Option<Value>,
+    narrowed: Option<Vec<String>>,
+) -> Response {
     let (state, dialect) = (r.state, r.dialect);
     let faults = state.faults();
     let now = state.now();
@@ -273,7 +301,11 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     } else {
         &state.keys.token_kid
     };
-    let scope = fault_effects::granted_scopes(&faults, &refresh.login.request.scopes).join(" ");
+    let scope = fault_effects::granted_scopes(
+        &faults,
+        narrowed.as_deref().unwrap_or(&refresh.login.request.scopes),
+    )
+    .join(" ");
     let (signing_key, kid) = fault_effects::token_signer(&faults, &state.keys, kid);
     let jti = random_token();
     {
@@ -282,7 +314,7 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
             return token_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_grant",
-                "the grant was revoked: its code was used twice",
+                "the grant was revoked (by its client, or because its code was used twice)",
             );
         }
         issued.push((jti.clone(), exp.timestamp()));
@@ -331,6 +363,7 @@ fn token_response(r: TokenRequest, refresh: RefreshGrant, id_claims: Option<Valu
     let refresh_token = random_token();
     if state.grants.store_refresh(&refresh_token, refresh, now) {
         body["refresh_token"] = json!(refresh_token);
+        body["refresh_token_expires_in"] = json!(super::grants::REFRESH_LIFETIME_SECS);
     }
     (no_store(), Json(body)).into_response()
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::plan::{Choices, PlanError, Targets, error_chain, plan};
+use super::plan::{Choices, PlanError, Targets, plan};
 use crate::config::{AuthMethod, Config};
 use crate::krr::Lang;
 use crate::oidc::discovery::{discovery_url, parse_document};
@@ -99,7 +99,7 @@ pub async fn doctor(
             checks.push(check(
                 "client secret",
                 false,
-                error_chain(&e),
+                e.to_string(),
                 Some("set the environment variable the client's secret_env names (or pass --client-secret-env VAR), then run doctor again"),
             ));
             let mut public = choices.clone();
@@ -115,7 +115,7 @@ pub async fn doctor(
             checks.push(check(
                 "configuration",
                 false,
-                error_chain(&e),
+                e.to_string(),
                 Some("fix the environment or client in the config file, or the flags"),
             ));
             return DoctorReport {
@@ -134,7 +134,7 @@ pub async fn doctor(
             checks.push(check(
                 "target",
                 false,
-                error_chain(&e),
+                e.to_string(),
                 Some("see the message; for the local emulator, check its keys directory"),
             ));
             return DoctorReport {

@@ -259,6 +259,9 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
                     @let verdict = body.verdict();
                     h2 { (t("Signatur", "Signature")) }
                     p class=(verdict.label()) { strong { (verdict.label()) } ": " (v(verdict.reason())) }
+                    @for problem in &body.problems {
+                        p class="invalid" { strong { (t("Problem:", "Problem:")) } " " (v(problem)) }
+                    }
                     h2 { (t("Felt", "Fields")) }
                     table {
                         tr { th { (t("Felt", "Field")) } th { (t("Verdi", "Value")) } th { (t("Forklaring", "Explanation")) } }

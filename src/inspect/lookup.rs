@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::answer::{answer_problems, html_error, is_html, other_person};
 use super::body::inspect_body;
 use crate::config::ClientRegistration;
 use crate::config::url_policy::check_destination;
@@ -77,6 +78,33 @@ fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem 
 
 fn login_hint(e: &LoginError) -> &'static str {
     match e {
+        // A refused callback that was a mix-up sign keeps its own hint; any other refusal means a new login.
+        LoginError::TimeoutAfterRefused { refused, .. }
+            if matches!(
+                **refused,
+                LoginError::Callback(oidc::callback::CallbackError::NoIss)
+            ) =>
+        {
+            login_hint(refused)
+        }
+        // A callback without the promised `iss` is a mix-up sign, like a wrong one.
+        LoginError::Callback(oidc::callback::CallbackError::NoIss) => {
+            "Start a new login from this tool; do not reuse an old browser tab. If it persists, the provider's \
+             answer may be forged (mix-up attack): do not use it."
+        }
+        // The provider's own trouble, not the tester's: nothing to fix here but the time.
+        LoginError::TokenEndpoint { error, .. }
+            if error == "temporarily_unavailable" || error == "server_error" =>
+        {
+            "The provider has a problem: try again later."
+        }
+        LoginError::Http(http::HttpError::NotJson { url, status, .. }) if *status >= 500 => {
+            if url.contains("jwk") {
+                "The provider's key set is unavailable: try again later."
+            } else {
+                "The provider has a problem: try again later."
+            }
+        }
         LoginError::Timeout(_) => {
             "Start again and finish the login in the browser, or raise the timeout."
         }
@@ -98,6 +126,10 @@ fn login_hint(e: &LoginError) -> &'static str {
         _ => "Check the client registration and try again.",
     }
 }
+
+/// The id_token checks whose failure refuses the login: the token is not this provider's, not for this client, not
+/// for this login, or not current.
+const REFUSING_CHECKS: [&str; 6] = ["signature", "iss", "aud", "exp", "iat", "nonce"];
 
 /// Runs the lookup. Never fails: whatever happens is in the `Inspection`.
 pub async fn run_lookup(
@@ -218,6 +250,10 @@ pub async fn run_lookup(
     let has_pid = [&access_token_claims, &outcome.id_claims]
         .iter()
         .any(|c| c.as_ref().is_some_and(|c| c.contains_key("pid")));
+    // Who logged in, by the tokens: the answer must be about this person.
+    let logged_in_pid = [&access_token_claims, &outcome.id_claims]
+        .iter()
+        .find_map(|c| c.as_ref()?.get("pid")?.as_str().map(str::to_owned));
     let no_pid = !has_pid && (access_token_claims.is_some() || outcome.id_claims.is_some());
     if no_pid {
         token_problems.push(
@@ -242,6 +278,50 @@ pub async fn run_lookup(
         id_token_checks: outcome.id_token_checks.clone(),
         problems: token_problems,
     });
+
+    // A careful client uses no token from a response whose id_token does not verify: the login is refused here,
+    // and the access token never reaches the register. The failed rows stay in `token` for the tester.
+    // The integrity checks only: a missing id_token or a lower acr than asked is shown in the rows, but says
+    // nothing about whether these tokens are this login's.
+    let refuses = |c: &&oidc::TokenCheck| !c.passed && REFUSING_CHECKS.contains(&c.check.as_str());
+    let failed: Vec<&str> = outcome
+        .id_token_checks
+        .iter()
+        .filter(refuses)
+        .map(|c| c.check.as_str())
+        .collect();
+    if !failed.is_empty() {
+        let details = outcome
+            .id_token_checks
+            .iter()
+            .filter(refuses)
+            .map(|c| format!("{}: {}", c.check, c.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        inspection.http.exchanges = take_exchanges(&exchanges);
+        inspection.error = Some(problem(
+            "id_token",
+            match req.lang {
+                Lang::Nb => format!(
+                    "id_token-en består ikke kontrollene ({}): innloggingen avvises, og access-tokenet sendes ikke til \
+                     registeret ({details})",
+                    failed.join(", ")
+                ),
+                Lang::En => format!(
+                    "the id_token fails its checks ({}): the login is refused, and the access token is not sent to \
+                     the register ({details})",
+                    failed.join(", ")
+                ),
+            },
+            "Log in again; if it persists, the provider's id_token is wrong for this client (issuer, client_id, \
+             keys or clock): report it to the provider.",
+        ));
+        inspection
+            .timings_ms
+            .push(("total".into(), started.elapsed().as_millis() as u64));
+        on_progress(Progress::Done);
+        return inspection;
+    }
 
     on_progress(Progress::FetchingPerson {
         url: req.target.person_url.clone(),
@@ -270,7 +350,13 @@ pub async fn run_lookup(
                 "Check the network and the person URL.",
             ))
         }
-        Ok((status, content_type, www_authenticate, body)) => {
+        Ok(PersonAnswer {
+            status,
+            content_type,
+            www_authenticate,
+            retry_after,
+            body,
+        }) => {
             inspection.http.status = Some(status);
             inspection.http.content_type = content_type.clone();
             let inspect_started = Instant::now();
@@ -283,7 +369,23 @@ pub async fn run_lookup(
                     req.lang,
                     Utc::now(),
                 ) {
-                    Ok(b) => inspection.body = Some(b),
+                    Ok(mut b) => {
+                        b.problems.extend(answer_problems(
+                            &b,
+                            req.accept,
+                            content_type.as_deref(),
+                            req.lang,
+                        ));
+                        if let Some(other) = other_person(&b, logged_in_pid.as_deref(), req.lang) {
+                            inspection.error = Some(problem(
+                                "other_person",
+                                other,
+                                "Do not use this answer: the register answered for someone else. Report it to the \
+                                 register's operator.",
+                            ));
+                        }
+                        inspection.body = Some(b);
+                    }
                     Err(e) => {
                         inspection.error = Some(problem(
                             "unreadable_body",
@@ -322,6 +424,32 @@ pub async fn run_lookup(
                         "Ask for a read scope of this register's dialect (see the scope list).",
                     ))
                 }
+                429 => inspection.error = Some(problem(
+                    "rate_limited",
+                    match retry_after.as_deref().map(str::trim) {
+                        Some(secs) if secs.parse::<u64>().is_ok() => format!(
+                            "rate limited: the register answered 429 Too Many Requests; retry in {secs} s \
+                                 (Retry-After)"
+                        ),
+                        Some(when) => format!(
+                            "rate limited: the register answered 429 Too Many Requests; retry after {when} \
+                                 (Retry-After)"
+                        ),
+                        None => {
+                            "rate limited: the register answered 429 Too Many Requests, without \
+                                     Retry-After"
+                                .to_owned()
+                        }
+                    },
+                    "Wait and try again.",
+                )),
+                s if s >= 500 && is_html(content_type.as_deref(), &body) => {
+                    inspection.error = Some(problem(
+                        "server_error",
+                        html_error(s, content_type.as_deref(), &body),
+                        "Try again later; if it persists, report it to the register's operator.",
+                    ))
+                }
                 s if s >= 500 => {
                     inspection.error = Some(problem(
                         "server_error",
@@ -333,6 +461,13 @@ pub async fn run_lookup(
                                 .collect::<String>()
                         ),
                         "Try again later; if it persists, report it to the register's operator.",
+                    ))
+                }
+                s if is_html(content_type.as_deref(), &body) => {
+                    inspection.error = Some(problem(
+                        "unexpected_status",
+                        html_error(s, content_type.as_deref(), &body),
+                        "Check the person URL and the Accept type.",
                     ))
                 }
                 s => {
@@ -362,7 +497,14 @@ pub async fn run_lookup(
     inspection
 }
 
-type PersonAnswer = (u16, Option<String>, Option<String>, Vec<u8>);
+/// The register's answer to `GET /person`, with the headers the report reads.
+struct PersonAnswer {
+    status: u16,
+    content_type: Option<String>,
+    www_authenticate: Option<String>,
+    retry_after: Option<String>,
+    body: Vec<u8>,
+}
 
 async fn get_person(
     http_client: &reqwest::Client,
@@ -398,11 +540,21 @@ async fn get_person(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let (content_type, www) = (header("content-type"), header("www-authenticate"));
+        let (content_type, www_authenticate, retry_after) = (
+            header("content-type"),
+            header("www-authenticate"),
+            header("retry-after"),
+        );
         let body = http::read_limited(r, url, http::MAX_BODY).await?;
         // The /person body holds no secret: it is kept exactly as received for the Raw tab.
         ex.response_body = Some(String::from_utf8_lossy(&body).into_owned());
-        Ok((status, content_type, www, body))
+        Ok(PersonAnswer {
+            status,
+            content_type,
+            www_authenticate,
+            retry_after,
+            body,
+        })
     }
     .await;
     ex.duration_ms = started.elapsed().as_millis() as u64;

@@ -1,6 +1,7 @@
 //! The use case: login → GET /person → one serialisable `Inspection` that every face of the program shows (the
 //! app renders it, `fetch` prints it, tests assert on it). Emits progress events. Async, no egui.
 
+mod answer;
 pub mod body;
 pub mod compare;
 pub mod display;

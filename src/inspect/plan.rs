@@ -94,7 +94,10 @@ pub enum PlanError {
         "{method} needs a secret: set secret_env in the client's config entry, or pass --client-secret-env VAR"
     )]
     SecretNeeded { method: &'static str },
-    #[error("the client secret's environment variable {var} is not set")]
+    #[error("the client secret's environment variable {var} {}", match source {
+        std::env::VarError::NotPresent => "is not set",
+        std::env::VarError::NotUnicode(_) => "is not valid Unicode",
+    })]
     SecretNotSet {
         var: String,
         method: &'static str,
@@ -108,17 +111,17 @@ pub enum PlanError {
          ID-porten's test environments (use --env test, or the local emulator)"
     )]
     TestIdInProduction { env: String },
-    #[error("--testid {pid}: not a national id")]
+    #[error("--testid {pid}: not a national id: {source}")]
     TestIdNotAnId {
         pid: String,
         #[source]
         source: crate::krr::IdError,
     },
-    #[error("the local emulator's keys could not be loaded or made")]
+    #[error("the local emulator's keys could not be loaded or made: {0}")]
     EmulatorKeys(#[source] Box<dyn std::error::Error + Send + Sync>),
-    #[error("cannot start the local emulator on 127.0.0.1")]
+    #[error("cannot start the local emulator on 127.0.0.1: {0}")]
     EmulatorStart(#[source] crate::emulator::StartError),
-    #[error("the local emulator's CA cannot be trusted")]
+    #[error("the local emulator's CA cannot be trusted: {0}")]
     EmulatorCa(#[source] crate::jose::TrustError),
 }
 
@@ -149,21 +152,9 @@ impl PlanError {
                     "{method} needs a client secret: set secret_env for the client in the config file."
                 ),
             },
-            other => crate::escape::display(&error_chain(other)).into_owned(),
+            other => crate::escape::display(&other.to_string()).into_owned(),
         }
     }
-}
-
-/// An error and its causes on one line (`a: b: c`).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        s.push_str(": ");
-        s.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    s
 }
 
 /// A request decided up to its target: the environment, the client and its secret, the trust, the options.
@@ -282,13 +273,13 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
 /// A `--trust-ca` file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AnchorError {
-    #[error("cannot read --trust-ca {}", path.display())]
+    #[error("cannot read --trust-ca {}: {source}", path.display())]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("--trust-ca {}", path.display())]
+    #[error("--trust-ca {}: {source}", path.display())]
     Pem {
         path: PathBuf,
         #[source]

@@ -44,12 +44,13 @@ pub fn flag_label(flag: Flag, lang: Lang) -> &'static str {
         Flag::Malformed => lang.pick("feilformet", "malformed"),
         Flag::Inconsistent => lang.pick("motstridende", "inconsistent"),
         Flag::Expired => lang.pick("utløpt", "expired"),
+        Flag::Missing => lang.pick("mangler", "missing"),
     }
 }
 
 fn flag_style(flag: Flag) -> Style {
     match flag {
-        Flag::Malformed | Flag::Inconsistent | Flag::Expired => RED,
+        Flag::Malformed | Flag::Inconsistent | Flag::Expired | Flag::Missing => RED,
         Flag::UnknownField | Flag::UnknownCode => CYAN,
         Flag::Reserved | Flag::CannotNotify | Flag::OlderThan18Months => YELLOW,
     }

@@ -120,8 +120,10 @@ pub struct HttpFacts {
 /// Why the lookup did not give a person, in words a tester can act on.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct LookupProblem {
-    /// `insecure`, `login`, `unauthorized`, `forbidden`, `server_error`, `unexpected_status`, `network`,
-    /// `unreadable_body`.
+    /// `insecure`, `login`, `id_token` (the login is refused: its id_token fails an integrity check),
+    /// `unauthorized`, `no_national_id`, `forbidden`, `rate_limited`, `server_error`, `unexpected_status`,
+    /// `network`, `unreadable_body`, `other_person` (the answer is about someone other than the logged-in person;
+    /// the body is kept).
     pub kind: String,
     pub message: String,
     pub hint: String,

@@ -25,7 +25,10 @@ pub enum KeyError {
         kind: String,
         bits: u32,
     },
-    #[error("an {alg} signature is {expected} bytes (R||S), this one is {got}")]
+    #[error(
+        "an {alg} signature with this key is {expected} bytes, this one is {got}: it was cut short or padded on \
+         the way (a truncated answer?)"
+    )]
     SignatureLength {
         alg: &'static str,
         expected: usize,
@@ -154,6 +157,15 @@ impl Alg {
         signature: &[u8],
     ) -> Result<bool, KeyError> {
         self.check_key(key)?;
+        // An RSA signature is exactly as long as the modulus (RFC 8017 §8.2.2); saying so beats "does not verify"
+        // when an answer was cut off in transit.
+        if self.curve().is_none() && key.rsa().is_ok() && signature.len() != key.size() {
+            return Err(KeyError::SignatureLength {
+                alg: self.name(),
+                expected: key.size(),
+                got: signature.len(),
+            });
+        }
         let der_sig;
         let signature = match self.curve() {
             Some((_, width)) => {

@@ -405,11 +405,19 @@ fn judge(
                     None,
                 ),
                 Ok(false) => report(
-                    SignatureVerdict::Invalid(format!(
-                        "the {} signature does not verify with the key of x5c[0] ({signer}): the answer was changed \
-                         after signing, or signed with another key",
-                        alg.name()
-                    )),
+                    SignatureVerdict::Invalid(match misordered_chain(&certs) {
+                        Some(i) => format!(
+                            "the {} signature does not verify with the key of x5c[0] ({signer}): x5c[0] is a CA \
+                             certificate (basicConstraints CA:TRUE) but x5c[{i}] is not, so the chain is in the wrong \
+                             order (RFC 7515 §4.1.6: the first certificate must be the signer's)",
+                            alg.name()
+                        ),
+                        None => format!(
+                            "the {} signature does not verify with the key of x5c[0] ({signer}): the answer was \
+                             changed after signing, or signed with another key",
+                            alg.name()
+                        ),
+                    }),
                     Some("x5c[0]".into()),
                     None,
                 ),
@@ -518,6 +526,21 @@ fn verify_with_jwks(
         key: Some(name),
         chain: None,
     }
+}
+
+/// Whether `cert` says it is a CA (basicConstraints CA:TRUE), as OpenSSL prints it (the crate has no getter).
+fn is_ca(cert: &openssl::x509::X509Ref) -> bool {
+    cert.to_text()
+        .is_ok_and(|t| String::from_utf8_lossy(&t).contains("CA:TRUE"))
+}
+
+/// The index of the first end-entity certificate when `x5c[0]` is a CA and a later one is not: the chain was sent
+/// in the wrong order.
+fn misordered_chain(certs: &[openssl::x509::X509]) -> Option<usize> {
+    if !is_ca(certs.first()?) {
+        return None;
+    }
+    certs.iter().skip(1).position(|c| !is_ca(c)).map(|i| i + 1)
 }
 
 /// Signs `payload` as a compact JWS with `header` (an object; `alg` is set from `alg`).

@@ -270,6 +270,42 @@ fn unknown_root_is_untrusted_with_advice() {
 }
 
 #[test]
+fn a_chain_sent_ca_first_is_named_as_in_the_wrong_order() {
+    let c = chain(now() - Duration::days(1), now() + Duration::days(365));
+    let header = json!({"x5c": x5c_of(&[&c.ca.cert, &c.leaf.cert])});
+    let jws = sign_compact(&header, PERSON.as_bytes(), &c.leaf.key, Alg::Rs256).unwrap();
+    let i = inspect(jws.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
+    assert_eq!(i.signature.verdict.label(), "invalid");
+    let why = i.signature.verdict.reason();
+    assert!(
+        why.contains(
+            "x5c[0] is a CA certificate (basicConstraints CA:TRUE) but x5c[1] is not, so the chain is in the \
+             wrong order (RFC 7515 §4.1.6"
+        ),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_cut_rsa_signature_says_its_length_is_wrong() {
+    let c = chain(now() - Duration::days(1), now() + Duration::days(365));
+    let jws = signed_by(&c, PERSON);
+    let (input, signature) = jws.rsplit_once('.').unwrap();
+    // 200 base64url characters are 150 bytes: a signature cut off in transit.
+    let cut = format!("{input}.{}", &signature[..200]);
+    let i = inspect(cut.as_bytes(), None, &trusting(&c.ca), now()).unwrap();
+    assert_eq!(i.signature.verdict.label(), "invalid");
+    let why = i.signature.verdict.reason();
+    let bytes = c.leaf.key.size();
+    assert!(
+        why.contains(&format!(
+            "an RS256 signature with this key is {bytes} bytes, this one is 150: it was cut short"
+        )),
+        "{why}"
+    );
+}
+
+#[test]
 fn wrong_key_is_invalid() {
     // x5c names one certificate but another key signed: the classic substitution.
     let c = chain(now() - Duration::days(1), now() + Duration::days(365));
@@ -288,6 +324,12 @@ fn wrong_key_is_invalid() {
             .verdict
             .reason()
             .contains("does not verify with the key of x5c[0]")
+    );
+    // In the right order, a signature by another key is not called an ordering problem.
+    assert!(
+        !i.signature.verdict.reason().contains("wrong order"),
+        "{}",
+        i.signature.verdict.reason()
     );
     // Tampering with a signed, trusted answer is invalid too.
     let tampered = flip(&signed_by(&c, PERSON), 1);

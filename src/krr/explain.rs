@@ -35,6 +35,8 @@ pub enum Flag {
     Inconsistent,
     /// A certificate outside its validity window.
     Expired,
+    /// A required field that the answer lacks (the row stands in for it, its value `null`).
+    Missing,
 }
 
 /// One explained field.

@@ -28,6 +28,8 @@ pub const fn default_acr(dialect: ScopeDialect) -> &'static str {
 /// generation defines.
 fn acr_rank(acr: &str) -> Option<(u8, u8)> {
     Some(match acr {
+        // An e-mail login (no national id): below every ID-porten level.
+        "selfregistered-email" => (0, 0),
         "idporten-loa-low" | "eidas-loa-low" => (0, 1),
         "idporten-loa-substantial" | "eidas-loa-substantial" => (0, 2),
         "idporten-loa-high" | "eidas-loa-high" => (0, 3),

@@ -113,6 +113,41 @@ fn flags(f: &Fetched, path: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The error's hint.
+fn hint(f: &Fetched) -> &str {
+    f.json["error"]["hint"].as_str().unwrap_or("")
+}
+
+/// Whether the access token went to the register (a `person` exchange was made).
+fn asked_the_register(f: &Fetched) -> bool {
+    f.json["http"]["exchanges"]
+        .as_array()
+        .is_some_and(|x| x.iter().any(|e| e["step"] == "person"))
+}
+
+/// A login refused because its id_token fails `checks`: the failed rows are kept, the register is never asked.
+fn refused_id_token(f: &Fetched, fault: &str, checks: &[&str]) {
+    failed(f, fault, "id_token", "the id_token fails its checks (");
+    let message = f.json["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("the access token is not sent to the register"),
+        "{fault}: {message}"
+    );
+    for check in checks {
+        assert!(
+            message.contains(check),
+            "{fault}: {check} not named in {message}"
+        );
+    }
+    assert_eq!(failed_checks(f), checks, "{fault}");
+    assert!(
+        !asked_the_register(f),
+        "{fault}: the access token never reaches the register: {}",
+        f.json["http"]["exchanges"]
+    );
+    assert!(f.json["person"].is_null(), "{fault}: {}", f.json["person"]);
+}
+
 fn verdict(f: &Fetched) -> (&str, &str) {
     let s = &f.json["jose"]["signature"];
     (
@@ -246,8 +281,7 @@ async fn token_faults_show_in_the_id_token_checks() {
     completed(&f, "clock_skew_seconds 30");
     assert!(failed_checks(&f).is_empty(), "{:?}", failed_checks(&f));
     let f = fetch_with(&emu, json!({"clock_skew_seconds": 600}), &[]).await;
-    completed(&f, "clock_skew_seconds 600");
-    assert_eq!(failed_checks(&f), ["iat"]);
+    refused_id_token(&f, "clock_skew_seconds 600", &["iat"]);
     assert_eq!(id_check(&f, "iat")["detail"], "issued 600 s in the future");
 
     // After a rotation the token's new kid is in the JWKS fetched now: it verifies.
@@ -280,8 +314,15 @@ async fn token_faults_show_in_the_id_token_checks() {
         ),
     ] {
         let f = fetch_with(&emu, json!({fault: true}), &[]).await;
-        assert_eq!(failed_checks(&f), [check], "{fault}");
+        refused_id_token(&f, fault, &[check]);
         assert_eq!(id_check(&f, check)["detail"], detail, "{fault}");
+        assert!(
+            f.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(detail),
+            "{fault}: the failed check's detail is in the message"
+        );
     }
 
     // Consent declined for a scope: the token and the report show the scope missing.
@@ -315,23 +356,20 @@ async fn token_faults_show_in_the_id_token_checks() {
         ])
     );
 
-    // The access token expired on arrival: the id_token's exp fails and the register's 401 is reported.
+    // The tokens expired on arrival: the id_token's exp fails, so the login is refused before the register is
+    // asked (it used to send the token and report the register's 401).
     let f = fetch_with(&emu, json!({"expired_tokens": true}), &[]).await;
-    failed(
-        &f,
-        "expired_tokens",
-        "unauthorized",
-        "refused the access token (401)",
-    );
-    assert_eq!(failed_checks(&f), ["exp"]);
+    refused_id_token(&f, "expired_tokens", &["exp"]);
     let f = fetch_with(&emu, json!({"wrong_kid": true}), &[]).await;
-    failed(
-        &f,
-        "wrong_kid",
-        "unauthorized",
-        "no key with kid 'unknown-kid'",
+    refused_id_token(&f, "wrong_kid", &["signature"]);
+    assert!(
+        f.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no key with kid \"unknown-kid\" in the key set"),
+        "{}",
+        f.json["error"]
     );
-    assert_eq!(failed_checks(&f), ["signature"]);
 
     // No pid: the register has nobody to answer for.
     let f = fetch_with(&emu, json!({"token_without_pid": true}), &[]).await;
@@ -363,6 +401,10 @@ async fn provider_outages_fail_the_login_naming_the_endpoint() {
         "/jwks.json answered 503 with text/html",
     );
     assert!(f.json["token"].is_null(), "no token is taken as checked");
+    assert_eq!(
+        hint(&f),
+        "The provider's key set is unavailable: try again later."
+    );
     let one_second = ["--http-timeout", "1"];
     let f = fetch_with(&emu, json!({"jwks_delay_seconds": 3}), &one_second).await;
     failed(
@@ -385,6 +427,7 @@ async fn provider_outages_fail_the_login_naming_the_endpoint() {
         "login",
         "the token endpoint refused the code: temporarily_unavailable",
     );
+    assert_eq!(hint(&f), "The provider has a problem: try again later.");
     let codes_before = emu.stats()["codes"].clone();
     let f = fetch_with(&emu, json!({"discovery_wrong_issuer": true}), &[]).await;
     failed(
@@ -418,6 +461,11 @@ async fn authorization_response_faults_are_refused_before_the_code_is_used() {
         "callback_without_iss",
         "login",
         "the provider promises `iss` on the authorization response (RFC 9207), but the callback has none",
+    );
+    assert!(
+        hint(&f).starts_with("Start a new login from this tool") && hint(&f).contains("mix-up"),
+        "{}",
+        hint(&f)
     );
     let f = fetch_with(&emu, json!({"callback_wrong_iss": true}), &[]).await;
     failed(
@@ -453,6 +501,7 @@ async fn a_headless_testid_login_refuses_the_same_authorization_responses() {
         "login",
         "but the callback has none",
     );
+    assert!(hint(&f).contains("mix-up"), "{}", hint(&f));
     let f = fetch_with(&emu, json!({"callback_wrong_iss": true}), &headless).await;
     failed(
         &f,
@@ -462,20 +511,23 @@ async fn a_headless_testid_login_refuses_the_same_authorization_responses() {
     );
     // And the token faults reach it too.
     let f = fetch_with(&emu, json!({"id_token_wrong_nonce": true}), &headless).await;
-    completed(&f, "id_token_wrong_nonce (testid)");
-    assert_eq!(failed_checks(&f), ["nonce"]);
+    refused_id_token(&f, "id_token_wrong_nonce (testid)", &["nonce"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_refusals_are_reported_with_their_status() {
     let emu = emulator().await;
     let f = fetch_with(&emu, json!({"rate_limited": true}), &[]).await;
-    failed(
-        &f,
-        "rate_limited",
-        "unexpected_status",
-        "the register answered 429",
+    failed(&f, "rate_limited", "rate_limited", "rate limited: ");
+    assert!(
+        f.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("retry in 30 s (Retry-After)"),
+        "{}",
+        f.json["error"]
     );
+    assert_eq!(hint(&f), "Wait and try again.");
     assert_eq!(f.json["http"]["status"], 429);
     let person = f.json["http"]["exchanges"]
         .as_array()
@@ -495,8 +547,10 @@ async fn register_refusals_are_reported_with_their_status() {
         &f,
         "maintenance_page",
         "server_error",
-        "the register failed (503)",
+        "the register answered 503 with an HTML page (text/html), not its JSON: it is probably down for maintenance",
     );
+    let message = f.json["error"]["message"].as_str().unwrap();
+    assert!(!message.contains('<'), "no raw HTML: {message}");
     assert_eq!(f.json["http"]["content_type"], "text/html; charset=utf-8");
     let f = fetch_with(&emu, json!({"http_500": true}), &[]).await;
     failed(&f, "http_500", "server_error", "the register failed (500)");
@@ -524,7 +578,9 @@ async fn signature_faults_show_in_the_verdict() {
         (
             "x5c_wrong_order",
             "invalid",
-            "does not verify with the key of x5c[0] (krr-inspector Emulator Root CA)",
+            "does not verify with the key of x5c[0] (krr-inspector Emulator Root CA): x5c[0] is a CA certificate \
+             (basicConstraints CA:TRUE) but x5c[1] is not, so the chain is in the wrong order (RFC 7515 §4.1.6: the \
+             first certificate must be the signer's)",
         ),
         ("x5c_leaf_only", "valid", "chains to the trusted anchor"),
         (
@@ -543,7 +599,11 @@ async fn signature_faults_show_in_the_verdict() {
     completed(&f, "truncated_jws");
     let (v, why) = verdict(&f);
     assert_eq!(v, "invalid", "truncated_jws: {why}");
-    assert!(why.contains("does not verify"), "{why}");
+    assert!(
+        why.contains("signature with this key is 256 bytes, this one is")
+            && why.contains("cut short or padded on the way"),
+        "{why}"
+    );
 
     // Asked for a signed answer, got plain JSON: nothing is signed, and the report says unsigned.
     let f = fetch_with(&emu, json!({"json_despite_jose": true}), &[]).await;
@@ -554,6 +614,12 @@ async fn signature_faults_show_in_the_verdict() {
         f.json["http"]["content_type"],
         "application/json;charset=UTF-8"
     );
+    assert_eq!(
+        f.json["problems"],
+        json!([
+            "asked for a signed answer (application/jose), got an unsigned one (application/json): nothing proves it came from the register"
+        ])
+    );
 
     // A JWS labelled JSON is still verified; JSON labelled JOSE is never taken as signed.
     let f = fetch_with(&emu, json!({"wrong_content_type": true}), &[]).await;
@@ -563,6 +629,12 @@ async fn signature_faults_show_in_the_verdict() {
         "application/json;charset=UTF-8"
     );
     assert_eq!(verdict(&f).0, "valid");
+    assert_eq!(
+        f.json["problems"],
+        json!([
+            "the Content-Type says application/json, but the body is a JWS (application/jose): the answer is mislabelled"
+        ])
+    );
     let f = fetch_with(
         &emu,
         json!({"wrong_content_type": true}),
@@ -577,6 +649,12 @@ async fn signature_faults_show_in_the_verdict() {
             "invalid",
             "the Content-Type says application/jose, but the body is plain JSON: nothing was signed"
         )
+    );
+    assert_eq!(
+        f.json["problems"],
+        json!([
+            "the Content-Type says application/jose, but the body is plain JSON (application/json): the answer is mislabelled"
+        ])
     );
 }
 
@@ -627,17 +705,32 @@ async fn content_faults_show_on_the_fields_or_as_problems() {
     let f = fetch_with(&emu, json!({"missing_status": true}), &[]).await;
     completed(&f, "missing_status");
     assert!(f.json["person"].get("status").is_none());
-    assert!(
-        f.json["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["path"] != "status"),
-        "no status row is made up"
+    assert_eq!(
+        f.json["problems"],
+        json!([
+            "the required field status is missing from the answer: the register always sends it"
+        ])
     );
+    // The gap has a row of its own, flagged, with no value made up.
+    let rows: Vec<&Value> = f.json["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["path"] == "status")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["value"], Value::Null);
+    assert_eq!(flags(&f, "status"), ["missing"]);
 
     let f = fetch_with(&emu, json!({"answer_for_other_person": true}), &[]).await;
-    completed(&f, "answer_for_other_person");
+    failed(
+        &f,
+        "answer_for_other_person",
+        "other_person",
+        "the answer is for 01048800153, but the logged-in person is 27129324169",
+    );
+    // The answer is kept for the tester to see, signature and all.
+    assert_eq!(verdict(&f).0, "valid");
     assert_eq!(f.json["person"]["personidentifikator"], "01048800153");
     assert_eq!(f.json["token"]["id_token_claims"]["pid"], "27129324169");
 }

@@ -350,10 +350,12 @@ async fn emulator_faults_show_in_the_verdict_or_fail_clearly() {
         ..Faults::default()
     })
     .await;
+    // The expired id_token refuses the login: the access token is never sent, so the register is not asked.
     assert_eq!(f.code, Some(1));
-    assert_eq!(f.json["http"]["status"], 401);
+    assert_eq!(f.json["error"]["kind"], "id_token");
+    assert_eq!(f.json["http"]["status"], Value::Null);
     assert!(
-        f.stderr.contains("refused the access token (401)"),
+        f.stderr.contains("the id_token fails its checks (exp)"),
         "{}",
         f.stderr
     );

@@ -309,11 +309,18 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         d["end_session_endpoint"],
         format!("{}/logout", emu.base_url)
     );
+    // Revocation and introspection where TEST has them.
+    assert_eq!(
+        d["revocation_endpoint"],
+        format!("{}/token/revoke", emu.base_url)
+    );
+    assert_eq!(
+        d["introspection_endpoint"],
+        format!("{}/token/introspect", emu.base_url)
+    );
     // Features the emulator lacks are not announced.
     for lacking in [
         "pushed_authorization_request_endpoint",
-        "introspection_endpoint",
-        "revocation_endpoint",
         "token_endpoint_auth_signing_alg_values_supported",
         "dpop_signing_alg_values_supported",
         "authorization_signing_alg_values_supported",
@@ -703,4 +710,142 @@ async fn autologin_accepts_the_consent_page_as_shown() {
         .await
         .unwrap();
     assert_eq!(t["scope"], SCOPES, "every scope was left ticked");
+}
+
+/// A form POST as the public client `krr-inspector` (it authenticates by its client_id).
+async fn post_form(url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut all = form.to_vec();
+    all.push(("client_id", "krr-inspector"));
+    browser().post(url).form(&all).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_refresh_may_narrow_the_scope_never_widen_it_and_the_next_refresh_may_narrow_differently()
+{
+    let emu = emulator().await;
+    let token_url = token_endpoint(&emu, ScopeDialect::Digdir);
+    let t = tokens_for(&emu, ScopeDialect::Digdir, SCOPES, "24079412372").await;
+    assert_eq!(t["refresh_token_expires_in"], 600);
+    let refresh = |token: String, scope: Option<&'static str>| {
+        let url = token_url.clone();
+        async move {
+            let mut form = vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", token.as_str()),
+            ];
+            if let Some(s) = scope {
+                form.push(("scope", s));
+            }
+            post_form(&url, &form).await
+        }
+    };
+    let narrow = "openid krr:user/digitalpost.read";
+    let r = refresh(
+        t["refresh_token"].as_str().unwrap().to_owned(),
+        Some(narrow),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let n: Value = r.json().await.unwrap();
+    assert_eq!(n["scope"], narrow);
+    // The rotated refresh token keeps the scope first granted: a different narrowing next.
+    let other = "openid krr:user/kontaktinformasjon.read";
+    let r = refresh(n["refresh_token"].as_str().unwrap().to_owned(), Some(other)).await;
+    let o: Value = r.json().await.unwrap();
+    assert_eq!(o["scope"], other, "{o}");
+    // Never wider than granted.
+    let r = refresh(
+        o["refresh_token"].as_str().unwrap().to_owned(),
+        Some("openid krr:user/spraak.write"),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"], "invalid_scope");
+    assert!(
+        e["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("never widen"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn introspection_says_what_a_token_is_and_revocation_ends_it() {
+    let emu = emulator().await;
+    let d: Value = reqwest::get(format!("{}/.well-known/openid-configuration", emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (introspect, revoke) = (
+        d["introspection_endpoint"].as_str().unwrap().to_owned(),
+        d["revocation_endpoint"].as_str().unwrap().to_owned(),
+    );
+    let t = tokens_for(&emu, ScopeDialect::Digdir, SCOPES, "24079412372").await;
+    let access = t["access_token"].as_str().unwrap();
+    let refresh = t["refresh_token"].as_str().unwrap();
+
+    let i: Value = post_form(&introspect, &[("token", access)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(i["active"], true, "{i}");
+    assert_eq!(i["pid"], "24079412372");
+    assert_eq!(i["client_id"], "krr-inspector");
+    assert_eq!(i["scope"], SCOPES);
+    let i: Value = post_form(&introspect, &[("token", refresh)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(i["active"], true);
+    assert_eq!(i["token_type"], "refresh_token");
+    let i: Value = post_form(&introspect, &[("token", "nonsense")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(i, json!({"active": false}));
+
+    // Revoking the refresh token ends the grant: the refresh token, and the access token from it (RFC 7009 §2.1).
+    let r = post_form(&revoke, &[("token", refresh)]).await;
+    assert_eq!(r.status(), 200);
+    let i: Value = post_form(&introspect, &[("token", access)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        i["active"], false,
+        "the grant's access token is revoked too"
+    );
+    let person = browser()
+        .get(emu.person_url(ScopeDialect::Digdir))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(person.status(), 401);
+    let r = post_form(
+        &token_endpoint(&emu, ScopeDialect::Digdir),
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    // An unknown token is not an error (RFC 7009 §2.2); a client must authenticate.
+    assert_eq!(
+        post_form(&revoke, &[("token", "nonsense")]).await.status(),
+        200
+    );
+    let r = browser()
+        .post(&revoke)
+        .form(&[("token", access)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }

@@ -110,7 +110,7 @@ fn verdict_banner(ui: &mut egui::Ui, trust: Trust, text: &str, reason: &str) {
 
 fn badge_colour(f: Flag) -> Color32 {
     match f {
-        Flag::Malformed | Flag::Inconsistent | Flag::Expired => RED,
+        Flag::Malformed | Flag::Inconsistent | Flag::Expired | Flag::Missing => RED,
         Flag::UnknownField | Flag::UnknownCode => Color32::from_rgb(20, 110, 170),
         Flag::Reserved | Flag::CannotNotify | Flag::OlderThan18Months => AMBER,
     }
