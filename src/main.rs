@@ -6,14 +6,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Parser;
 
 use cli::args::{Cli, Command, Format};
 use krr_inspector::config::Config;
 use krr_inspector::escape;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.lang_given = matches
+        .value_source("lang")
+        .is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
     // The emulator is a server: it logs what it does by default. The other commands stay quiet unless asked.
     let default_level = if matches!(cli.command, Some(Command::Emulator(_))) {
         "info"
@@ -65,7 +71,12 @@ fn run(cli: Cli) -> Result<()> {
     }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        None => open_app(config, cli.env.clone(), cli.lookup),
+        None => open_app(
+            config,
+            cli.env.clone(),
+            cli.lookup,
+            cli.lang_given.then_some(cli.lang),
+        ),
         Some(Command::Environments { format }) => environments(&config, format),
         Some(Command::Emulator(args)) => cli::serve::emulator(args),
         Some(Command::Fetch(args)) => cli::lookup::fetch(&config, *args, cli.lang),
@@ -88,13 +99,19 @@ fn environments(config: &Config, format: Format) -> Result<()> {
     })
 }
 
-fn open_app(config: Config, env: Option<String>, lookup: bool) -> Result<()> {
+fn open_app(
+    config: Config,
+    env: Option<String>,
+    lookup: bool,
+    lang: Option<krr_inspector::krr::Lang>,
+) -> Result<()> {
     if let Some(env) = &env {
         config.require(env)?;
     }
     let start = krr_inspector::gui::StartOptions {
         environment: env,
         lookup,
+        lang,
     };
     krr_inspector::gui::run(config, start).map_err(|e| {
         anyhow::anyhow!(
@@ -105,7 +122,12 @@ fn open_app(config: Config, env: Option<String>, lookup: bool) -> Result<()> {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_app(_: Config, _: Option<String>, _: bool) -> Result<()> {
+fn open_app(
+    _: Config,
+    _: Option<String>,
+    _: bool,
+    _: Option<krr_inspector::krr::Lang>,
+) -> Result<()> {
     anyhow::bail!(
         "this build has no desktop app (built without the `gui` feature); use a command, see --help"
     )

@@ -39,6 +39,7 @@ echo "== peers" >&2
 scripts/bench/peers.sh "$secs" >>"$raw" || echo "peers: skipped" >>"$raw"
 echo "== desktop app" >&2
 scripts/bench/gui.sh "$bin" >>"$raw" || echo "gui: skipped" >>"$raw"
+scripts/bench/gui_wait_cpu.sh "$bin" >>"$raw" || echo "gui_wait_cpu: skipped" >>"$raw"
 
 python3 - "$raw" <<'PY'
 import re, sys

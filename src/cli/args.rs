@@ -25,6 +25,9 @@ pub(crate) struct Cli {
     /// Language of explanations and messages: nb (Bokmål) or en.
     #[arg(long, global = true, default_value = "en", env = "KRR_INSPECTOR_LANG")]
     pub(crate) lang: Lang,
+    /// Whether `--lang` or `KRR_INSPECTOR_LANG` was given (not the default): the app then opens in that language.
+    #[arg(skip)]
+    pub(crate) lang_given: bool,
     /// The app: start on this environment (see `environments`).
     #[arg(long, value_name = "NAME")]
     pub(crate) env: Option<String>,

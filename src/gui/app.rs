@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::commands::{Command, Commands};
+use super::commands::{Command, Commands, Confirm, Status, Tone};
 use super::lookup::Choices;
 use super::request::Panels;
 use super::settings::{STORAGE_KEY, Settings, ThemeChoice};
@@ -29,8 +29,14 @@ pub struct InspectorApp {
     pub result: Option<Arc<Inspection>>,
     /// The display copy of `result` (control characters from outside made visible), made once per result.
     shown: Option<(Arc<Inspection>, Arc<Inspection>)>,
-    /// A lookup that could not start, or was cancelled.
+    /// A lookup that could not start, or was cancelled (shown in the status line, cleared like it).
     pub notice: Option<String>,
+    /// The status line: what the last action did (saved, copied, …); cleared on the next action.
+    pub status: Option<Status>,
+    /// The question a modal asks before something that cannot be taken back.
+    pub confirm: Option<Confirm>,
+    /// The environment the status line's messages were about: another one clears them.
+    status_environment: String,
     pub tab: Tab,
     pub views: Views,
     /// Start a lookup on the first frame (`--lookup`).
@@ -87,6 +93,9 @@ impl InspectorApp {
             result: None,
             shown: None,
             notice: None,
+            status: None,
+            confirm: None,
+            status_environment: String::new(),
             tab: Tab::Person,
             views: Views::default(),
             start_on_first_frame: false,
@@ -97,6 +106,17 @@ impl InspectorApp {
             report_first_frame: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
             report_lookup: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
         }
+    }
+
+    /// What the command line asked for: the environment, a lookup at once, the language.
+    pub fn apply_start(&mut self, start: super::StartOptions) {
+        if let Some(env) = start.environment {
+            self.settings.environment = env;
+        }
+        if let Some(lang) = start.lang {
+            self.settings.ui_lang = lang;
+        }
+        self.start_on_first_frame = start.lookup;
     }
 
     /// Keeps the history in `path` instead of `history.json` in the data directory (tests).
@@ -189,8 +209,8 @@ impl InspectorApp {
 
     /// Shows an inspection (from history, the matrix, or a file) as the current result.
     pub fn open_inspection(&mut self, i: Arc<Inspection>) {
+        self.views.person.show(&i);
         self.result = Some(i);
-        self.views.person.selected_field = None;
         self.tab = Tab::Person;
     }
 
@@ -251,16 +271,198 @@ impl InspectorApp {
         let Some(token) = i.token.as_ref().map(|t| t.access_token.clone()) else {
             return;
         };
+        // A request with an expired token only comes back 401: say why now instead.
+        if i.token.as_ref().is_some_and(token_expired) {
+            self.views.person.language_status = Some(Err(self
+                .lang()
+                .pick(
+                    "Tilgangstokenet er utløpt: slå opp på nytt for å få et nytt.",
+                    "The access token has expired: look up again to get a new one.",
+                )
+                .into()));
+            return;
+        }
         let person_url = i.environment.person_url.clone();
         self.views.person.language_status = None;
         let running = worker::start_language_change(&self.services, person_url, token, spraak, ctx);
         self.tasks.insert(TaskName::LanguageChange, running);
     }
 
+    /// Does what the user agreed to in the modal.
+    fn confirmed(&mut self, c: Confirm, ctx: &egui::Context) {
+        match c {
+            Confirm::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
+            Confirm::CopyRealToken => {
+                let Some(i) = &self.result else { return };
+                let Some(token) = i
+                    .token
+                    .as_ref()
+                    .map(|t| &t.access_token)
+                    .filter(|t| t.is_available())
+                else {
+                    return;
+                };
+                ctx.copy_text(crate::inspect::export::curl_command(i, Some(token)));
+                self.status = Some(Status::warning(self.lang().pick(
+                    "Kopierte curl-kommandoen med det ekte tilgangstokenet: lim det bare inn der ingen andre ser det.",
+                    "Copied the curl command with the real access token: paste it only where no one else can see it.",
+                )));
+            }
+        }
+    }
+
+    /// Whether the current result comes from a production environment (real people's data).
+    fn result_is_production(&self) -> bool {
+        self.result.as_ref().is_some_and(|i| {
+            self.config
+                .environment(&i.environment.environment)
+                .is_some_and(|e| e.production)
+                || crate::config::is_production_issuer(&i.environment.issuer)
+        })
+    }
+
+    /// The modal for `confirm`, if one is asked: Yes pushes `Confirmed`, No (or Esc, or a click outside) drops it.
+    fn confirm_modal(&mut self, ctx: &egui::Context) {
+        let Some(c) = self.confirm else { return };
+        let lang = self.lang();
+        let (question, detail, yes) = match c {
+            Confirm::CopyRealToken => (
+                lang.pick(
+                    "Kopiere curl-kommandoen med det ekte tilgangstokenet?",
+                    "Copy the curl command with the real access token?",
+                )
+                .to_owned(),
+                lang.pick(
+                    "Dette kopierer et gyldig tilgangstoken: den som får tak i det, kan hente personens data til det utløper.",
+                    "This copies a live access token: whoever gets hold of it can read the person's data until it expires.",
+                )
+                .to_owned(),
+                lang.pick("Kopier med ekte token", "Copy with the real token"),
+            ),
+            Confirm::ChangeLanguage { spraak } => {
+                let pid = self
+                    .result
+                    .as_ref()
+                    .and_then(|i| i.body.as_ref())
+                    .and_then(|b| b.person.get("personidentifikator"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("?")
+                    .to_owned();
+                let code = crate::krr::CodeList::code(spraak);
+                let question = match lang {
+                    crate::krr::Lang::Nb => format!("Endre foretrukket språk for {pid} til {code}?"),
+                    crate::krr::Lang::En => format!("Change the preferred language of {pid} to {code}?"),
+                };
+                let detail = if self.result_is_production() {
+                    lang.pick(
+                        "PRODUKSJON: dette er en ekte person, og endringen gjelder med en gang i alle tjenester som bruker KRR.",
+                        "PRODUCTION: this is a real person, and the change applies at once in every service that uses KRR.",
+                    )
+                } else {
+                    lang.pick(
+                        "Endringen lagres i registeret (PATCH /person).",
+                        "The change is stored in the register (PATCH /person).",
+                    )
+                };
+                (question, detail.to_owned(), lang.pick("Endre språket", "Change the language"))
+            }
+        };
+        let production = matches!(c, Confirm::ChangeLanguage { .. }) && self.result_is_production();
+        let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            ui.heading(question);
+            let colour = if production || c == Confirm::CopyRealToken {
+                super::views::style::RED
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(egui::RichText::new(detail).color(colour));
+            ui.add_space(8.0);
+            let mut answer = None;
+            ui.horizontal(|ui| {
+                if ui.button(yes).clicked() {
+                    answer = Some(true);
+                }
+                if ui.button(lang.pick("Avbryt", "Cancel")).clicked() {
+                    answer = Some(false);
+                }
+            });
+            answer
+        });
+        match modal.inner {
+            Some(true) => self.commands.push(Command::Confirmed(c)),
+            Some(false) => self.confirm = None,
+            None if modal.should_close() => self.confirm = None,
+            None => {}
+        }
+    }
+
+    /// The status line: the notice or the last action's message, one line that never moves the layout.
+    fn status_line(&self, ui: &mut egui::Ui) {
+        use super::views::style::{AMBER, GREEN, RED};
+        let shown = match (&self.notice, &self.status) {
+            (Some(n), _) => Some((n.as_str(), AMBER)),
+            (None, Some(s)) => Some((
+                s.text.as_str(),
+                match s.tone {
+                    Tone::Done => GREEN,
+                    Tone::Warning => AMBER,
+                    Tone::Error => RED,
+                },
+            )),
+            (None, None) => None,
+        };
+        ui.horizontal(|ui| match shown {
+            Some((text, colour)) => {
+                ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate())
+                    .on_hover_text(text);
+            }
+            None => {
+                ui.label("");
+            }
+        });
+    }
+
+    /// How long the current result's access token has left, while it is live.
+    fn token_left(&self) -> Option<Duration> {
+        let exp = self.result.as_ref()?.token.as_ref()?.expires_at?;
+        (exp - chrono::Utc::now())
+            .to_std()
+            .ok()
+            .filter(|d| !d.is_zero())
+    }
+
     /// Runs one command from a view, a panel or a shortcut.
     pub fn run(&mut self, command: Command, ctx: &egui::Context) {
+        // Any action clears what the last one said (a message of its own replaces it).
+        if !matches!(command, Command::Say(_)) {
+            self.status = None;
+            self.notice = None;
+        }
         match command {
+            Command::Say(s) => self.status = Some(s),
+            Command::Ask(Confirm::ChangeLanguage { spraak })
+                if self
+                    .result
+                    .as_ref()
+                    .is_some_and(|i| i.token.as_ref().is_some_and(token_expired)) =>
+            {
+                // No question for a request that cannot succeed: `change_language` says why.
+                self.change_language(spraak, ctx)
+            }
+            Command::Ask(c) => self.confirm = Some(c),
+            Command::Confirmed(c) => {
+                self.confirm = None;
+                self.confirmed(c, ctx);
+            }
             Command::StartLookup => self.start_lookup(ctx),
+            Command::RetryWithBrowser(browser) => {
+                if let BrowserChoice::Command(c) = &browser {
+                    self.settings.browser_command = c.clone();
+                }
+                self.settings.browser = browser;
+                self.start_lookup(ctx);
+            }
             Command::Cancel => self.cancel_lookup(),
             Command::StartMatrix => self.start_matrix(ctx),
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
@@ -303,7 +505,7 @@ impl InspectorApp {
                     if i.error.is_some() && i.body.is_none() {
                         self.tab = Tab::Person;
                     }
-                    self.views.person.selected_field = None;
+                    self.views.person.show(&i);
                     self.result = Some(i);
                 }
                 Message::MatrixRow(row) => {
@@ -312,7 +514,15 @@ impl InspectorApp {
                     self.views.matrix.rows.push(*row);
                 }
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
-                Message::Saved(r) => self.views.export.save_status = Some(r),
+                Message::Saved(r) => {
+                    self.status = Some(match &r {
+                        Ok(p) => {
+                            Status::done(format!("{} {p}", self.lang().pick("Lagret", "Saved")))
+                        }
+                        Err(e) => Status::error(crate::escape::display(e).into_owned()),
+                    });
+                    self.views.export.save_status = Some(r);
+                }
                 Message::Opened(Ok(i)) => {
                     let i: Arc<Inspection> = Arc::from(i);
                     self.history.push(i.clone());
@@ -340,7 +550,10 @@ impl InspectorApp {
                 Message::Failed(e) => match name {
                     TaskName::Matrix => self.views.matrix.error = Some(e),
                     TaskName::LanguageChange => self.views.person.language_status = Some(Err(e)),
-                    TaskName::Save => self.views.export.save_status = Some(Err(e)),
+                    TaskName::Save => {
+                        self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
+                        self.views.export.save_status = Some(Err(e));
+                    }
                     TaskName::Lookup | TaskName::OpenFile | TaskName::HistoryLoad => {
                         self.notice = Some(e)
                     }
@@ -356,19 +569,26 @@ impl InspectorApp {
 
     /// Ctrl+Enter starts, Esc cancels: the same commands as the buttons.
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        // Esc is left to an open question (the modal closes on it), and to the widgets when nothing runs.
+        let cancelable = self.is_running() && self.confirm.is_none();
         let (start, cancel) = ctx.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter),
-                i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+                cancelable && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
             )
         });
         if start {
             self.commands.push(Command::StartLookup);
         }
-        if cancel && self.is_running() {
+        if cancel {
             self.commands.push(Command::Cancel);
         }
     }
+}
+
+/// Whether the access token's lifetime is over (a token without one is taken as live).
+fn token_expired(t: &crate::inspect::report::TokenFacts) -> bool {
+    t.expires_at.is_some_and(|exp| exp <= chrono::Utc::now())
 }
 
 impl eframe::App for InspectorApp {
@@ -377,6 +597,12 @@ impl eframe::App for InspectorApp {
             self.commands.push(Command::StartLookup);
         }
         self.poll();
+        if self.status_environment != self.settings.environment {
+            // What was said about another environment is not about this one.
+            self.status_environment = self.settings.environment.clone();
+            self.status = None;
+            self.notice = None;
+        }
         self.shortcuts(ctx);
         self.run_commands(ctx);
         // The countdown ticks once a second while a login waits; nothing repaints when idle.
@@ -385,6 +611,14 @@ impl eframe::App for InspectorApp {
         }
         if self.tasks.is_running(TaskName::Matrix) {
             ctx.request_repaint_after(Duration::from_secs(1));
+        }
+        // A live token: the Tokens tab's countdown ticks once a second; elsewhere one frame when it expires.
+        if let Some(left) = self.token_left() {
+            ctx.request_repaint_after(if self.tab == Tab::Tokens {
+                left.min(Duration::from_secs(1))
+            } else {
+                left
+            });
         }
     }
 
@@ -399,6 +633,9 @@ impl eframe::App for InspectorApp {
             self.report_lookup = false;
             eprintln!("lookup_done");
         }
+        egui::Panel::bottom("status")
+            .resizable(false)
+            .show(ui, |ui| self.status_line(ui));
         let running = self.is_running();
         let mut panels = Panels {
             config: &self.config,
@@ -407,6 +644,7 @@ impl eframe::App for InspectorApp {
             commands: &mut self.commands,
         };
         egui::Panel::top("top").show(ui, |ui| panels.top_bar(ui));
+
         egui::Panel::left("request")
             .resizable(true)
             .default_size(340.0)
@@ -415,7 +653,6 @@ impl eframe::App for InspectorApp {
         let shown = result.as_ref().map(|r| self.shown(r));
         let data = Data {
             lang: self.settings.ui_lang,
-            notice: self.notice.as_deref(),
             lookup_running: running,
             matrix_running: self.tasks.is_running(TaskName::Matrix),
             language_change_running: self.tasks.is_running(TaskName::LanguageChange),
@@ -430,6 +667,7 @@ impl eframe::App for InspectorApp {
             self.views
                 .central(ui, &mut self.tab, &data, &mut self.commands)
         });
+        self.confirm_modal(ui.ctx());
         self.run_commands(ui.ctx());
     }
 

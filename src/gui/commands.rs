@@ -7,12 +7,15 @@ use std::sync::Arc;
 use super::settings::ThemeChoice;
 use crate::inspect::Inspection;
 use crate::krr::Spraak;
+use crate::oidc::BrowserChoice;
 
 #[must_use = "a command does nothing until it is pushed to `Commands`"]
 #[derive(Debug)]
 pub enum Command {
     /// "Log in and look up" with the current choices (Ctrl+Enter).
     StartLookup,
+    /// Log in and look up again with another browser (after the chosen one failed); the choice is kept.
+    RetryWithBrowser(BrowserChoice),
     /// Stop the lookup that waits or runs (Esc).
     Cancel,
     /// Run the scope matrix with the current choices.
@@ -32,6 +35,11 @@ pub enum Command {
     },
     /// Show an inspection from the history or the matrix as the current result.
     OpenInspection(Arc<Inspection>),
+    /// Show a message in the status line (it clears on the next action or environment change).
+    Say(Status),
+    /// Ask before doing something that cannot be taken back (a modal); `Confirmed` when the user agrees.
+    Ask(Confirm),
+    Confirmed(Confirm),
     /// Keep the history between launches (load the file) or not (delete it).
     SetKeepHistory(bool),
     SetTheme(ThemeChoice),
@@ -49,4 +57,51 @@ impl Commands {
     pub fn take(&mut self) -> Vec<Command> {
         std::mem::take(&mut self.0)
     }
+}
+
+/// A message in the status line at the bottom: the one place results of actions are said, so none pushes the
+/// layout; it clears on the next action or environment change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub tone: Tone,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Done,
+    Warning,
+    Error,
+}
+
+impl Status {
+    pub fn done(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            tone: Tone::Done,
+        }
+    }
+
+    pub fn warning(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            tone: Tone::Warning,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            tone: Tone::Error,
+        }
+    }
+}
+
+/// What is asked before it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Copy a curl command holding the live access token (it acts as the person until it expires).
+    CopyRealToken,
+    /// PATCH the person's preferred language (a real change; on production, a real person's).
+    ChangeLanguage { spraak: Spraak },
 }

@@ -34,6 +34,9 @@ pub struct StartOptions {
     pub environment: Option<String>,
     /// Start "log in and look up" at once (demos, the screenshot script).
     pub lookup: bool,
+    /// `--lang` / `KRR_INSPECTOR_LANG` when given: the window opens in it, over the remembered choice (a choice
+    /// made in the window is remembered for launches without the flag).
+    pub lang: Option<crate::krr::Lang>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -63,10 +66,7 @@ pub fn run(config: Config, start: StartOptions) -> Result<(), eframe::Error> {
         options,
         Box::new(move |cc| {
             let mut app = InspectorApp::new(cc, config, services);
-            if let Some(env) = start.environment {
-                app.settings.environment = env;
-            }
-            app.start_on_first_frame = start.lookup;
+            app.apply_start(start);
             Ok(Box::new(app))
         }),
     );

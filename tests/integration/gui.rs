@@ -46,7 +46,7 @@ fn app_harness(
         .build_eframe(move |_cc| InspectorApp::with_settings(Config::builtin(), services, settings))
 }
 
-/// Steps frames until `done` holds (the spinner keeps `run()` from settling).
+/// Steps frames until `done` holds (the background work wakes the UI, which `run()` alone does not wait for).
 fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
@@ -164,6 +164,11 @@ fn cancel_stops_a_waiting_login_and_escape_does_too() {
         });
         h.get_by_label_contains("Time left before the listener gives up");
         h.get_by_label("Copy the URL");
+        // Waiting does not repaint continuously: `run()` settles (it fails after max steps of repaints), the
+        // countdown asking for the next frame in a second, not now.
+        h.run();
+        let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        assert!(delay >= Duration::from_millis(500), "{delay:?}");
         match how {
             "button" => h.get_by_label("Cancel").click(),
             _ => h.key_press(egui::Key::Escape),
@@ -205,7 +210,50 @@ fn the_write_scope_allows_changing_the_language() {
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the result", |a| a.result.is_some());
     h.get_by_label("Administration");
+    // The picker starts on the person's current language; the user picks another.
+    let current = h
+        .state()
+        .result
+        .as_ref()
+        .unwrap()
+        .body
+        .as_ref()
+        .unwrap()
+        .person["spraak"]
+        .clone();
+    assert_ne!(current, "en");
+    assert_eq!(
+        serde_json::json!(krr_inspector::krr::CodeList::code(
+            h.state().views.person.spraak
+        )),
+        current
+    );
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
     h.get_by_label("Change language").click();
+    h.run();
+    // A write is asked about first.
+    h.get_by_label("Change the preferred language of 29129319060 to en?");
+    h.get_by_label("The change is stored in the register (PATCH /person).");
+    // On production (here: the same answer as if from ID-porten's production issuer) the question says so;
+    // Cancel sends nothing.
+    let local = h.state().result.clone().unwrap();
+    let mut prod = (*local).clone();
+    prod.environment.issuer = "https://idporten.no".into();
+    h.state_mut().open_inspection(std::sync::Arc::new(prod));
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.state_mut().confirm = Some(krr_inspector::gui::commands::Confirm::ChangeLanguage {
+        spraak: krr_inspector::krr::Spraak::En,
+    });
+    h.run();
+    h.get_by_label_contains("PRODUCTION: this is a real person");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().confirm.is_none() && h.state().views.person.language_status.is_none());
+    h.state_mut().open_inspection(local);
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").click();
+    h.run();
+    h.get_by_label("Change the language").click();
     step_until(&mut h, "the PATCH", |a| {
         a.views.person.language_status.is_some()
     });
@@ -435,4 +483,209 @@ fn a_test_person_picked_in_the_app_logs_in_without_a_browser() {
         "22859197810"
     );
     h.get_by_label_contains("Mailbox at Digipost");
+}
+
+#[test]
+fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label_contains("the browser command 'false' exited with status 1");
+    // The failed command's login is over (its listener closed): a new one, with the system browser or the URL shown.
+    h.get_by_label("Log in with the system browser");
+    h.get_by_label("Log in and show the URL (open it in another browser)")
+        .click();
+    step_until(&mut h, "the login URL", |a| {
+        a.is_running() && a.views.progress.authorization_url.is_some()
+    });
+    assert_eq!(h.state().settings.browser, BrowserChoice::PrintUrl);
+    h.get_by_label("Copy the URL");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(!h.state().is_running());
+}
+
+#[test]
+fn forged_and_untrusted_values_are_marked_on_the_person_tab() {
+    use krr_inspector::jose::SignatureVerdict;
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    assert_eq!(
+        h.query_all_by_label_contains("do not rely on these values")
+            .count(),
+        0,
+        "a valid answer has no banner"
+    );
+    let received = (**h.state().result.as_ref().unwrap()).clone();
+    let fields = received.body.as_ref().unwrap().fields.len();
+    let with_verdict = |v: SignatureVerdict| {
+        let mut i = received.clone();
+        i.body
+            .as_mut()
+            .unwrap()
+            .jose
+            .as_mut()
+            .unwrap()
+            .signature
+            .verdict = v;
+        std::sync::Arc::new(i)
+    };
+
+    h.state_mut()
+        .open_inspection(with_verdict(SignatureVerdict::Invalid(
+            "the RS256 signature does not match the payload".into(),
+        )));
+    h.run();
+    h.get_by_label("The signature does not verify: do not rely on these values");
+    h.get_by_label("the RS256 signature does not match the payload");
+    assert_eq!(
+        h.query_all_by_label(" unverified ").count(),
+        fields,
+        "every row"
+    );
+
+    h.state_mut()
+        .open_inspection(with_verdict(SignatureVerdict::Untrusted(
+            "the certificate chain does not end at a trusted CA".into(),
+        )));
+    h.run();
+    h.get_by_label_contains("these values are unconfirmed");
+    assert_eq!(h.query_all_by_label(" unconfirmed ").count(), fields);
+    assert_eq!(h.query_all_by_label(" unverified ").count(), 0);
+}
+
+#[test]
+fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
+    h.run();
+    h.state_mut()
+        .settings
+        .extra_scopes
+        .insert("local".into(), "krr:user/spraak.write".into());
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label_contains("Access token expires:");
+    assert_eq!(h.query_all_by_label(" expired ").count(), 0);
+    // While the token is live the tab asks for a frame each second (its "in 1 min 38 s" counts down).
+    let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        delay <= Duration::from_secs(1) && delay > Duration::ZERO,
+        "{delay:?}"
+    );
+
+    let mut expired = (**h.state().result.as_ref().unwrap()).clone();
+    expired.token.as_mut().unwrap().expires_at =
+        Some(chrono::Utc::now() - chrono::Duration::seconds(14));
+    h.state_mut().open_inspection(std::sync::Arc::new(expired));
+    h.state_mut().tab = krr_inspector::gui::views::Tab::Tokens;
+    h.run();
+    h.get_by_label(" expired ");
+    h.get_by_label_contains("14 s ago");
+    h.get_by_label("Person").click();
+    h.run();
+    h.get_by_label("Change language").click();
+    h.run();
+    h.get_by_label("The access token has expired: look up again to get a new one.");
+}
+
+#[test]
+fn the_status_line_says_what_was_copied_and_a_live_token_is_asked_about() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    let copied = |h: &Harness<'_, InspectorApp>| -> Vec<String> {
+        h.output()
+            .platform_output
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                egui::OutputCommand::CopyText(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    assert!(
+        copied(&h).iter().any(|t| t.contains("$TOKEN")),
+        "{:?}",
+        copied(&h)
+    );
+    h.run();
+    h.get_by_label("Copied the curl command (with $TOKEN where the token goes).");
+
+    // The real token: a question first (the next action clears the last message); Cancel copies nothing.
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("Copied the curl").count(), 0);
+    h.get_by_label("Copy the curl command with the real access token?");
+    h.get_by_label_contains("This copies a live access token");
+    h.get_by_label("Cancel").click();
+    h.step();
+    assert!(copied(&h).is_empty());
+    h.run();
+    // Esc closes the question too.
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    h.get_by_label_contains("This copies a live access token");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().confirm.is_none());
+    h.run();
+    assert_eq!(
+        h.query_all_by_label_contains("This copies a live access token")
+            .count(),
+        0
+    );
+
+    h.get_by_label("Copy as curl with the real token …").click();
+    h.run();
+    h.get_by_label("Copy with the real token").click();
+    h.step();
+    let token = h
+        .state()
+        .result
+        .as_ref()
+        .unwrap()
+        .token
+        .as_ref()
+        .unwrap()
+        .access_token
+        .expose()
+        .to_owned();
+    assert!(
+        copied(&h).iter().any(|t| t.contains(&token)),
+        "the real token is copied"
+    );
+    h.run();
+    h.get_by_label_contains("Copied the curl command with the real access token");
+
+    // Another environment clears what was said about this one.
+    h.state_mut().settings.environment = "local-difi".into();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("Copied the curl").count(), 0);
+}
+
+#[test]
+fn the_lang_flag_opens_the_app_in_bokmaal() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("true".into()));
+    // As `krr-inspector --lang nb` (or KRR_INSPECTOR_LANG=nb) hands it to `gui::run`.
+    h.state_mut().apply_start(krr_inspector::gui::StartOptions {
+        lang: Some(Lang::Nb),
+        ..Default::default()
+    });
+    h.run();
+    h.get_by_label("Logg inn og slå opp");
+    assert_eq!(h.state().settings.ui_lang, Lang::Nb);
 }

@@ -1,17 +1,16 @@
-//! The export bar above every inspection tab: save as JSON, Markdown or HTML, copy as curl; and how the last
-//! save went (drawn here only, for every tab).
+//! The export bar above every inspection tab: save as JSON, Markdown or HTML, copy as curl (with the real token
+//! only after a question). What they did is said in the app's status line.
 
 use eframe::egui;
 
-use super::style::{GREEN, RED};
-use crate::gui::commands::{Command, Commands};
+use crate::gui::commands::{Command, Commands, Confirm, Status};
 use crate::inspect::{Inspection, export};
 use crate::krr::Lang;
 
 pub struct ExportView {
     /// Where exports (and the Raw tab's save) go; the extension follows the format.
     pub save_path: String,
-    /// How the last save went: the path written, or why not.
+    /// How the last save went: the path written, or why not (said in the status line).
     pub save_status: Option<Result<String, String>>,
 }
 
@@ -62,31 +61,26 @@ impl ExportView {
                 .clicked()
             {
                 ui.ctx().copy_text(export::curl_command(i, None));
+                commands.push(Command::Say(Status::done(lang.pick(
+                    "Kopierte curl-kommandoen (med $TOKEN der tokenet skal stå).",
+                    "Copied the curl command (with $TOKEN where the token goes).",
+                ))));
             }
-            let token = i
+            let live_token = i
                 .token
                 .as_ref()
-                .map(|t| &t.access_token)
-                .filter(|t| t.is_available());
-            if let Some(token) = token
+                .is_some_and(|t| t.access_token.is_available());
+            // A live bearer token leaving the app is asked about first (the app copies it when the user agrees).
+            if live_token
                 && ui
                     .button(lang.pick(
-                        "Kopier som curl med ekte token",
-                        "Copy as curl with the real token",
+                        "Kopier som curl med ekte token …",
+                        "Copy as curl with the real token …",
                     ))
                     .clicked()
             {
-                ui.ctx().copy_text(export::curl_command(i, Some(token)));
+                commands.push(Command::Ask(Confirm::CopyRealToken));
             }
         });
-        match &self.save_status {
-            Some(Ok(p)) => {
-                ui.colored_label(GREEN, format!("{} {p}", lang.pick("Lagret", "Saved")));
-            }
-            Some(Err(e)) => {
-                ui.colored_label(RED, crate::escape::display(e).into_owned());
-            }
-            None => {}
-        }
     }
 }

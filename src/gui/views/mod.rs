@@ -14,12 +14,13 @@ pub mod tab;
 use eframe::egui;
 use egui::RichText;
 
-use style::{AMBER, RED};
+use style::RED;
 use tab::{Current, InspectionTab, StandaloneTab, TabContext};
 
-use super::commands::Commands;
+use super::commands::{Command, Commands};
 use crate::inspect::history::History;
 use crate::krr::Lang;
+use crate::oidc::BrowserChoice;
 
 /// Declares the tabs: for each, `Variant(module::State) = "Bokmål title", "English title";`, in the order of the
 /// tab bar (inspection tabs first).
@@ -108,11 +109,66 @@ tabs! {
     }
 }
 
+/// Which browser failed, when the login ended because the browser could not show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FailedBrowser {
+    Command,
+    System,
+}
+
+/// Whether `e` is the browser failing (`oidc::browser::BrowserError`, shown as its message under `login`).
+fn browser_failure(e: &crate::inspect::report::LookupProblem) -> Option<FailedBrowser> {
+    if e.kind != "login" {
+        return None;
+    }
+    let m = e.message.as_str();
+    if m.starts_with("the browser command") || m.starts_with("cannot start the browser command") {
+        Some(FailedBrowser::Command)
+    } else if m.starts_with("cannot open the system browser") {
+        Some(FailedBrowser::System)
+    } else {
+        None
+    }
+}
+
+/// After a failed browser, the ways on: the listener of that login is closed, so its URL is of no use any more;
+/// a new login either opens the system browser or shows its URL (with Copy) for any browser the user likes.
+fn browser_failed_actions(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    failed: FailedBrowser,
+    commands: &mut Commands,
+) {
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        if failed == FailedBrowser::Command
+            && ui
+                .button(
+                    RichText::new(lang.pick(
+                        "Logg inn med systemets nettleser",
+                        "Log in with the system browser",
+                    ))
+                    .strong(),
+                )
+                .clicked()
+        {
+            commands.push(Command::RetryWithBrowser(BrowserChoice::System));
+        }
+        if ui
+            .button(lang.pick(
+                "Logg inn og vis adressen (åpne den i en annen nettleser)",
+                "Log in and show the URL (open it in another browser)",
+            ))
+            .clicked()
+        {
+            commands.push(Command::RetryWithBrowser(BrowserChoice::PrintUrl));
+        }
+    });
+}
+
 /// What the views read this frame, borrowed from the app.
 pub struct Data<'a> {
     pub lang: Lang,
-    /// A lookup that could not start, was cancelled, or a file that could not be read.
-    pub notice: Option<&'a str>,
     pub lookup_running: bool,
     pub matrix_running: bool,
     pub language_change_running: bool,
@@ -130,10 +186,6 @@ impl Views {
         commands: &mut Commands,
     ) {
         let lang = data.lang;
-        if let Some(notice) = data.notice {
-            ui.colored_label(AMBER, notice);
-            ui.separator();
-        }
         if data.lookup_running {
             self.progress.ui(ui, lang, commands);
             return;
@@ -180,8 +232,12 @@ impl Views {
                 .fill(RED.gamma_multiply(0.15))
                 .inner_margin(8.0)
                 .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
                     ui.label(RichText::new(&e.message).color(RED).strong());
                     ui.label(format!("{} {}", lang.pick("Prøv:", "Try:"), e.hint));
+                    if let Some(failed) = browser_failure(e) {
+                        browser_failed_actions(ui, lang, failed, commands);
+                    }
                 });
             ui.add_space(6.0);
         }

@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use super::style::{AMBER, GREEN, RED};
 use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::{Command, Commands};
+use crate::gui::commands::{Command, Commands, Confirm};
 use crate::inspect::render::{flag_label, short_value};
 use crate::inspect::can_change_language;
-use crate::krr::{CodeList, Flag, Spraak};
+use crate::jose::SignatureVerdict;
+use crate::krr::{CodeList, Flag, Lang, Spraak};
 
 pub struct PersonView {
     /// The row whose value Ctrl+C copies.
@@ -21,6 +22,23 @@ pub struct PersonView {
     pub language_status: Option<Result<String, String>>,
 }
 
+impl PersonView {
+    /// A new result is shown: the language picker starts on the person's current `spraak` (so "Change language"
+    /// is a change only when the user picks another).
+    pub fn show(&mut self, i: &crate::inspect::Inspection) {
+        self.selected_field = None;
+        if let Some(s) = i
+            .body
+            .as_ref()
+            .and_then(|b| b.person.get("spraak"))
+            .and_then(Value::as_str)
+            .and_then(Spraak::from_code)
+        {
+            self.spraak = s;
+        }
+    }
+}
+
 impl Default for PersonView {
     fn default() -> PersonView {
         PersonView {
@@ -29,6 +47,65 @@ impl Default for PersonView {
             language_status: None,
         }
     }
+}
+
+/// How far the values can be relied on, from the signature's verdict: what the banner and each row say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trust {
+    /// Valid, or an unsigned JSON answer (nothing to doubt that the tab can say).
+    Plain,
+    /// The signature does not verify: the values may be forged.
+    Forged,
+    /// The signature could not be checked against a trusted key (untrusted or unverifiable).
+    Unconfirmed,
+}
+
+impl Trust {
+    fn of(v: &SignatureVerdict) -> Trust {
+        match v {
+            SignatureVerdict::Invalid(_) => Trust::Forged,
+            SignatureVerdict::Untrusted(_) | SignatureVerdict::Unverifiable(_) => Trust::Unconfirmed,
+            SignatureVerdict::Valid(_) | SignatureVerdict::Unsigned => Trust::Plain,
+        }
+    }
+
+    fn banner(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            Trust::Plain => None,
+            Trust::Forged => Some(lang.pick(
+                "Signaturen stemmer ikke: ikke stol på disse verdiene",
+                "The signature does not verify: do not rely on these values",
+            )),
+            Trust::Unconfirmed => Some(lang.pick(
+                "Signaturen kunne ikke kontrolleres mot en klarert nøkkel: verdiene er ubekreftet",
+                "The signature could not be checked against a trusted key: these values are unconfirmed",
+            )),
+        }
+    }
+
+    fn chip(self, lang: Lang) -> Option<(&'static str, Color32)> {
+        match self {
+            Trust::Plain => None,
+            Trust::Forged => Some((lang.pick("ikke verifisert", "unverified"), RED)),
+            Trust::Unconfirmed => Some((lang.pick("ubekreftet", "unconfirmed"), AMBER)),
+        }
+    }
+}
+
+/// The full-width banner at the top of the tab: red for a signature that fails, amber for one not checked.
+fn verdict_banner(ui: &mut egui::Ui, trust: Trust, text: &str, reason: &str) {
+    let colour = if trust == Trust::Forged { RED } else { AMBER };
+    egui::Frame::new()
+        .fill(colour)
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).color(Color32::WHITE).strong().size(16.0));
+            if !reason.is_empty() {
+                ui.label(RichText::new(crate::escape::display(reason).into_owned()).color(Color32::WHITE));
+            }
+        });
+    ui.add_space(6.0);
 }
 
 fn badge_colour(f: Flag) -> Color32 {
@@ -55,6 +132,10 @@ impl InspectionTab for PersonView {
             ));
             return;
         };
+        let trust = Trust::of(&body.verdict());
+        if let Some(banner) = trust.banner(lang) {
+            verdict_banner(ui, trust, banner, body.verdict().reason());
+        }
         for p in &body.problems {
             ui.colored_label(RED, p);
         }
@@ -105,12 +186,23 @@ impl InspectionTab for PersonView {
                     }
                 });
                 column(ui, w_value, &mut |ui| {
-                    ui.add(
-                        egui::Label::new(RichText::new(short_value(&f.value)).monospace()).wrap(),
-                    );
+                    let mut value = RichText::new(short_value(&f.value)).monospace();
+                    // A forged value is struck through: it is there to be seen, not to be used.
+                    if trust == Trust::Forged {
+                        value = value.strikethrough();
+                    }
+                    ui.add(egui::Label::new(value).wrap());
                 });
                 column(ui, w_explanation, &mut |ui| {
                     ui.horizontal_wrapped(|ui| {
+                        if let Some((chip, colour)) = trust.chip(lang) {
+                            ui.label(
+                                RichText::new(format!(" {chip} "))
+                                    .color(Color32::WHITE)
+                                    .background_color(colour)
+                                    .small(),
+                            );
+                        }
                         for flag in &f.flags {
                             ui.label(
                                 RichText::new(format!(" {} ", flag_label(*flag, lang)))
@@ -190,9 +282,9 @@ impl InspectionTab for PersonView {
                     )
                     .clicked()
                 {
-                    commands.push(Command::ChangeLanguage {
+                    commands.push(Command::Ask(Confirm::ChangeLanguage {
                         spraak: self.spraak,
-                    });
+                    }));
                 }
                 if ui
                     .button(lang.pick("Slå opp på nytt", "Look up again"))

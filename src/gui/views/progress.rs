@@ -31,8 +31,10 @@ impl ProgressView {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, commands: &mut Commands) {
+        // No spinner: it repaints every frame (both cores busy for the minutes a login may wait). The steps below
+        // change on events, and the countdown ticks once a second (`request_repaint_after` in `App::logic`).
         ui.horizontal(|ui| {
-            ui.spinner();
+            ui.label(RichText::new("●").monospace().size(18.0).color(AMBER));
             ui.heading(lang.pick("Logger inn …", "Logging in …"));
         });
         let done = |name: &str| self.steps.iter().any(|s| step_name(s) == name);
@@ -95,7 +97,8 @@ impl ProgressView {
                 "The login URL (open it yourself if no browser opened):",
             ));
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(url).monospace().small());
+                // Full size: it is what the user copies or opens when no browser came up.
+                ui.label(RichText::new(url).monospace());
             });
             if ui
                 .button(lang.pick("Kopier adressen", "Copy the URL"))

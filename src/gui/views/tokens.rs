@@ -90,11 +90,22 @@ impl InspectionTab for TokensView {
             t.scopes_granted.join(" ")
         ));
         if let Some(exp) = t.expires_at {
-            ui.label(format!(
-                "{} {}",
-                lang.pick("Tilgangstoken utløper:", "Access token expires:"),
-                local_time(exp.timestamp(), lang)
-            ));
+            // Redrawn once a second while the token is live (`App::logic`), so the countdown is true.
+            ui.horizontal_wrapped(|ui| {
+                if exp <= Utc::now() {
+                    ui.label(
+                        RichText::new(format!(" {} ", lang.pick("utløpt", "expired")))
+                            .color(egui::Color32::WHITE)
+                            .background_color(RED)
+                            .strong(),
+                    );
+                }
+                ui.label(format!(
+                    "{} {}",
+                    lang.pick("Tilgangstoken utløper:", "Access token expires:"),
+                    local_time(exp.timestamp(), lang)
+                ));
+            });
         }
         for p in &t.problems {
             ui.colored_label(RED, format!("{} {p}", lang.pick("Problem:", "Problem:")));
