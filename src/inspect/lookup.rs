@@ -237,7 +237,15 @@ pub(crate) async fn lookup(
         }
         Err(e) => {
             inspection.http.exchanges = take_exchanges(&exchanges);
-            inspection.error = Some(problem("login", e.to_string(), login_hint(&e)));
+            // A browser that failed is its own kind: the app offers another way to open the login.
+            let kind = match &e {
+                LoginError::Browser(crate::oidc::browser::BrowserError::System(_)) => {
+                    "system_browser"
+                }
+                LoginError::Browser(_) => "browser_command",
+                _ => "login",
+            };
+            inspection.error = Some(problem(kind, e.to_string(), login_hint(&e)));
             inspection
                 .timings_ms
                 .push(("total".into(), started.elapsed().as_millis() as u64));

@@ -116,18 +116,12 @@ enum FailedBrowser {
     System,
 }
 
-/// Whether `e` is the browser failing (`oidc::browser::BrowserError`, shown as its message under `login`).
+/// Whether `e` is the browser failing (the report's kinds `browser_command` and `system_browser`).
 fn browser_failure(e: &crate::inspect::report::LookupProblem) -> Option<FailedBrowser> {
-    if e.kind != "login" {
-        return None;
-    }
-    let m = e.message.as_str();
-    if m.starts_with("the browser command") || m.starts_with("cannot start the browser command") {
-        Some(FailedBrowser::Command)
-    } else if m.starts_with("cannot open the system browser") {
-        Some(FailedBrowser::System)
-    } else {
-        None
+    match e.kind.as_str() {
+        "browser_command" => Some(FailedBrowser::Command),
+        "system_browser" => Some(FailedBrowser::System),
+        _ => None,
     }
 }
 
