@@ -465,6 +465,19 @@ impl InspectorApp {
             }
             Command::Cancel => self.cancel_lookup(),
             Command::StartMatrix => self.start_matrix(ctx),
+            Command::CheckSetup => {
+                if !self.tasks.is_running(TaskName::Setup) {
+                    self.views.setup.error = None;
+                    let choices = self.choices().planner_choices();
+                    let running = worker::start_setup_check(
+                        &self.services,
+                        self.config.clone(),
+                        choices,
+                        ctx,
+                    );
+                    self.tasks.insert(TaskName::Setup, running);
+                }
+            }
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
             Command::Save { path, contents } => {
                 let running = worker::save_file(&self.services, path, contents, ctx);
@@ -514,6 +527,7 @@ impl InspectorApp {
                     self.views.matrix.rows.push(*row);
                 }
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
+                Message::SetupChecked(r) => self.views.setup.report = Some(*r),
                 Message::Saved(r) => {
                     self.status = Some(match &r {
                         Ok(p) => {
@@ -549,6 +563,7 @@ impl InspectorApp {
                 }
                 Message::Failed(e) => match name {
                     TaskName::Matrix => self.views.matrix.error = Some(e),
+                    TaskName::Setup => self.views.setup.error = Some(e),
                     TaskName::LanguageChange => self.views.person.language_status = Some(Err(e)),
                     TaskName::Save => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
@@ -655,6 +670,7 @@ impl eframe::App for InspectorApp {
             lang: self.settings.ui_lang,
             lookup_running: running,
             matrix_running: self.tasks.is_running(TaskName::Matrix),
+            setup_running: self.tasks.is_running(TaskName::Setup),
             language_change_running: self.tasks.is_running(TaskName::LanguageChange),
             result: result
                 .as_deref()

@@ -20,6 +20,8 @@ pub enum Command {
     Cancel,
     /// Run the scope matrix with the current choices.
     StartMatrix,
+    /// Check the setup (`doctor`) for the current choices.
+    CheckSetup,
     /// Change the preferred language of the person in the current result, with its access token.
     ChangeLanguage {
         spraak: Spraak,

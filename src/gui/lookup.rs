@@ -80,7 +80,7 @@ impl<'a> Choices<'a> {
     }
 
     /// The planner's choices for what the request panel shows.
-    fn planner_choices(&self) -> PlanChoices {
+    pub fn planner_choices(&self) -> PlanChoices {
         let env = self.environment();
         let mut c = PlanChoices::new(Place::Named(env.name.clone()), self.lang());
         c.client_id = self.settings.client_ids.get(&env.name).cloned();

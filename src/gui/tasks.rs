@@ -12,6 +12,7 @@ use super::worker::{Message, Running};
 pub enum TaskName {
     Lookup,
     Matrix,
+    Setup,
     LanguageChange,
     OpenFile,
     HistoryLoad,

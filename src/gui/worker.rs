@@ -57,6 +57,8 @@ pub enum Message {
     LanguageChanged(Result<String, String>),
     /// One scope set of the matrix is done.
     MatrixRow(Box<crate::inspect::matrix::MatrixRow>),
+    /// The setup check is done.
+    SetupChecked(Box<crate::inspect::doctor::DoctorReport>),
     /// The whole matrix is done.
     MatrixDone(Box<crate::inspect::matrix::Matrix>),
     /// A saved inspection was read (or could not be).
@@ -151,6 +153,22 @@ pub fn start_matrix(
         })
         .await;
         send(Message::MatrixDone(Box::new(m)));
+    });
+    Running { rx, task }
+}
+
+/// Checks the setup (`doctor`) in the background; the local emulator is the app's own (started if need be).
+pub fn start_setup_check(
+    services: &Services,
+    config: crate::config::Config,
+    choices: crate::inspect::Choices,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let report = crate::inspect::doctor::doctor(&s.http, &config, choices, &s.targets).await;
+        send(Message::SetupChecked(Box::new(report)));
     });
     Running { rx, task }
 }

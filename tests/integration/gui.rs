@@ -689,3 +689,28 @@ fn the_lang_flag_opens_the_app_in_bokmaal() {
     h.get_by_label("Logg inn og slå opp");
     assert_eq!(h.state().settings.ui_lang, Lang::Nb);
 }
+
+#[test]
+fn check_setup_runs_doctor_for_the_current_choices_and_says_what_to_register() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.run();
+    h.get_by_label("Check setup").click();
+    h.run();
+    h.get_by_label("Check the setup").click();
+    step_until(&mut h, "the setup check", |a| {
+        a.views.setup.report.is_some()
+    });
+    h.get_by_label("Every check holds.");
+    for check in [
+        "discovery",
+        "issuer and endpoints",
+        "PKCE S256",
+        "auth method",
+        "clock",
+    ] {
+        h.get_by_label(check);
+    }
+    h.get_by_label("Register at Digdir (a native client)");
+    h.get_by_label("http://127.0.0.1:0/callback");
+}

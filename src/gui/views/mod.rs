@@ -79,6 +79,7 @@ macro_rules! tabs {
                     history: data.history,
                     keep_history: data.keep_history,
                     matrix_running: data.matrix_running,
+                    setup_running: data.setup_running,
                     language_change_running: data.language_change_running,
                     save_path: &mut self.export.save_path,
                 };
@@ -106,6 +107,7 @@ tabs! {
     standalone {
         Matrix(matrix::MatrixView) = "Omfangsmatrise", "Scope matrix";
         History(history::HistoryView) = "Historikk", "History";
+        Setup(setup::SetupView) = "Oppsettsjekk", "Check setup";
     }
 }
 
@@ -165,6 +167,7 @@ pub struct Data<'a> {
     pub lang: Lang,
     pub lookup_running: bool,
     pub matrix_running: bool,
+    pub setup_running: bool,
     pub language_change_running: bool,
     pub result: Option<Current<'a>>,
     pub history: &'a History,

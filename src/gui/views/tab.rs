@@ -22,6 +22,7 @@ pub struct TabContext<'a> {
     pub history: &'a History,
     pub keep_history: bool,
     pub matrix_running: bool,
+    pub setup_running: bool,
     pub language_change_running: bool,
     /// The export bar's path, which the Raw tab's "Save as" edits too.
     pub save_path: &'a mut String,
