@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::krr::ScopeDialect;
 
+mod environments;
 mod files;
 pub mod url_policy;
 
+pub use environments::{builtin_environments, is_production_issuer};
 pub use files::{FileError, read_text, write_private, write_text};
 
 /// The environment variable that overrides where the config file is.
@@ -131,110 +133,6 @@ impl ClientRegistration {
 }
 
 pub const DEFAULT_REDIRECT_PATH: &str = "/callback";
-
-const DIGDIR_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Digdir);
-const DIFI_ACR: &str = crate::krr::login::default_acr(ScopeDialect::Difi);
-
-/// ID-porten's production hosts, of both generations: an issuer on one of them holds real people's data, whatever
-/// the environment is called.
-const PRODUCTION_HOSTS: &[&str] = &["idporten.no", "login.idporten.no", "oidc.difi.no"];
-
-/// Whether an issuer URL is on one of ID-porten's production hosts.
-pub fn is_production_issuer(issuer: &str) -> bool {
-    url::Url::parse(issuer)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .is_some_and(|h| PRODUCTION_HOSTS.contains(&h.as_str()))
-}
-
-/// The environments every install has.
-pub fn builtin_environments() -> Vec<Environment> {
-    let remote =
-        |name: &str, label: &str, group, issuer: &str, person_url: &str, dialect, acr: &str| {
-            Environment {
-                name: name.into(),
-                label: label.into(),
-                group,
-                location: Location::Remote {
-                    issuer: issuer.into(),
-                    person_url: person_url.into(),
-                },
-                dialect,
-                acr: acr.into(),
-                client: None,
-                production: false,
-                retired: false,
-            }
-        };
-    let difi = |name: &str, label: &str, host: &str| {
-        remote(
-            name,
-            label,
-            Group::Difi,
-            &format!("https://{host}/idporten-oidc-provider/"),
-            &format!("https://{host}/kontaktinfo-oauth2-server/rest/v1/person"),
-            ScopeDialect::Difi,
-            DIFI_ACR,
-        )
-    };
-    // Digdir withdrew the Difi generation's endpoints and old issuer (krr_utfasa_endepunkt,
-    // oidc_protocol_nye_idporten); they stay for reading old recordings and tests against the local Difi emulator.
-    let retired = |mut e: Environment| {
-        e.retired = true;
-        e.label = format!("{} (retired by Digdir)", e.label);
-        e
-    };
-    let production = |mut e: Environment| {
-        e.production = true;
-        e
-    };
-    vec![
-        Environment {
-            name: "local".into(),
-            label: "Local emulator (offline)".into(),
-            group: Group::Local,
-            location: Location::Emulator,
-            dialect: ScopeDialect::Digdir,
-            acr: DIGDIR_ACR.into(),
-            client: Some(ClientRegistration::emulator_default()),
-            production: false,
-            retired: false,
-        },
-        remote(
-            "test",
-            "Digdir TEST",
-            Group::Digdir,
-            "https://test.idporten.no",
-            "https://test.kontaktregisteret.no/rest/v1/person",
-            ScopeDialect::Digdir,
-            DIGDIR_ACR,
-        ),
-        production(remote(
-            "prod",
-            "Digdir PROD",
-            Group::Digdir,
-            "https://idporten.no",
-            "https://kontaktregisteret.no/rest/v1/person",
-            ScopeDialect::Digdir,
-            DIGDIR_ACR,
-        )),
-        Environment {
-            name: "local-difi".into(),
-            label: "Local emulator, Difi generation (offline)".into(),
-            group: Group::Local,
-            location: Location::Emulator,
-            dialect: ScopeDialect::Difi,
-            acr: DIFI_ACR.into(),
-            client: Some(ClientRegistration::emulator_default()),
-            production: false,
-            retired: false,
-        },
-        retired(difi("ver1", "Difi VER1", "oidc-ver1.difi.no")),
-        retired(difi("ver2", "Difi VER2", "oidc-ver2.difi.no")),
-        retired(difi("yt2", "Difi YT2", "oidc-yt2.difi.eon.no")),
-        retired(production(difi("difi-prod", "Difi PROD", "oidc.difi.no"))),
-    ]
-}
 
 /// The config file as written by the user.
 #[derive(Debug, Default, Deserialize)]
