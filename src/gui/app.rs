@@ -162,7 +162,7 @@ impl InspectorApp {
                 Some(j)
             }
             Err(e) => {
-                self.notice = Some(e);
+                self.notice = Some(e.0);
                 None
             }
         }
@@ -240,7 +240,11 @@ impl InspectorApp {
         };
         if keep {
             let reply = self.tasks.reply(TaskName::HistoryLoad, ctx);
-            writer.load(move |r| reply.send(Message::HistoryLoaded(r)));
+            writer.load(move |r| {
+                reply.send(Message::HistoryLoaded(
+                    r.map_err(super::commands::Notice::of),
+                ))
+            });
         } else {
             self.tasks.cancel(TaskName::HistoryLoad);
             writer.delete();
@@ -252,7 +256,7 @@ impl InspectorApp {
         let running = worker::load_file(
             &self.services,
             path,
-            |text| crate::inspect::export::from_json(text).map_err(|e| e.to_string()),
+            |text| crate::inspect::export::from_json(text).map_err(super::commands::Notice::of),
             |r| Message::Opened(r.map(Box::new)),
             ctx,
         );
@@ -424,16 +428,18 @@ impl InspectorApp {
                 Message::Failed(e) => match name {
                     TaskName::Matrix => self.views.matrix.error = Some(e),
                     TaskName::Setup => self.views.setup.error = Some(e),
-                    TaskName::LanguageChange => self.views.person.language_status = Some(Err(e)),
+                    TaskName::LanguageChange => {
+                        self.views.person.language_status = Some(Err(e.into()))
+                    }
                     TaskName::Save => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
-                        self.views.export.save_status = Some(Err(e));
+                        self.views.export.save_status = Some(Err(e.into()));
                     }
                     TaskName::Lookup | TaskName::OpenFile | TaskName::HistoryLoad => {
                         self.notice = Some(e)
                     }
                 },
-                Message::Opened(Err(e)) | Message::HistoryLoaded(Err(e)) => self.notice = Some(e),
+                Message::Opened(Err(e)) | Message::HistoryLoaded(Err(e)) => self.notice = Some(e.0),
             }
         }
         // One snapshot for everything this frame brought (a matrix sends rows in bursts).

@@ -47,6 +47,42 @@ pub enum Command {
     SetTheme(ThemeChoice),
 }
 
+/// Something that went wrong, said to the user in their language: the app shows it and never matches on it.
+/// The library's typed errors become one at the app's edge (`Notice::of`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+impl Notice {
+    pub fn of(e: impl std::fmt::Display) -> Notice {
+        Notice(e.to_string())
+    }
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::ops::Deref for Notice {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Notice {
+    fn from(s: String) -> Notice {
+        Notice(s)
+    }
+}
+
+impl From<&str> for Notice {
+    fn from(s: &str) -> Notice {
+        Notice(s.to_owned())
+    }
+}
+
 /// The commands of one frame, in the order they were pushed.
 #[derive(Debug, Default)]
 pub struct Commands(Vec<Command>);

@@ -106,9 +106,9 @@ impl<'a> Choices<'a> {
     }
 
     /// The job for the current choices, or why there is none (in the app's language, with what to do).
-    pub fn build_job(&self) -> Result<Job, String> {
+    pub fn build_job(&self) -> Result<Job, super::commands::Notice> {
         crate::inspect::plan(self.config, self.planner_choices())
             .map(|plan| Job { plan })
-            .map_err(|e| e.for_app(self.lang()))
+            .map_err(|e| super::commands::Notice(e.for_app(self.lang())))
     }
 }

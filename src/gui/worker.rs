@@ -8,6 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
+use super::commands::Notice;
 pub use crate::inspect::KeySource;
 use crate::inspect::{Inspection, Plan, Progress, Targets, run_lookup};
 
@@ -36,12 +37,12 @@ impl Services {
 
 impl Job {
     /// The ready request: the target resolved by the planner's `Targets`, its CA trusted.
-    async fn request(self, s: &Services) -> Result<crate::inspect::LookupRequest, String> {
+    async fn request(self, s: &Services) -> Result<crate::inspect::LookupRequest, Notice> {
         let lang = self.plan.lang();
         s.targets
             .request(self.plan)
             .await
-            .map_err(|e| e.for_app(lang))
+            .map_err(|e| Notice(e.for_app(lang)))
     }
 }
 
@@ -54,7 +55,7 @@ pub enum Message {
     /// The lookup could not even start (e.g. the emulator would not start).
     Failed(String),
     /// A language change ended.
-    LanguageChanged(Result<String, String>),
+    LanguageChanged(Result<String, Notice>),
     /// One scope set of the matrix is done.
     MatrixRow(Box<crate::inspect::matrix::MatrixRow>),
     /// The setup check is done.
@@ -62,11 +63,11 @@ pub enum Message {
     /// The whole matrix is done.
     MatrixDone(Box<crate::inspect::matrix::Matrix>),
     /// A saved inspection was read (or could not be).
-    Opened(Result<Box<Inspection>, String>),
+    Opened(Result<Box<Inspection>, Notice>),
     /// The kept history was read (or could not be).
-    HistoryLoaded(Result<crate::inspect::history::History, String>),
+    HistoryLoaded(Result<crate::inspect::history::History, Notice>),
     /// A file the user asked for was written: its path, or why not.
-    Saved(Result<String, String>),
+    Saved(Result<String, Notice>),
 }
 
 impl Message {
@@ -121,7 +122,7 @@ pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Runni
     let task = services.runtime.spawn(async move {
         let request = match job.request(&s).await {
             Ok(r) => r,
-            Err(e) => return send(Message::Failed(e)),
+            Err(e) => return send(Message::Failed(e.0)),
         };
         let progress_send = send.clone();
         let inspection = run_lookup(&s.http, &request, &move |p| {
@@ -145,7 +146,7 @@ pub fn start_matrix(
     let task = services.runtime.spawn(async move {
         let request = match job.request(&s).await {
             Ok(r) => r,
-            Err(e) => return send(Message::Failed(e)),
+            Err(e) => return send(Message::Failed(e.0)),
         };
         let row_send = send.clone();
         let m = crate::inspect::matrix::run_matrix(&s.http, &request, &sets, &move |_, row| {
@@ -186,7 +187,7 @@ pub fn start_language_change(
     let task = services.runtime.spawn(async move {
         let result = crate::inspect::change_language(&http, &person_url, &token, spraak)
             .await
-            .map_err(|e| e.to_string());
+            .map_err(Notice::of);
         send(Message::LanguageChanged(result));
     });
     Running { rx, task }
@@ -196,14 +197,14 @@ pub fn start_language_change(
 pub fn load_file<T: Send + 'static>(
     services: &Services,
     path: std::path::PathBuf,
-    parse: impl FnOnce(&str) -> Result<T, String> + Send + 'static,
-    wrap: fn(Result<T, String>) -> Message,
+    parse: impl FnOnce(&str) -> Result<T, Notice> + Send + 'static,
+    wrap: fn(Result<T, Notice>) -> Message,
     ctx: &egui::Context,
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
         let r = crate::config::read_text(&path)
-            .map_err(|e| e.to_string())
+            .map_err(Notice::of)
             .and_then(|t| parse(&t));
         send(wrap(r));
     });
@@ -221,7 +222,7 @@ pub fn save_file(
     let task = services.runtime.spawn_blocking(move || {
         let r = crate::config::write_text(&path, &contents)
             .map(|_| path.display().to_string())
-            .map_err(|e| e.to_string());
+            .map_err(Notice::of);
         send(Message::Saved(r));
     });
     Running { rx, task }

@@ -28,9 +28,15 @@ pub enum HistoryFileError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: super::history::HistoryError,
+    },
 }
 
-type LoadReply = Box<dyn FnOnce(Result<History, String>) + Send>;
+type LoadReply = Box<dyn FnOnce(Result<History, HistoryFileError>) + Send>;
 
 enum Request {
     /// Replace the file with this history (entries are shared `Arc`s: cheap to send).
@@ -74,7 +80,7 @@ impl HistoryWriter {
 
     /// Reads the file after everything asked for before and hands the result to `reply` (on the writer thread).
     /// A missing file is an empty history.
-    pub fn load(&mut self, reply: impl FnOnce(Result<History, String>) + Send + 'static) {
+    pub fn load(&mut self, reply: impl FnOnce(Result<History, HistoryFileError>) + Send + 'static) {
         self.send(Request::Load(Box::new(reply)));
     }
 
@@ -150,13 +156,15 @@ fn handle(path: &Path, request: Request) -> Result<(), HistoryFileError> {
         },
         Request::Load(reply) => {
             let result = match std::fs::read_to_string(path) {
-                Ok(text) => History::from_json(&text).map_err(|e| e.to_string()),
+                Ok(text) => History::from_json(&text).map_err(|source| HistoryFileError::Parse {
+                    path: path.to_owned(),
+                    source,
+                }),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
                 Err(source) => Err(HistoryFileError::Read {
                     path: path.to_owned(),
                     source,
-                }
-                .to_string()),
+                }),
             };
             reply(result);
             Ok(())
@@ -275,8 +283,8 @@ mod tests {
         let mut writer = HistoryWriter::new(path.clone());
         let (tx, rx) = channel();
         let answer = move |tx: Sender<_>| {
-            move |r: Result<History, String>| {
-                let _ = tx.send(r.map(|h| h.entries.len()));
+            move |r: Result<History, HistoryFileError>| {
+                let _ = tx.send(r.map(|h| h.entries.len()).map_err(|e| e.to_string()));
             }
         };
         writer.load(answer(tx.clone()));

@@ -4,10 +4,8 @@
 use serde_json::{Value, json};
 
 use krr_inspector::emulator::EmulatorHandle;
-use krr_inspector::krr::ScopeDialect;
 
-use super::support::emulator;
-use super::{run_with_env, stderr};
+use super::support::{autologin_browser, emulator, run_against};
 
 /// What one `fetch` gave: its exit code, its JSON report and its standard error.
 struct Fetched {
@@ -31,46 +29,15 @@ async fn set_faults(emu: &EmulatorHandle, faults: Value) {
 /// arguments, and turns them off again.
 async fn fetch_with(emu: &EmulatorHandle, faults: Value, extra: &[&str]) -> Fetched {
     set_faults(emu, faults).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, emu.ca_pem()).unwrap();
-    let browser = format!(
-        "'{}' autologin --pid 27129324169",
-        env!("CARGO_BIN_EXE_krr-inspector")
-    );
-    let mut args: Vec<String> = [
-        "fetch",
-        "--format",
-        "json",
-        "--issuer",
-        &emu.issuer(ScopeDialect::Digdir),
-        "--person-url",
-        &emu.person_url(ScopeDialect::Digdir),
-        "--trust-ca",
-        ca.to_str().unwrap(),
-        "--client-id",
-        "krr-inspector",
-        "--browser",
-        &browser,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    if !extra.contains(&"--timeout") {
-        args.extend(["--timeout".into(), "20".into()]);
-    }
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let o = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_with_env(&args, None, &[])
-    })
-    .await
-    .unwrap();
+    let browser = autologin_browser("--pid 27129324169");
+    let mut args = vec!["fetch", "--format", "json", "--browser", &browser];
+    args.extend_from_slice(extra);
+    let r = run_against(emu, &args, &[]).await;
     set_faults(emu, json!({})).await;
     Fetched {
-        code: o.status.code(),
-        json: serde_json::from_str(&String::from_utf8_lossy(&o.stdout)).unwrap_or(Value::Null),
-        stderr: stderr(&o),
+        code: r.code,
+        json: r.json,
+        stderr: r.stderr,
     }
 }
 

@@ -193,3 +193,83 @@ pub async fn tokens_for(
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
+
+/// What the binary did, run against an emulator.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    /// Standard output as JSON (`Null` when it is not).
+    pub json: serde_json::Value,
+    pub stderr: String,
+}
+
+/// Runs the binary with `args`, then the emulator's Digdir URLs (its CA trusted), the public client (unless
+/// `args` names one) and a 20 s callback timeout, off the async threads.
+pub async fn run_against(emu: &EmulatorHandle, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    all.extend(
+        [
+            "--issuer",
+            &emu.issuer(ScopeDialect::Digdir),
+            "--person-url",
+            &emu.person_url(ScopeDialect::Digdir),
+            "--trust-ca",
+            ca.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    if !args.contains(&"--client-id") {
+        all.extend(["--client-id".into(), "krr-inspector".into()]);
+    }
+    if !args.contains(&"--timeout") {
+        all.extend(["--timeout".into(), "20".into()]);
+    }
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let o = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = all.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        super::run_with_env(&args, None, &env)
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    Ran {
+        code: o.status.code(),
+        json: serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
+        stdout,
+        stderr: super::stderr(&o),
+    }
+}
+
+/// The scripted person as a browser command: `autologin ARGS`.
+pub fn autologin_browser(args: &str) -> String {
+    format!("'{}' autologin {args}", env!("CARGO_BIN_EXE_krr-inspector"))
+}
+
+/// GETs a page's text (the login or consent page).
+pub async fn page_text(http: &reqwest::Client, url: &str) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The register's answer as JSON for an access token.
+pub async fn person_json(
+    emu: &EmulatorHandle,
+    generation: ScopeDialect,
+    access_token: &str,
+) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(emu.person_url(generation))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -158,15 +158,12 @@ async fn a_testid_hint_logs_in_with_no_page_and_the_tokens_say_testid() {
         .json()
         .await
         .unwrap();
-    let p: Value = reqwest::Client::new()
-        .get(emu.person_url(ScopeDialect::Digdir))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = person_json(
+        &emu,
+        ScopeDialect::Digdir,
+        t["access_token"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(
         p["digital_post"]["postkasseleverandoeradresse"],
         "984661185"
@@ -219,15 +216,12 @@ async fn a_valid_hint_not_in_the_data_is_not_registered_and_other_hints_show_the
         .json()
         .await
         .unwrap();
-    let p: Value = reqwest::Client::new()
-        .get(emu.person_url(ScopeDialect::Digdir))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = person_json(
+        &emu,
+        ScopeDialect::Digdir,
+        t["access_token"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(p["status"], "IKKE_REGISTRERT");
     assert_eq!(p["personidentifikator"], "21879498012");
 
@@ -408,14 +402,7 @@ async fn an_e_mail_login_has_no_pid_and_the_register_answers_403() {
     let http = browser();
     let authz =
         Authz::new(ScopeDialect::Digdir, CB, SCOPES).set("acr_values", "selfregistered-email");
-    let page = http
-        .get(authz.url(&emu))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&http, &authz.url(&emu)).await;
     assert!(
         page.contains("value=\"selfregistered-email\""),
         "the level is offered"
@@ -524,14 +511,7 @@ async fn a_consent_client_shows_the_page_and_the_token_carries_only_what_was_tic
     let asked = "openid profile krr:user/kontaktinformasjon.read krr:user/digitalpost.read";
     let authz =
         Authz::new(ScopeDialect::Digdir, CB, asked).set("client_id", "krr-inspector-consent");
-    let page = http
-        .get(authz.url(&emu))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&http, &authz.url(&emu)).await;
     let id = login_request_id(&page);
     let r = http
         .post(format!("{}/login", emu.base_url))
@@ -596,15 +576,12 @@ async fn a_consent_client_shows_the_page_and_the_token_carries_only_what_was_tic
         t["scope"],
         "openid profile krr:user/kontaktinformasjon.read"
     );
-    let p: Value = reqwest::Client::new()
-        .get(emu.person_url(ScopeDialect::Digdir))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = person_json(
+        &emu,
+        ScopeDialect::Digdir,
+        t["access_token"].as_str().unwrap(),
+    )
+    .await;
     assert!(
         p.get("digital_post").is_none() && p.get("kontaktinformasjon").is_some(),
         "{p}"

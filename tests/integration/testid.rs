@@ -6,43 +6,14 @@
 use serde_json::Value;
 
 use krr_inspector::emulator::EmulatorHandle;
-use krr_inspector::krr::ScopeDialect;
 
-use super::support::emulator;
+use super::support::{autologin_browser, emulator, run_against};
 use super::{run_with_env, stderr};
 
-/// Runs the binary with `args` after the emulator's URLs and CA; a browser that fails at once.
+/// Runs the binary with `args` against the emulator, with a browser that fails at once.
 async fn against(emu: &EmulatorHandle, args: &[&str]) -> (Option<i32>, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, emu.ca_pem()).unwrap();
-    let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    all.extend(
-        [
-            "--issuer",
-            &emu.issuer(ScopeDialect::Digdir),
-            "--person-url",
-            &emu.person_url(ScopeDialect::Digdir),
-            "--trust-ca",
-            ca.to_str().unwrap(),
-            "--client-id",
-            "krr-inspector",
-            "--timeout",
-            "20",
-        ]
-        .map(String::from),
-    );
-    let o = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = all.iter().map(String::as_str).collect();
-        run_with_env(&args, None, &[("KRR_INSPECTOR_BROWSER", "false")])
-    })
-    .await
-    .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr(&o),
-    )
+    let r = run_against(emu, args, &[("KRR_INSPECTOR_BROWSER", "false")]).await;
+    (r.code, r.stdout, r.stderr)
 }
 
 fn json(stdout: &str) -> Value {
@@ -217,38 +188,12 @@ async fn a_malformed_hint_comes_back_as_the_providers_invalid_request() {
 
 /// `fetch --format json` with the scripted person as the browser (`autologin ARGS`).
 async fn fetch_as(emu: &EmulatorHandle, autologin: &str, args: &[&str]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, emu.ca_pem()).unwrap();
-    let browser = format!(
-        "'{}' autologin {autologin}",
-        env!("CARGO_BIN_EXE_krr-inspector")
-    );
-    let mut all: Vec<String> = ["fetch", "--format", "json", "--browser", &browser]
-        .map(String::from)
-        .to_vec();
-    all.extend(args.iter().map(|s| s.to_string()));
-    all.extend(
-        [
-            "--issuer",
-            &emu.issuer(ScopeDialect::Digdir),
-            "--person-url",
-            &emu.person_url(ScopeDialect::Digdir),
-            "--trust-ca",
-            ca.to_str().unwrap(),
-            "--timeout",
-            "20",
-        ]
-        .map(String::from),
-    );
-    let o = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = all.iter().map(String::as_str).collect();
-        run_with_env(&args, None, &[])
-    })
-    .await
-    .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out} {}", stderr(&o)))
+    let browser = autologin_browser(autologin);
+    let mut all = vec!["fetch", "--format", "json", "--browser", &browser];
+    all.extend_from_slice(args);
+    let r = run_against(emu, &all, &[]).await;
+    assert!(r.json.is_object(), "not JSON: {} {}", r.stdout, r.stderr);
+    r.json
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

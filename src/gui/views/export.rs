@@ -11,7 +11,7 @@ pub struct ExportView {
     /// Where exports (and the Raw tab's save) go; the extension follows the format.
     pub save_path: String,
     /// How the last save went: the path written, or why not (said in the status line).
-    pub save_status: Option<Result<String, String>>,
+    pub save_status: Option<Result<String, crate::gui::commands::Notice>>,
 }
 
 impl Default for ExportView {

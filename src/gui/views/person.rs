@@ -19,7 +19,7 @@ pub struct PersonView {
     /// The language picked for "Change language".
     pub spraak: Spraak,
     /// How the last language change went.
-    pub language_status: Option<Result<String, String>>,
+    pub language_status: Option<Result<String, crate::gui::commands::Notice>>,
 }
 
 impl PersonView {
