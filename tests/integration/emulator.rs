@@ -36,12 +36,7 @@ fn trust(emu: &krr_inspector::emulator::EmulatorHandle) -> TrustStore {
 #[tokio::test]
 async fn discovery_documents_of_both_generations() {
     let emu = emulator().await;
-    let d: Value = reqwest::get(format!("{}/.well-known/openid-configuration", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = get_json(format!("{}/.well-known/openid-configuration", emu.base_url)).await;
     assert_eq!(
         d["issuer"], emu.base_url,
         "Digdir issuer has no trailing slash"
@@ -54,12 +49,7 @@ async fn discovery_documents_of_both_generations() {
     assert_eq!(d["authorization_response_iss_parameter_supported"], true);
     assert_eq!(d["jwks_uri"], format!("{}/jwks.json", emu.base_url));
     let difi_issuer = format!("{}/idporten-oidc-provider/", emu.base_url);
-    let d: Value = reqwest::get(format!("{difi_issuer}.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = get_json(format!("{difi_issuer}.well-known/openid-configuration")).await;
     assert_eq!(d["issuer"], difi_issuer);
     assert_eq!(d["jwks_uri"], format!("{difi_issuer}jwk"));
     assert_eq!(

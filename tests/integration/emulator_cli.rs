@@ -1,5 +1,6 @@
 //! `krr-inspector emulator` as a process: one line on stdout, logs on stderr, a clean stop on SIGTERM/SIGINT.
 
+use super::support::get_json;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
@@ -36,12 +37,8 @@ async fn prints_one_line_serves_and_stops_cleanly() {
             .unwrap_or_else(|| panic!("first line: {line:?}"))
             .to_owned();
         assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-        let d: serde_json::Value = reqwest::get(format!("{base}/.well-known/openid-configuration"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let d: serde_json::Value =
+            get_json(format!("{base}/.well-known/openid-configuration")).await;
         assert_eq!(d["issuer"], base);
         Command::new("kill")
             .arg(signal)

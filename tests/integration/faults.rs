@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use krr_inspector::emulator::EmulatorHandle;
 
-use super::support::{autologin_browser, emulator, run_against};
+use super::support::{autologin_browser, emulator, get_json, run_against};
 
 /// What one `fetch` gave: its exit code, its JSON report and its standard error.
 struct Fetched {
@@ -157,12 +157,7 @@ fn failed(f: &Fetched, fault: &str, kind: &str, needle: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catalogue_lists_every_fault_with_what_a_good_client_does() {
     let emu = emulator().await;
-    let c: Value = reqwest::get(format!("{}/admin/faults/catalogue", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value = get_json(format!("{}/admin/faults/catalogue", emu.base_url)).await;
     let entries = c["catalogue"].as_array().unwrap();
     assert!(entries.len() >= 30, "{} faults", entries.len());
     let this_file = include_str!("faults.rs");
@@ -186,12 +181,7 @@ async fn the_catalogue_lists_every_fault_with_what_a_good_client_does() {
         );
     }
     // GET /admin/faults keeps its shape: the values only, as PUT takes them.
-    let values: Value = reqwest::get(format!("{}/admin/faults", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let values: Value = get_json(format!("{}/admin/faults", emu.base_url)).await;
     assert_eq!(values, c["faults"]);
     // A number out of its bounds is refused with the bounds named; the index page offers every fault.
     let r = reqwest::Client::new()
@@ -228,12 +218,7 @@ async fn the_catalogue_lists_every_fault_with_what_a_good_client_does() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let values: Value = reqwest::get(format!("{}/admin/faults", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let values: Value = get_json(format!("{}/admin/faults", emu.base_url)).await;
     assert_eq!(
         (&values["clock_skew_seconds"], &values["key_rotation"]),
         (&json!(-30), &json!(true))

@@ -46,6 +46,19 @@ fn app_harness(
         .build_eframe(move |_cc| InspectorApp::with_settings(Config::builtin(), services, settings))
 }
 
+/// The app after a lookup of a person whose token may change the language (`krr:user/spraak.write`).
+fn looked_up_with_the_write_scope(rt: &tokio::runtime::Runtime) -> Harness<'static, InspectorApp> {
+    let mut h = app_harness(rt, person_browser("--pid 29129319060"));
+    h.run();
+    h.state_mut()
+        .settings
+        .extra_scopes
+        .insert("local".into(), "krr:user/spraak.write".into());
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h
+}
+
 /// Steps frames until `done` holds (the background work wakes the UI, which `run()` alone does not wait for).
 fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -201,14 +214,7 @@ fn ctrl_enter_starts_and_the_language_switches() {
 #[test]
 fn the_write_scope_allows_changing_the_language() {
     let rt = runtime();
-    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
-    h.run();
-    h.state_mut()
-        .settings
-        .extra_scopes
-        .insert("local".into(), "krr:user/spraak.write".into());
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    let mut h = looked_up_with_the_write_scope(&rt);
     h.get_by_label("Administration");
     // The picker starts on the person's current language; the user picks another.
     let current = h
@@ -562,14 +568,7 @@ fn forged_and_untrusted_values_are_marked_on_the_person_tab() {
 #[test]
 fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
     let rt = runtime();
-    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
-    h.run();
-    h.state_mut()
-        .settings
-        .extra_scopes
-        .insert("local".into(), "krr:user/spraak.write".into());
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    let mut h = looked_up_with_the_write_scope(&rt);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label_contains("Access token expires:");

@@ -273,3 +273,8 @@ pub async fn person_json(
         .await
         .unwrap()
 }
+
+/// GETs a URL and reads its body as JSON.
+pub async fn get_json<T: serde::de::DeserializeOwned>(url: impl reqwest::IntoUrl) -> T {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}

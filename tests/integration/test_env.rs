@@ -16,12 +16,7 @@ const SCOPES: &str = "openid krr:user/kontaktinformasjon.read krr:user/digitalpo
 #[tokio::test]
 async fn the_persons_list_has_test_2023_24_the_classic_set_and_the_generated_ones() {
     let emu = emulator().await;
-    let list: Vec<Value> = reqwest::get(format!("{}/admin/persons", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> = get_json(format!("{}/admin/persons", emu.base_url)).await;
     assert_eq!(list.len(), 33);
     let find = |pid: &str| {
         list.iter()
@@ -266,12 +261,7 @@ async fn emulator_with(
 #[tokio::test]
 async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lacks() {
     let emu = emulator().await;
-    let d: Value = reqwest::get(format!("{}/.well-known/openid-configuration", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = get_json(format!("{}/.well-known/openid-configuration", emu.base_url)).await;
     assert_eq!(d["authorization_response_iss_parameter_supported"], true);
     assert_eq!(
         d["acr_values_supported"],
@@ -326,15 +316,11 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         let r = reqwest::get(d[member].as_str().unwrap()).await.unwrap();
         assert_ne!(r.status(), 404, "{member}");
     }
-    let difi: Value = reqwest::get(format!(
+    let difi: Value = get_json(format!(
         "{}.well-known/openid-configuration",
         emu.issuer(ScopeDialect::Difi)
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(difi["acr_values_supported"], json!(["Level3", "Level4"]));
 }
 
@@ -751,12 +737,7 @@ async fn a_refresh_may_narrow_the_scope_never_widen_it_and_the_next_refresh_may_
 #[tokio::test]
 async fn introspection_says_what_a_token_is_and_revocation_ends_it() {
     let emu = emulator().await;
-    let d: Value = reqwest::get(format!("{}/.well-known/openid-configuration", emu.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = get_json(format!("{}/.well-known/openid-configuration", emu.base_url)).await;
     let (introspect, revoke) = (
         d["introspection_endpoint"].as_str().unwrap().to_owned(),
         d["revocation_endpoint"].as_str().unwrap().to_owned(),
