@@ -403,16 +403,16 @@ async fn login_page_validates_and_cancels() {
         .unwrap();
     assert!(html.contains("Logg inn (ID-porten-emulator)") && html.contains("mobil og e-post"));
     let id = login_request_id(&html);
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[
+    let r = submit_login(
+        &http,
+        &emu,
+        &[
             ("request", id.as_str()),
             ("pid", "16903349845"),
             ("action", "login"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(
@@ -420,22 +420,22 @@ async fn login_page_validates_and_cancels() {
         "{html}"
     );
     // The same login goes on: cancel it.
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[("request", id.as_str()), ("action", "cancel")])
-        .send()
-        .await
-        .unwrap();
+    let r = submit_login(
+        &http,
+        &emu,
+        &[("request", id.as_str()), ("action", "cancel")],
+    )
+    .await;
     let (_, p) = location_params(&r);
     assert_eq!(p["error"], "access_denied");
     assert_eq!(p["state"], "state-123");
     // A used login request is gone.
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[("request", id.as_str()), ("pick", "27129324169")])
-        .send()
-        .await
-        .unwrap();
+    let r = submit_login(
+        &http,
+        &emu,
+        &[("request", id.as_str()), ("pick", "27129324169")],
+    )
+    .await;
     assert_eq!(r.status(), 400);
     assert!(
         r.text()

@@ -252,16 +252,16 @@ async fn form_login(
 ) -> (String, String) {
     let page = http.get(authz.url(emu)).send().await.unwrap();
     let id = login_request_id(&page.text().await.unwrap());
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[
+    let r = submit_login(
+        http,
+        emu,
+        &[
             ("request", id.as_str()),
             ("action", "login"),
             ("pick", "27129324169"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     let cookie = sso_cookie(&r);
     let code = location_params(&r).1["code"].clone();
     (cookie, code)
@@ -659,16 +659,16 @@ async fn an_authorize_flood_evicts_the_oldest_pending_logins_and_locks_nobody_ou
     .await;
     assert!(cb.contains_key("code"), "{cb:?}");
     // The oldest pending login was the one evicted.
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[
+    let r = submit_login(
+        &http,
+        &emu,
+        &[
             ("request", first_id.as_str()),
             ("action", "login"),
             ("pick", "27129324169"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 400);
     assert!(
         r.text()

@@ -278,3 +278,16 @@ pub async fn person_json(
 pub async fn get_json<T: serde::de::DeserializeOwned>(url: impl reqwest::IntoUrl) -> T {
     reqwest::get(url).await.unwrap().json().await.unwrap()
 }
+
+/// Submits the emulator's login form (`POST /login`) with these fields, as the page's browser would.
+pub async fn submit_login(
+    http: &reqwest::Client,
+    emu: &EmulatorHandle,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    http.post(format!("{}/login", emu.base_url))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}

@@ -499,16 +499,16 @@ async fn a_consent_client_shows_the_page_and_the_token_carries_only_what_was_tic
         Authz::new(ScopeDialect::Digdir, CB, asked).set("client_id", "krr-inspector-consent");
     let page = page_text(&http, &authz.url(&emu)).await;
     let id = login_request_id(&page);
-    let r = http
-        .post(format!("{}/login", emu.base_url))
-        .form(&[
+    let r = submit_login(
+        &http,
+        &emu,
+        &[
             ("request", id.as_str()),
             ("action", "login"),
             ("pick", "27129324169"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 200, "the consent page, not the redirect");
     assert!(
         r.headers().get("set-cookie").is_some(),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use krr_inspector::krr::ScopeDialect;
 
-use super::support::{browser, emulator, location_params, login_request_id};
+use super::support::{browser, emulator, location_params, login_request_id, submit_login};
 
 #[derive(Debug, Deserialize, Serialize)]
 struct IdPortenClaims {
@@ -103,12 +103,12 @@ async fn openidconnect_and_josekit_against_the_emulator() {
             .await
             .unwrap();
         let id = login_request_id(&html);
-        let r = person
-            .post(format!("{}/login", emu.base_url))
-            .form(&[("request", id.as_str()), ("pick", "24079412372")])
-            .send()
-            .await
-            .unwrap();
+        let r = submit_login(
+            &person,
+            &emu,
+            &[("request", id.as_str()), ("pick", "24079412372")],
+        )
+        .await;
         let (_, params) = location_params(&r);
         assert_eq!(&params["state"], state.secret());
 
