@@ -182,19 +182,19 @@ mod tests {
 
     use super::*;
     use crate::config::AuthMethod;
-    use crate::inspect::report::{HttpFacts, RequestFacts};
+    use crate::inspect::report::RequestFacts;
     use crate::inspect::{Accept, Inspection, Target};
     use crate::krr::scopes::ScopeDialect;
 
     fn inspection(n: usize) -> Arc<Inspection> {
-        Arc::new(Inspection {
-            environment: Target {
+        Arc::new(Inspection::begun(
+            Target {
                 environment: format!("env-{n}"),
                 issuer: "http://127.0.0.1:1".into(),
                 person_url: "http://127.0.0.1:1/rest/v2/krr/person".into(),
                 dialect: ScopeDialect::Digdir,
             },
-            request: RequestFacts {
+            RequestFacts {
                 client_id: "client".into(),
                 auth_method: AuthMethod::None,
                 scopes: vec!["openid".into(); 40],
@@ -202,14 +202,8 @@ mod tests {
                 acr: None,
                 locale: "nb".into(),
             },
-            started_at: chrono::Utc::now(),
-            token: None,
-            http: HttpFacts::default(),
-            body: None,
-            error: None,
-            timings_ms: Vec::new(),
-            reverified: None,
-        })
+            chrono::Utc::now(),
+        ))
     }
 
     fn history(len: usize) -> History {

@@ -152,9 +152,9 @@ pub(crate) async fn lookup(
     let started = Instant::now();
     let started_at = Utc::now();
     let exchanges = Arc::new(Mutex::new(Vec::new()));
-    let mut inspection = Inspection {
-        environment: req.target.clone(),
-        request: RequestFacts {
+    let mut inspection = Inspection::begun(
+        req.target.clone(),
+        RequestFacts {
             client_id: req.client.client_id.clone(),
             auth_method: req.client.auth_method,
             scopes: req.scopes.clone(),
@@ -163,13 +163,7 @@ pub(crate) async fn lookup(
             locale: req.ui_locales.clone(),
         },
         started_at,
-        token: None,
-        http: HttpFacts::default(),
-        body: None,
-        error: None,
-        timings_ms: Vec::new(),
-        reverified: None,
-    };
+    );
     let take_exchanges = |exchanges: &Arc<Mutex<Vec<HttpExchange>>>| {
         std::mem::take(
             &mut *exchanges

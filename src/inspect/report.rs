@@ -147,6 +147,27 @@ pub struct Inspection {
     pub reverified: Option<Reverification>,
 }
 
+impl Inspection {
+    /// The report of a lookup that has just started: where to and what was asked, nothing found yet.
+    pub fn begun(
+        environment: Target,
+        request: RequestFacts,
+        started_at: DateTime<Utc>,
+    ) -> Inspection {
+        Inspection {
+            environment,
+            request,
+            started_at,
+            token: None,
+            http: HttpFacts::default(),
+            body: None,
+            error: None,
+            timings_ms: Vec::new(),
+            reverified: None,
+        }
+    }
+}
+
 /// What became of the verdict stored in a saved inspection.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
