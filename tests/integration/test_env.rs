@@ -99,6 +99,26 @@ async fn headless(
         .unwrap()
 }
 
+/// The register's answer for a person logged in headless (a TestID hint, Digdir's scopes).
+async fn headless_person(emu: &krr_inspector::emulator::EmulatorHandle, pid: &str) -> Value {
+    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES).set(
+        "login_hint",
+        &format!("testid:{pid}_idporten-loa-substantial"),
+    );
+    let cb = location_params(&headless(emu, &authz).await).1;
+    let t: Value = exchange(&browser(), emu, &authz, &cb["code"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    person_json(
+        emu,
+        ScopeDialect::Digdir,
+        t["access_token"].as_str().unwrap(),
+    )
+    .await
+}
+
 async fn token_keys(emu: &krr_inspector::emulator::EmulatorHandle) -> KeySet {
     let jwks = reqwest::get(format!("{}/jwks.json", emu.base_url))
         .await
@@ -145,20 +165,7 @@ async fn a_testid_hint_logs_in_with_no_page_and_the_tokens_say_testid() {
     assert_eq!(stats["codes"], 2);
 
     // The person's answer: the Digipost mailbox of TEST 2023-24's user.
-    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES)
-        .set("login_hint", "testid:22859197810_idporten-loa-substantial");
-    let cb = location_params(&headless(&emu, &authz).await).1;
-    let t: Value = exchange(&browser(), &emu, &authz, &cb["code"])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let p = person_json(
-        &emu,
-        ScopeDialect::Digdir,
-        t["access_token"].as_str().unwrap(),
-    )
-    .await;
+    let p = headless_person(&emu, "22859197810").await;
     assert_eq!(
         p["digital_post"]["postkasseleverandoeradresse"],
         "984661185"
@@ -203,20 +210,7 @@ async fn a_malformed_testid_hint_is_invalid_request_on_the_redirect() {
 #[tokio::test]
 async fn a_valid_hint_not_in_the_data_is_not_registered_and_other_hints_show_the_page() {
     let emu = emulator().await;
-    let authz = Authz::new(ScopeDialect::Digdir, CB, SCOPES)
-        .set("login_hint", "testid:21879498012_idporten-loa-substantial");
-    let cb = location_params(&headless(&emu, &authz).await).1;
-    let t: Value = exchange(&browser(), &emu, &authz, &cb["code"])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let p = person_json(
-        &emu,
-        ScopeDialect::Digdir,
-        t["access_token"].as_str().unwrap(),
-    )
-    .await;
+    let p = headless_person(&emu, "21879498012").await;
     assert_eq!(p["status"], "IKKE_REGISTRERT");
     assert_eq!(p["personidentifikator"], "21879498012");
 
