@@ -225,10 +225,7 @@ pub(crate) async fn lookup(
         .timings_ms
         .push(("login".into(), started.elapsed().as_millis() as u64));
     let outcome = match login {
-        Ok(o) => {
-            *keep = Some(o.clone());
-            o
-        }
+        Ok(o) => o,
         Err(e) => {
             inspection.http.exchanges = take_exchanges(&exchanges);
             // A browser that failed is its own kind: the app offers another way to open the login.
@@ -318,6 +315,10 @@ pub(crate) async fn lookup(
         .filter(refuses)
         .map(|c| c.check.as_str())
         .collect();
+    // Only a login whose tokens are this login's is kept to go on from (the matrix refreshes with it).
+    if failed.is_empty() {
+        *keep = Some(outcome.clone());
+    }
     if !failed.is_empty() {
         let details = outcome
             .id_token_checks

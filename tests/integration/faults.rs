@@ -686,3 +686,40 @@ async fn content_faults_show_on_the_fields_or_as_problems() {
     assert_eq!(f.json["person"]["personidentifikator"], "01048800153");
     assert_eq!(f.json["token"]["id_token_claims"]["pid"], "27129324169");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_login_gives_the_matrix_nothing_to_refresh_with() {
+    let emu = emulator().await;
+    set_faults(&emu, json!({"id_token_wrong_nonce": true})).await;
+    let r = run_against(
+        &emu,
+        &["matrix", "--format", "json", "--testid", "24079412372"],
+        &[],
+    )
+    .await;
+    set_faults(&emu, json!({})).await;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let rows = r.json["rows"].as_array().cloned().unwrap_or_default();
+    assert!(!rows.is_empty(), "{}", r.stdout);
+    for row in &rows {
+        assert_eq!(row["obtained"], "login", "{}", row["scopes"]);
+        assert!(
+            row["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("the id_token fails its checks"),
+            "{}",
+            row["error"]
+        );
+        let steps: Vec<&str> = row["inspection"]["http"]["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["step"].as_str())
+            .collect();
+        assert!(
+            !steps.contains(&"refresh") && !steps.contains(&"person"),
+            "the refused tokens are used for nothing: {steps:?}"
+        );
+    }
+}
