@@ -5,14 +5,7 @@
 # Prints `name value unit` lines. Usage: gui_wait_cpu.sh BINARY
 set -euo pipefail
 bin=$(realpath "$1")
-command -v Xvfb >/dev/null || { echo "gui_wait_cpu: Xvfb is not installed (apt-get install xvfb)" >&2; exit 1; }
-tmp=$(mktemp -d)
-display=:$((90 + RANDOM % 20))
-cleanup() { kill "${app:-}" "${xvfb:-}" 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-Xvfb "$display" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
-sleep 1
-export DISPLAY=$display XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data HOME=$tmp KRR_INSPECTOR_REPORT_FIRST_FRAME=1
+source "$(dirname "$0")/xvfb.sh" gui_wait_cpu 90
 export KRR_INSPECTOR_BROWSER=true
 "$bin" emulator --print-ca >/dev/null   # the emulator's keys exist before the timed run
 "$bin" --env local --lookup >/dev/null 2>"$tmp/log" & app=$!
