@@ -16,7 +16,7 @@ use crate::jose::jwt::decode_unverified;
 use crate::krr::scopes::{ScopeDialect, read_scopes};
 use crate::krr::{Lang, scopes};
 use crate::oidc::http::{self, HttpExchange};
-use crate::oidc::{self, BrowserChoice, LoginError, LoginEvent, Secret};
+use crate::oidc::{self, BrowserChoice, ClientAuth, Credential, LoginError, LoginEvent, Secret};
 
 pub use super::report::{
     Accept, HttpFacts, Inspection, LookupProblem, MAX_TOKEN_LIFETIME_SECS, RequestFacts, Target,
@@ -42,6 +42,17 @@ pub struct LookupRequest {
     pub trust: TrustStore,
     /// Language of explanations.
     pub lang: Lang,
+}
+
+impl LookupRequest {
+    /// How this request's client authenticates at `issuer`'s back-channel endpoints (token, refresh, revocation).
+    pub fn client_auth(&self, issuer: &str) -> Result<ClientAuth, LoginError> {
+        ClientAuth::new(
+            &self.client,
+            Credential::from_secret(self.client_secret.as_ref()),
+            issuer,
+        )
+    }
 }
 
 /// The scopes asked for by default: OpenID Connect plus every read scope of the dialect.

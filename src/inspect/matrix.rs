@@ -157,18 +157,20 @@ pub async fn run_matrix(
         let mut request = base.clone();
         request.scopes = scopes.clone();
         let by_refresh = match (&provider, &refresh_token) {
-            (Some(provider), Some(token)) => {
-                let (got, exchange) = crate::oidc::refresh::refresh(
-                    http_client,
-                    provider,
-                    &base.client,
-                    base.client_secret.as_ref(),
-                    token,
-                    Some(scopes),
-                )
-                .await;
-                got.ok().map(|outcome| (outcome, exchange))
-            }
+            (Some(provider), Some(token)) => match base.client_auth(&provider.issuer) {
+                Ok(auth) => {
+                    let (got, exchange) = crate::oidc::refresh::refresh(
+                        http_client,
+                        provider,
+                        &auth,
+                        token,
+                        Some(scopes),
+                    )
+                    .await;
+                    got.ok().map(|outcome| (outcome, exchange))
+                }
+                Err(_) => None,
+            },
             _ => None,
         };
         let row = match by_refresh {

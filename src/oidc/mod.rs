@@ -1,9 +1,11 @@
 //! The client side of the login (RFC 8252 and RFC 9700 practice): discovery, PKCE S256 with random `state` and
-//! `nonce`, the loopback listener bound before the browser opens, the code exchange with the `oauth2` crate, and
-//! the id_token checks. Async, no egui.
+//! `nonce`, the loopback listener bound before the browser opens (the authorization URL built with the `oauth2`
+//! crate), the code exchange through [`backchannel`] with [`ClientAuth`], and the id_token checks. Async, no egui.
 
+pub mod backchannel;
 pub mod browser;
 pub mod callback;
+pub mod client_auth;
 pub mod discovery;
 pub mod headless;
 pub mod http;
@@ -12,25 +14,25 @@ pub mod refresh;
 pub mod secret;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
 };
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, PkceCodeChallenge, RedirectUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
+    RedirectUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::config::{AuthMethod, ClientRegistration};
+use crate::config::ClientRegistration;
 use crate::jose::jwk::KeySet;
 use crate::krr::Lang;
 
 pub use browser::BrowserChoice;
+pub use client_auth::{ClientAuth, Credential};
 pub use discovery::ProviderMetadata;
 pub use http::HttpExchange;
 pub use idtoken::TokenCheck;
@@ -184,6 +186,7 @@ pub struct IdTokenField {
 impl ExtraTokenFields for IdTokenField {}
 
 type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+/// Used for the authorization URL only; every back-channel call goes through [`backchannel`].
 type OidcClient = oauth2::Client<
     BasicErrorResponse,
     OidcTokenResponse,
@@ -194,7 +197,7 @@ type OidcClient = oauth2::Client<
     EndpointNotSet,
     EndpointNotSet,
     EndpointNotSet,
-    EndpointSet,
+    EndpointNotSet,
 >;
 
 fn random_url_safe() -> String {
@@ -222,23 +225,11 @@ pub async fn login(
         issuer: provider.issuer.clone(),
     });
 
-    let secret = match p.client.auth_method {
-        AuthMethod::None => None,
-        _ => Some(
-            p.client_secret
-                .clone()
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| LoginError::MissingSecret {
-                    client_id: p.client.client_id.clone(),
-                    method: p.client.auth_method.as_str(),
-                    var: p
-                        .client
-                        .secret_env
-                        .clone()
-                        .unwrap_or_else(|| "named by secret_env".into()),
-                })?,
-        ),
-    };
+    let auth = ClientAuth::new(
+        &p.client,
+        Credential::from_secret(p.client_secret.as_ref()),
+        &provider.issuer,
+    )?;
 
     // Bind first, so the redirect URI's port is ours before anyone is sent to it.
     let listener = callback::CallbackListener::bind(&p.client.redirect_path).await?;
@@ -252,26 +243,15 @@ pub async fn login(
             endpoint,
             detail: e.to_string(),
         };
-    let mut client: OidcClient = oauth2::Client::new(ClientId::new(p.client.client_id.clone()))
+    let client: OidcClient = oauth2::Client::new(ClientId::new(p.client.client_id.clone()))
         .set_auth_uri(
             AuthUrl::new(provider.authorization_endpoint.clone())
                 .map_err(|e| config_error("authorization_endpoint", &e))?,
         )
-        .set_token_uri(
-            TokenUrl::new(provider.token_endpoint.clone())
-                .map_err(|e| config_error("token_endpoint", &e))?,
-        )
         .set_redirect_uri(
             RedirectUrl::new(redirect_uri.clone()).map_err(|e| config_error("redirect_uri", &e))?,
-        )
-        .set_auth_type(if p.client.auth_method == AuthMethod::ClientSecretBasic {
-            AuthType::BasicAuth
-        } else {
-            AuthType::RequestBody
-        });
-    if let Some(s) = &secret {
-        client = client.set_client_secret(ClientSecret::new(s.expose().to_owned()));
-    }
+        );
+    url::Url::parse(&provider.token_endpoint).map_err(|e| config_error("token_endpoint", &e))?;
 
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state = Secret::new(random_url_safe());
@@ -314,45 +294,24 @@ pub async fn login(
     };
     on_event(LoginEvent::CodeReceived);
 
-    let recorder = {
-        let http_client = http_client.clone();
-        let exchanges = exchanges.clone();
-        move |request: oauth2::HttpRequest| {
-            let http_client = http_client.clone();
-            let exchanges = exchanges.clone();
-            async move {
-                let (result, ex) = send_recorded(&http_client, "token", request).await;
-                exchanges
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(ex);
-                result
-            }
-        }
+    let form = vec![
+        ("grant_type".to_owned(), "authorization_code".to_owned()),
+        ("code".to_owned(), code.expose().to_owned()),
+        ("redirect_uri".to_owned(), redirect_uri.clone()),
+        ("code_verifier".to_owned(), verifier.secret().clone()),
+    ];
+    let post = backchannel::FormPost {
+        step: "token",
+        url: &provider.token_endpoint,
+        form,
+        auth: Some(&auth),
+        headers: Vec::new(),
     };
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
-        .set_pkce_verifier(verifier)
-        .request_async(&recorder)
-        .await
-        .map_err(|e| match e {
-            oauth2::RequestTokenError::ServerResponse(r) => LoginError::TokenEndpoint {
-                error: r.error().as_ref().to_owned(),
-                description: r.error_description().cloned().unwrap_or_default(),
-            },
-            oauth2::RequestTokenError::Request(h) => LoginError::Http(h),
-            oauth2::RequestTokenError::Parse(e, _) => LoginError::TokenEndpoint {
-                error: "unreadable response".into(),
-                description: format!("not an RFC 6749 token response: {e}"),
-            },
-            oauth2::RequestTokenError::Other(s) => LoginError::TokenEndpoint {
-                error: "unexpected response".into(),
-                description: s,
-            },
-        })?;
+    let (fields, ex) = backchannel::token_request(http_client, post).await;
+    record(ex);
+    let fields = fields?;
     on_event(LoginEvent::TokensReceived);
 
-    let fields = TokenFields::of(&tokens);
     let id_token = fields.id_token.clone();
     let (id_token_checks, id_claims) = match &id_token {
         Some(t) => {
@@ -463,57 +422,4 @@ async fn wait_for_browser(
         child.reap_in_background();
     }
     code
-}
-
-/// Sends an `oauth2` request through our client (no redirects, timeouts, size limit) and records it redacted.
-async fn send_recorded(
-    http_client: &reqwest::Client,
-    step: &str,
-    request: oauth2::HttpRequest,
-) -> (Result<oauth2::HttpResponse, http::HttpError>, HttpExchange) {
-    let started = Instant::now();
-    let url = request.uri().to_string();
-    let mut ex = HttpExchange {
-        step: step.into(),
-        method: request.method().to_string(),
-        url: url.clone(),
-        request_body: Some(http::redact_form(request.body())),
-        ..HttpExchange::default()
-    };
-    let result = async {
-        let method = reqwest::Method::from_bytes(request.method().as_str().as_bytes())
-            .unwrap_or(reqwest::Method::POST);
-        let mut builder = http_client.request(method, &url);
-        for (k, v) in request.headers() {
-            builder = builder.header(k.as_str(), v.as_bytes());
-        }
-        let built = builder
-            .body(request.body().clone())
-            .build()
-            .map_err(|e| http::classify(&e, &url))?;
-        ex.request_headers = http::redact_headers(built.headers());
-        let response = http_client
-            .execute(built)
-            .await
-            .map_err(|e| http::classify(&e, &url))?;
-        let status = response.status().as_u16();
-        ex.status = Some(status);
-        ex.response_headers = http::redact_headers(response.headers());
-        let mut out = oauth2::http::Response::builder().status(status);
-        for (k, v) in response.headers() {
-            out = out.header(k.as_str(), v.as_bytes());
-        }
-        let body = http::read_limited(response, &url, http::MAX_BODY).await?;
-        ex.response_body = Some(http::redact_json(&body));
-        out.body(body).map_err(|e| http::HttpError::Other {
-            url: url.clone(),
-            detail: e.to_string(),
-        })
-    }
-    .await;
-    ex.duration_ms = started.elapsed().as_millis() as u64;
-    if let Err(e) = &result {
-        ex.error = Some(e.to_string());
-    }
-    (result, ex)
 }
