@@ -15,6 +15,7 @@ mod hostile;
 mod packaging;
 mod properties;
 mod robustness;
+mod session;
 mod share;
 mod support;
 mod test_env;
