@@ -24,6 +24,9 @@ use crate::oidc::BrowserChoice;
 // The confirmation modal and the status line, in a file of their own (a child module: it sees the app's fields).
 #[path = "app_dialogs.rs"]
 mod dialogs;
+// The session after the lookup (the Tokens tab's buttons), likewise.
+#[path = "app_session.rs"]
+mod session;
 
 pub struct InspectorApp {
     pub config: Config,
@@ -46,6 +49,8 @@ pub struct InspectorApp {
     /// Start a lookup on the first frame (`--lookup`).
     pub start_on_first_frame: bool,
     pub history: History,
+    /// The live session of the current result's login (tokens kept in memory only); none after a logout.
+    session: session::Live,
     tasks: Tasks,
     /// Pushed by panels, views and shortcuts; run after them.
     commands: Commands,
@@ -104,6 +109,7 @@ impl InspectorApp {
             views: Views::default(),
             start_on_first_frame: false,
             history: History::default(),
+            session: session::Live::default(),
             tasks: Tasks::default(),
             commands: Commands::default(),
             history_file: InspectorApp::history_path().map(HistoryWriter::new),
@@ -178,6 +184,7 @@ impl InspectorApp {
         };
         self.views.person.language_status = None;
         self.views.progress = Default::default();
+        self.end_session();
         let running = worker::start_lookup(&self.services, job, ctx);
         self.tasks.insert(TaskName::Lookup, running);
     }
@@ -213,6 +220,8 @@ impl InspectorApp {
 
     /// Shows an inspection (from history, the matrix, or a file) as the current result.
     pub fn open_inspection(&mut self, i: Arc<Inspection>) {
+        // The session was the last lookup's: the buttons must not act on it under another result.
+        self.end_session();
         self.views.person.show(&i);
         self.result = Some(i);
         self.tab = Tab::Person;
@@ -343,6 +352,7 @@ impl InspectorApp {
                 }
             }
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
+            Command::Session(action) => self.start_session_action(action, ctx),
             Command::Save { path, contents } => {
                 let running = worker::save_file(&self.services, path, contents, ctx);
                 self.tasks.insert(TaskName::Save, running);
@@ -390,6 +400,9 @@ impl InspectorApp {
                     history_grew = true;
                     self.views.matrix.rows.push(*row);
                 }
+                Message::SessionReady(s) => self.session.live = Some(*s),
+                Message::SessionDone(done) => self.session_done(*done),
+                Message::SessionUrl(url) => self.session_url(&url),
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
                 Message::SetupChecked(r) => self.views.setup.report = Some(*r),
                 Message::Saved(r) => {
@@ -435,6 +448,7 @@ impl InspectorApp {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));
                     }
+                    TaskName::Session => self.session_failed(e),
                     TaskName::Lookup | TaskName::OpenFile | TaskName::HistoryLoad => {
                         self.notice = Some(e)
                     }
@@ -532,7 +546,9 @@ impl eframe::App for InspectorApp {
             .show(ui, |ui| panels.request_panel(ui));
         let result = self.result.clone();
         let shown = result.as_ref().map(|r| self.shown(r));
+        let session = self.session_controls();
         let data = Data {
+            session: &session,
             lang: self.settings.ui_lang,
             lookup_running: running,
             matrix_running: self.tasks.is_running(TaskName::Matrix),

@@ -56,6 +56,11 @@ impl Session {
         &self.access_token
     }
 
+    /// Whether a logout gives the user a URL to open (print-URL): that URL carries no `id_token_hint`.
+    pub fn prints_logout_url(&self) -> bool {
+        matches!(self.request.browser, crate::oidc::BrowserChoice::PrintUrl)
+    }
+
     /// Whether the session was ended by a logout.
     pub fn is_logged_out(&self) -> bool {
         self.logged_out

@@ -75,6 +75,7 @@ macro_rules! tabs {
                 commands: &mut Commands,
             ) {
                 let mut cx = TabContext {
+                    session: data.session,
                     lang: data.lang,
                     history: data.history,
                     keep_history: data.keep_history,
@@ -172,6 +173,7 @@ pub struct Data<'a> {
     pub result: Option<Current<'a>>,
     pub history: &'a History,
     pub keep_history: bool,
+    pub session: &'a tab::SessionControls,
 }
 
 impl Views {
