@@ -65,7 +65,11 @@ pub async fn start(clients: Value) -> Option<Peer> {
     }
     let tmp = tempfile::tempdir().unwrap();
     let setup = tmp.path().join("clients.json");
-    std::fs::write(&setup, json!({ "pid": PID, "clients": clients }).to_string()).unwrap();
+    std::fs::write(
+        &setup,
+        json!({ "pid": PID, "clients": clients }).to_string(),
+    )
+    .unwrap();
     let mut child = tokio::process::Command::new("node")
         .arg(dir.join("peer.mjs"))
         .arg(&setup)
@@ -215,7 +219,11 @@ async fn confidential_clients_authenticate_with_basic_and_post_at_oidc_provider(
         return;
     };
     for (id, method, secret) in [
-        ("krr-basic", AuthMethod::ClientSecretBasic, "s3cret:basic/+%"),
+        (
+            "krr-basic",
+            AuthMethod::ClientSecretBasic,
+            "s3cret:basic/+%",
+        ),
         ("krr-post", AuthMethod::ClientSecretPost, "s3cret&post"),
     ] {
         let (outcome, exchanges) =
@@ -269,7 +277,11 @@ async fn refresh_narrows_the_scope_and_the_peer_never_widens_it() {
     let mut want = narrow.clone();
     want.sort();
     assert_eq!(got, want, "the narrowed token has only the asked scopes");
-    assert!(ex.request_body.unwrap().contains("refresh_token=[redacted]"));
+    assert!(
+        ex.request_body
+            .unwrap()
+            .contains("refresh_token=[redacted]")
+    );
 
     // Asking for a scope the grant never had is refused (RFC 6749 §6).
     let next = narrowed
