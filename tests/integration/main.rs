@@ -13,6 +13,7 @@ mod fixtures;
 mod gui;
 mod hostile;
 mod packaging;
+mod peer;
 mod properties;
 mod robustness;
 mod session;
