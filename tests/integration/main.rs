@@ -14,6 +14,7 @@ mod gui;
 mod hostile;
 mod packaging;
 mod peer;
+mod peer_session;
 mod properties;
 mod robustness;
 mod session;
