@@ -162,6 +162,10 @@ pub(crate) struct FetchArgs {
     /// introspect, revoke, logout. Each exchange and result is in the report under `session`.
     #[arg(long = "then", value_enum, value_name = "ACTION")]
     pub(crate) then: Vec<ThenArg>,
+    /// With `--then refresh`: ask for this scope (repeatable), a narrower access token (RFC 6749 §6; never wider
+    /// than granted). Default: the scope as granted.
+    #[arg(long = "refresh-scope", value_name = "SCOPE")]
+    pub(crate) refresh_scope: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

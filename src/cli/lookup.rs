@@ -66,6 +66,7 @@ pub(crate) fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
     use krr_inspector::inspect::session::run_lookup_then;
     let print_url = a.login.print_url;
     let actions: Vec<_> = a.then.iter().map(|t| t.action()).collect();
+    let refresh_scope = Some(a.refresh_scope.clone());
     let inspection = with_request(
         config,
         &a.login,
@@ -73,7 +74,7 @@ pub(crate) fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
         a.scopes.clone(),
         lang,
         async |http, request| {
-            run_lookup_then(http, &request, &actions, &|p| {
+            run_lookup_then(http, &request, &actions, refresh_scope, &|p| {
                 if print_url {
                     print_login_url(&p)
                 } else {

@@ -188,6 +188,7 @@ impl InspectorApp {
         if self.is_running() {
             return;
         }
+        let prompt = prompt.or(self.prompt_after_logout());
         let Some(job) = self.job_or_notice_with_prompt(prompt) else {
             return;
         };

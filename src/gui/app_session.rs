@@ -18,6 +18,8 @@ use crate::inspect::session::{Action, Session, SessionStep};
 pub struct Live {
     pub live: Option<Session>,
     pub running: Option<Action>,
+    /// The last action was a logout: the next lookup asks the provider who logs in.
+    pub logged_out: bool,
 }
 
 impl InspectorApp {
@@ -25,6 +27,12 @@ impl InspectorApp {
     pub(super) fn end_session(&mut self) {
         self.tasks.cancel(TaskName::Session);
         self.session = Live::default();
+    }
+
+    /// After a logout the next browser login asks who logs in (`prompt=login`), even if the provider's session
+    /// outlived the logout; a headless test person is asked for by name anyway.
+    pub(super) fn prompt_after_logout(&self) -> Option<&'static str> {
+        (self.session.logged_out && self.choices().test_person().is_none()).then_some("login")
     }
 
     /// What each button may do this frame, and why not.
@@ -83,6 +91,7 @@ impl InspectorApp {
         self.session.running = None;
         let logged_out = step.action == Action::Logout && step.ok;
         self.session.live = (!logged_out).then_some(session);
+        self.session.logged_out = logged_out;
         let said = format!(
             "{}: {}",
             step.action.label(lang),

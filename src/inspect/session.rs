@@ -23,6 +23,8 @@ pub struct Session {
     expires_at: Option<DateTime<Utc>>,
     revoked: bool,
     logged_out: bool,
+    /// The scope a refresh asks for (RFC 6749 §6: narrower than granted, never wider); `None`: as granted.
+    refresh_scope: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -48,7 +50,13 @@ impl Session {
             expires_at: expiry(now, outcome.expires_in, request.lang).0,
             revoked: false,
             logged_out: false,
+            refresh_scope: None,
         }
+    }
+
+    /// Every later refresh asks for `scope` (a narrower access token); `None` or empty: the scope as granted.
+    pub fn narrow_refresh(&mut self, scope: Option<Vec<String>>) {
+        self.refresh_scope = scope.filter(|s| !s.is_empty());
     }
 
     /// The access token now (a refresh replaces it).
@@ -182,8 +190,9 @@ impl Session {
                 let Some(old) = self.refresh_token.clone() else {
                     return (Err(SessionError::NoEndpoint("refresh_token")), Vec::new());
                 };
+                let scope = self.refresh_scope.as_deref();
                 let (got, ex) =
-                    crate::oidc::refresh::refresh(http_client, &provider, &auth, &old, None).await;
+                    crate::oidc::refresh::refresh(http_client, &provider, &auth, &old, scope).await;
                 let result = got.map_err(refresh_error).map(|o| {
                     let rotated = o.refresh_token.as_ref().is_some_and(|new| *new != old);
                     let (expires_at, _) = expiry(Utc::now(), o.expires_in, self.request.lang);
@@ -294,12 +303,13 @@ pub async fn run_lookup_session(
     (inspection, session)
 }
 
-/// The lookup, then `actions` in order on its session; each is a step of the report's `session`. Without a
-/// session (the login failed) every action fails, saying so.
+/// The lookup, then `actions` in order on its session; each is a step of the report's `session`. A refresh asks
+/// for `refresh_scope` when given. Without a session (the login failed) every action fails, saying so.
 pub async fn run_lookup_then(
     http_client: &reqwest::Client,
     req: &LookupRequest,
     actions: &[Action],
+    refresh_scope: Option<Vec<String>>,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Inspection {
     let (mut inspection, session) = run_lookup_session(http_client, req, on_progress).await;
@@ -323,6 +333,7 @@ pub async fn run_lookup_then(
             .collect();
         return inspection;
     };
+    session.narrow_refresh(refresh_scope);
     for &action in actions {
         let step = session.run(http_client, action, on_progress).await;
         inspection.session.push(step);

@@ -362,3 +362,36 @@ async fn the_emulator_checks_post_logout_redirect_uri_and_ends_the_hinted_sessio
         "the person's browser must log in again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_scope_narrows_the_refreshed_token_and_a_wider_one_is_refused() {
+    let emu = emulator().await;
+    let narrow = ["openid", "krr:user/kontaktinformasjon.read"];
+    let r = then(
+        &emu,
+        &["refresh", "introspect"],
+        &["--refresh-scope", narrow[0], "--refresh-scope", narrow[1]],
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let s = steps(&r.json);
+    assert_eq!(s[0]["outcome"]["scopes_granted"], serde_json::json!(narrow));
+    assert_eq!(s[1]["outcome"]["scope"], narrow.join(" "), "{}", s[1]);
+    assert!(
+        s[0]["exchanges"][0]["request_body"]
+            .as_str()
+            .unwrap()
+            .contains("scope=openid krr:user/kontaktinformasjon.read"),
+        "{}",
+        s[0]
+    );
+
+    let r = then(
+        &emu,
+        &["refresh"],
+        &["--refresh-scope", "krr:user/spraak.write"],
+    )
+    .await;
+    assert_ne!(r.code, Some(0));
+    assert!(r.stderr.contains("invalid_scope"), "{}", r.stderr);
+}
