@@ -270,7 +270,10 @@ async fn no_refresh_token_or_id_token_reaches_any_export() {
             assert!(!out.contains(s.as_str()), "a session secret in: {out}");
         }
     }
-    assert!(outputs[0].contains("\"session\""), "{}", outputs[0]);
+    // A saved report keeps its session steps: read back, it says the same.
+    let back = export::from_json(&outputs[0]).unwrap();
+    assert_eq!(back.session, inspection.session);
+    assert_eq!(export::to_json(&back), outputs[0]);
 }
 
 /// The emulator's RP-initiated logout: the hint's session ends even from another browser, `state` is echoed, and
@@ -394,4 +397,52 @@ async fn refresh_scope_narrows_the_refreshed_token_and_a_wider_one_is_refused() 
     .await;
     assert_ne!(r.code, Some(0));
     assert!(r.stderr.contains("invalid_scope"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confidential_client_authenticates_at_introspection_and_revocation_as_at_the_token_endpoint()
+ {
+    let emu = emulator().await;
+    let r = run_against(
+        &emu,
+        &[
+            "fetch",
+            "--format",
+            "json",
+            "--testid",
+            PID,
+            "--client-id",
+            "demo-client",
+            "--client-secret-env",
+            "SESSION_TEST_SECRET",
+            "--then",
+            "introspect",
+            "--then",
+            "revoke",
+        ],
+        &[
+            ("KRR_INSPECTOR_BROWSER", "false"),
+            ("SESSION_TEST_SECRET", "demo-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let s = steps(&r.json);
+    assert_eq!(s[0]["outcome"]["active"], true);
+    assert_eq!(s[0]["outcome"]["client_id"], "demo-client");
+    for step in &s {
+        let ex = &step["exchanges"][0];
+        let auth = ex["request_headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == "authorization")
+            .unwrap_or_else(|| panic!("client_secret_basic sends Authorization: {ex}"));
+        assert_eq!(auth[1], "Basic [redacted]");
+        assert!(
+            !ex["request_body"].as_str().unwrap().contains("client_id"),
+            "one method only (RFC 6749 §2.3): {ex}"
+        );
+    }
+    assert!(!r.stdout.contains("demo-secret"));
 }
