@@ -859,3 +859,29 @@ fn refresh_and_userinfo_in_the_app_then_log_out_ends_the_session() {
     h.run();
     assert!(!h.get_by_label("Log out").accesskit_node().is_disabled());
 }
+
+#[test]
+fn a_test_persons_session_logs_out_without_a_browser() {
+    let rt = runtime();
+    // A browser command that fails at once: a logout that used it would fail with its error.
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.state_mut()
+        .settings
+        .test_person
+        .insert("local".into(), "22859197810".into());
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label("Log out").click();
+    step_until(&mut h, "the logout", |a| session_steps(a) == 1);
+    let step = h.state().result.as_ref().unwrap().session[0].clone();
+    assert!(step.ok, "{:?}", step.error);
+    h.get_by_label_contains("state checked (headless). The next lookup logs in afresh.");
+    // The logout's request is in the HTTP tab, its id_token_hint redacted.
+    h.get_by_label("HTTP").click();
+    h.run();
+    h.get_by_label_contains("logout  GET");
+    assert_eq!(h.query_all_by_label_contains("eyJ").count(), 0);
+}
