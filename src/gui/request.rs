@@ -23,6 +23,7 @@ pub struct Panels<'a> {
     /// A lookup runs: the request cannot be edited.
     pub running: bool,
     pub commands: &'a mut Commands,
+    pub secret_form: &'a mut super::secret_form::SecretForm,
 }
 
 impl Panels<'_> {
@@ -255,10 +256,16 @@ impl Panels<'_> {
         .labelled_by(label.id);
         match self.choices().client() {
             Some(c) => {
+                let from_keyring = self.choices().secret_from_keyring();
                 let secret = match (&c.secret_env, c.auth_method) {
                     (_, AuthMethod::None) => lang
                         .pick("offentlig klient, bare PKCE", "public client, PKCE only")
                         .to_owned(),
+                    (_, m) if from_keyring => format!(
+                        "{}, {}",
+                        m.as_str(),
+                        lang.pick("hemmelighet fra nøkkelringen", "secret from the keyring")
+                    ),
                     (Some(var), m) => {
                         let set = std::env::var_os(var).is_some();
                         format!(
@@ -275,6 +282,9 @@ impl Panels<'_> {
                     (None, m) => m.as_str().to_owned(),
                 };
                 ui.label(RichText::new(secret).small());
+                if from_keyring {
+                    self.secret_form.show(ui, &env.name, &c.client_id, lang);
+                }
             }
             None => {
                 ui.colored_label(
