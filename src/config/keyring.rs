@@ -72,7 +72,9 @@ pub enum KeyringError {
     )]
     Locked { detail: String },
     #[error(
-        "the keyring asked to be unlocked and the prompt was dismissed: try again and unlock it"
+        "the keyring is locked, and its unlock prompt was dismissed or could not be shown (no display?): unlock it \
+         (Passwords and Keys, KeePassXC, or `gnome-keyring-daemon --unlock` reading the password from standard \
+         input) and try again"
     )]
     PromptDismissed,
     #[error(
