@@ -209,6 +209,42 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
         f.stderr.len()
     );
     outputs.extend([set, status, f]);
+    // The other faces of a keyring-sourced login: an HTML report, and the matrix (whose refreshes authenticate
+    // with the secret too).
+    let html = krr(
+        fetch(&keyring_env, &[])
+            .into_iter()
+            .map(|a| if a == "json" { "html".into() } else { a })
+            .collect(),
+        None,
+    )
+    .await;
+    assert_eq!(html.code, Some(0), "{}", html.stderr);
+    assert!(html.stdout.contains("<html"), "{}", html.stdout);
+    let mut matrix = args(&[
+        "matrix",
+        "--config",
+        config,
+        "--env",
+        &keyring_env,
+        "--trust-ca",
+        ca,
+        "--browser",
+        &browser,
+        "--format",
+        "json",
+        "--timeout",
+        "20",
+        "--set",
+        "openid krr:user/kontaktinformasjon.read",
+        "--set",
+        "openid krr:user/digitalpost.read",
+    ]);
+    matrix.push("--http-timeout".into());
+    matrix.push("20".into());
+    let m = krr(matrix, None).await;
+    assert_eq!(m.code, Some(0), "{}", m.stderr);
+    outputs.extend([html, m]);
 
     // `--secret-source keyring` for a client whose registration names an unset variable.
     let f = krr(fetch(&env_env, &[]), None).await;
