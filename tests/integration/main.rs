@@ -14,6 +14,7 @@ mod gui;
 mod hostile;
 mod keyring;
 mod packaging;
+mod peer;
 mod properties;
 mod robustness;
 mod share;
