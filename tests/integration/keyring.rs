@@ -351,3 +351,116 @@ async fn doctor_says_where_the_secret_comes_from_and_an_empty_one_is_refused() {
     );
     assert!(!d.stdout.contains(SECRET) && !d.stderr.contains(SECRET));
 }
+
+/// `secret set` on a real terminal (a pseudo-terminal that is the command's controlling terminal): it asks, the
+/// typed secret is not echoed, and it is stored.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_the_secret_is_asked_for_without_echo() {
+    use std::io::{Read, Write};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    if secret_service().is_none() {
+        return;
+    }
+    let env = unique("tty");
+    let _cleanup = Cleanup(vec![env.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.{env}]\nissuer = \"https://idp.example\"\nperson_url = \"https://krr.example/person\"\n"
+        ),
+    )
+    .unwrap();
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two descriptors into the pointers given; no name, termios or size is passed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_krr-inspector"));
+    cmd.args(["secret", "set", "--env", &env, "--client", CLIENT])
+        .env("KRR_INSPECTOR_CONFIG", &config)
+        .env("NO_COLOR", "1")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    // SAFETY: only async-signal-safe calls between fork and exec: a new session whose controlling terminal is the
+    // pseudo-terminal (so /dev/tty is it, as for a user at a terminal).
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    // The command holds the terminal alone now (the reader sees its end when the command exits).
+    drop(cmd);
+    drop(slave);
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = std::fs::File::from(master.try_clone().unwrap());
+    let seen = screen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // Ends with EIO once the command (the last holder of the terminal) has exited.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = |s: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&s.lock().unwrap()).into_owned();
+    // Typed only once it asks (echo is off by then), as a person would.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !text(&screen).contains("(not shown as you type): ") {
+        let exited = child.try_wait().unwrap().is_some();
+        assert!(
+            !exited && Instant::now() < deadline,
+            "no prompt: {:?}",
+            text(&screen)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut writer = std::fs::File::from(master);
+    writer.write_all(b"demo-secret\n").unwrap();
+    let status = child.wait().unwrap();
+    drop(writer);
+    reading.join().unwrap();
+    let screen = text(&screen);
+    assert!(status.success(), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "The client secret for {CLIENT} in environment '{env}' (not shown as you type): "
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("Stored the client secret"), "{screen}");
+    assert!(
+        !screen.contains(SECRET),
+        "the typed secret was echoed: {screen:?}"
+    );
+    let stored = krr_inspector::config::keyring::keyring_secret(
+        &env,
+        CLIENT,
+        krr_inspector::config::keyring::Purpose::ClientSecret,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(stored.expose(), SECRET);
+}
