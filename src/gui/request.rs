@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 use super::commands::{Command, Commands};
 use super::lookup::Choices;
 use super::settings::{Settings, ThemeChoice};
-use crate::config::{AuthMethod, Config, Environment, Group};
+use crate::config::{AuthMethod, Config, Environment, Group, SecretSource};
 use crate::inspect::{Accept, default_scopes};
 use crate::krr::Lang;
 use crate::krr::scopes::checklist;
@@ -282,9 +282,14 @@ impl Panels<'_> {
                     (_, AuthMethod::None) => lang
                         .pick("offentlig klient, bare PKCE", "public client, PKCE only")
                         .to_owned(),
-                    (_, m) if from_keyring => format!(
-                        "{}, {}",
+                    (var, m) if from_keyring => format!(
+                        "{}, {}{}",
                         m.as_str(),
+                        match var {
+                            Some(var) if c.secret_source == SecretSource::Env =>
+                                format!("${var} {}: ", lang.pick("er ikke satt", "is not set")),
+                            _ => String::new(),
+                        },
                         lang.pick("hemmelighet fra nøkkelringen", "secret from the keyring")
                     ),
                     (Some(var), m) => {
