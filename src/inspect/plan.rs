@@ -102,13 +102,19 @@ pub enum PlanError {
          store it in the keyring (`krr-inspector secret set`) and pass --secret-source keyring"
     )]
     SecretNeeded { method: &'static str },
-    #[error("the client secret's environment variable {var} {}", match source {
-        std::env::VarError::NotPresent => "is not set",
-        std::env::VarError::NotUnicode(_) => "is not valid Unicode",
-    })]
+    #[error(
+        "the client secret's environment variable {var} {}; or store the secret in the keyring with \
+         `krr-inspector secret set --env {env} --client {client_id}` and pass --secret-source keyring",
+        match source {
+            std::env::VarError::NotPresent => "is not set",
+            std::env::VarError::NotUnicode(_) => "is not valid Unicode",
+        }
+    )]
     SecretNotSet {
         var: String,
         method: &'static str,
+        env: String,
+        client_id: String,
         #[source]
         source: std::env::VarError,
     },

@@ -50,6 +50,8 @@ pub(super) fn client_secret(
             .map_err(|source| PlanError::SecretNotSet {
                 var: var.clone(),
                 method,
+                env: environment.to_owned(),
+                client_id: client.client_id.clone(),
                 source,
             }),
         (_, SecretSource::Env, None) => Err(PlanError::SecretNeeded { method }),

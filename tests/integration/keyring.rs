@@ -250,8 +250,10 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     let f = krr(fetch(&env_env, &[]), None).await;
     assert_eq!(f.code, Some(1));
     assert!(
-        f.stderr
-            .contains("KRR_TEST_SECRET_THAT_IS_NOT_SET is not set"),
+        f.stderr.contains(&format!(
+            "KRR_TEST_SECRET_THAT_IS_NOT_SET is not set; or store the secret in the keyring with \
+             `krr-inspector secret set --env {env_env} --client {CLIENT}` and pass --secret-source keyring"
+        )),
         "{}",
         f.stderr
     );
