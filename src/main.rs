@@ -90,6 +90,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Autologin(args)) => cli::serve::autologin(args),
         Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
         Some(Command::Explain(args)) => cli::files::explain(args, cli.lang),
+        Some(Command::Secret { action }) => cli::secret::secret(&config, action),
     }
 }
 

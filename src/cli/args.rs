@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use krr_inspector::config::AuthMethod;
+use krr_inspector::config::keyring::Purpose;
+use krr_inspector::config::{AuthMethod, SecretSource};
 use krr_inspector::inspect::{Accept, Choices, Place};
 use krr_inspector::krr::{Lang, ScopeDialect};
 use krr_inspector::oidc::BrowserChoice;
@@ -64,6 +65,12 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Store, remove or look for a client secret (or a key password) in the OS keyring: the Secret Service on
+    /// Linux, the Credential Manager on Windows, the Keychain on macOS.
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
     /// Explain a saved /person answer (JSON or compact JWS) read from FILE, or standard input for '-'.
     Explain(ExplainArgs),
     /// Print the shell completion script for SHELL, e.g.
@@ -100,6 +107,15 @@ pub(crate) struct LoginArgs {
     /// The environment variable that holds the client secret.
     #[arg(long, value_name = "VAR")]
     pub(crate) client_secret_env: Option<String>,
+    /// Where the client secret is read from: env (the variable --client-secret-env or the client's secret_env
+    /// names) or keyring (stored with `krr-inspector secret set`); default: the client's secret_source.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SOURCE",
+        conflicts_with = "client_secret_env"
+    )]
+    pub(crate) secret_source: Option<SecretSourceArg>,
     /// How the client authenticates: none, client_secret_basic or client_secret_post
     /// (default: the client's; with --client-secret-env, client_secret_basic).
     #[arg(long, value_enum)]
@@ -254,6 +270,51 @@ pub(crate) enum AuthMethodArg {
     ClientSecretPost,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SecretSourceArg {
+    Env,
+    Keyring,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SecretAction {
+    /// Store the secret (replacing one stored before): read without echo when standard input is a terminal,
+    /// else the whole of standard input (one trailing newline dropped).
+    Set(SecretEntryArgs),
+    /// Remove the stored secret.
+    Delete(SecretEntryArgs),
+    /// Say whether a secret is stored (never the value); exits 1 when none is.
+    Status(SecretEntryArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SecretEntryArgs {
+    /// The environment the client is registered in (see `environments`; `custom` for --issuer logins).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) env: String,
+    /// The client_id (default: the environment's configured client).
+    #[arg(long, value_name = "CLIENT_ID")]
+    pub(crate) client: Option<String>,
+    /// What the entry holds: the client secret, or the password of the client's PKCS#12 key file.
+    #[arg(long, value_enum, default_value_t = PurposeArg::ClientSecret)]
+    pub(crate) purpose: PurposeArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PurposeArg {
+    ClientSecret,
+    KeyPassword,
+}
+
+impl PurposeArg {
+    pub(crate) fn purpose(self) -> Purpose {
+        match self {
+            PurposeArg::ClientSecret => Purpose::ClientSecret,
+            PurposeArg::KeyPassword => Purpose::KeyPassword,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub(crate) struct AutologinArgs {
     /// The authorization URL (as given to a browser command).
@@ -350,6 +411,10 @@ impl LoginArgs {
             place,
             client_id: self.client_id.clone(),
             secret_env: self.client_secret_env.clone(),
+            secret_source: self.secret_source.map(|s| match s {
+                SecretSourceArg::Env => SecretSource::Env,
+                SecretSourceArg::Keyring => SecretSource::Keyring,
+            }),
             auth_method: self.auth_method.map(|m| match m {
                 AuthMethodArg::None => AuthMethod::None,
                 AuthMethodArg::ClientSecretBasic => AuthMethod::ClientSecretBasic,

@@ -4,6 +4,7 @@
 pub(crate) mod args;
 pub(crate) mod files;
 pub(crate) mod lookup;
+pub(crate) mod secret;
 pub(crate) mod serve;
 
 /// Prints `value` as pretty JSON (escaped for the terminal) or `text()`, as `format` says: the one way every

@@ -1,5 +1,6 @@
 //! Environments (built-in and the user's own) and client registrations, read from a TOML file in the platform's
-//! config directory. Secrets are never in the file: a client names the environment variable that holds its secret.
+//! config directory. Secrets are never in the file: a client names the environment variable that holds its secret,
+//! or says it is in the OS keyring (`keyring.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use crate::krr::ScopeDialect;
 
 mod environments;
 mod files;
+pub mod keyring;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
@@ -107,6 +109,26 @@ impl AuthMethod {
     }
 }
 
+/// Where a client's secret is read from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSource {
+    /// The environment variable `secret_env` names.
+    #[default]
+    Env,
+    /// The OS keyring, entry `<environment>/<client_id>` of the service `krr-inspector` (see `keyring.rs`).
+    Keyring,
+}
+
+impl SecretSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretSource::Env => "env",
+            SecretSource::Keyring => "keyring",
+        }
+    }
+}
+
 /// A client registered at a provider.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientRegistration {
@@ -115,6 +137,8 @@ pub struct ClientRegistration {
     pub auth_method: AuthMethod,
     /// The environment variable holding the client secret (never the secret itself).
     pub secret_env: Option<String>,
+    /// Where the secret is read from: `secret_env`'s variable, or the OS keyring.
+    pub secret_source: SecretSource,
     /// The path of the loopback redirect URI (`http://127.0.0.1:{port}{redirect_path}`).
     pub redirect_path: String,
 }
@@ -127,6 +151,7 @@ impl ClientRegistration {
             client_id: "krr-inspector".into(),
             auth_method: AuthMethod::None,
             secret_env: None,
+            secret_source: SecretSource::Env,
             redirect_path: DEFAULT_REDIRECT_PATH.into(),
         }
     }
@@ -169,6 +194,8 @@ struct FileClient {
     #[serde(default)]
     auth_method: AuthMethod,
     secret_env: Option<String>,
+    /// `env` (the default: `secret_env`'s variable) or `keyring`.
+    secret_source: Option<SecretSource>,
     redirect_path: Option<String>,
     /// The environments (built-in or the user's) this client is registered in.
     environments: Vec<String>,
@@ -184,7 +211,8 @@ struct FileClient {
 fn reject_secret<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
     Err(serde::de::Error::custom(
         "secrets are never read from the config file: put the secret in an environment variable and name that \
-         variable in `secret_env`",
+         variable in `secret_env`, or store it in the OS keyring (`krr-inspector secret set`) and set \
+         `secret_source = \"keyring\"`",
     ))
 }
 
@@ -293,10 +321,14 @@ impl Config {
                     "[clients.{name}] redirect_path = \"{redirect_path}\": must start with '/'"
                 )));
             }
-            if client.auth_method != AuthMethod::None && client.secret_env.is_none() {
+            let secret_source = client.secret_source.unwrap_or_default();
+            if client.auth_method != AuthMethod::None
+                && secret_source == SecretSource::Env
+                && client.secret_env.is_none()
+            {
                 return Err(invalid(format!(
                     "[clients.{name}] auth_method = \"{}\" needs secret_env: the name of the environment variable \
-                     holding the client secret",
+                     holding the client secret (or secret_source = \"keyring\" to read it from the OS keyring)",
                     client.auth_method.as_str()
                 )));
             }
@@ -305,6 +337,7 @@ impl Config {
                 client_id: client.client_id,
                 auth_method: client.auth_method,
                 secret_env: client.secret_env,
+                secret_source,
                 redirect_path,
             };
             for env_name in &client.environments {
@@ -517,6 +550,29 @@ environments = ["test", "staging"]
             .unwrap_err()
             .to_string();
         assert!(e.contains("needs secret_env"), "{e}");
+    }
+
+    #[test]
+    fn a_client_can_keep_its_secret_in_the_keyring() {
+        let text = "[clients.k]\nclient_id = \"a\"\nauth_method = \"client_secret_basic\"\n\
+                    secret_source = \"keyring\"\nenvironments = [\"test\"]\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        let client = c.environment("test").unwrap().client.clone().unwrap();
+        assert_eq!(
+            (client.secret_source, client.secret_env),
+            (SecretSource::Keyring, None)
+        );
+        let e = Config::parse(&text.replace("keyring", "vault"), Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 4") && e.contains("vault"), "{e}");
+        let e = Config::parse(
+            &text.replace("secret_source = \"keyring\"\n", ""),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("or secret_source = \"keyring\""), "{e}");
     }
 
     #[test]

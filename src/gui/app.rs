@@ -54,6 +54,8 @@ pub struct InspectorApp {
     tasks: Tasks,
     /// Pushed by panels, views and shortcuts; run after them.
     commands: Commands,
+    /// The request panel's "store the client secret in the keyring" form (never persisted).
+    pub secret_form: super::secret_form::SecretForm,
     /// The one writer of the kept history (none without a data directory).
     history_file: Option<HistoryWriter>,
     /// `KRR_INSPECTOR_REPORT_FIRST_FRAME`: print the wall-clock time of the first frame (for the benchmark).
@@ -112,6 +114,7 @@ impl InspectorApp {
             session: session::Live::default(),
             tasks: Tasks::default(),
             commands: Commands::default(),
+            secret_form: Default::default(),
             history_file: InspectorApp::history_path().map(HistoryWriter::new),
             report_first_frame: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
             report_lookup: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
@@ -551,6 +554,7 @@ impl eframe::App for InspectorApp {
             running,
             has_result: self.result.is_some(),
             commands: &mut self.commands,
+            secret_form: &mut self.secret_form,
         };
         egui::Panel::top("top").show(ui, |ui| panels.top_bar(ui));
 

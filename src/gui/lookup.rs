@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::settings::Settings;
 use super::worker::Job;
-use crate::config::{ClientRegistration, Config, Environment};
+use crate::config::{AuthMethod, ClientRegistration, Config, Environment, SecretSource};
 use crate::inspect::{Choices as PlanChoices, Place, default_scopes};
 use crate::krr::Lang;
 use crate::krr::scopes::split_scope_string;
@@ -51,6 +51,23 @@ impl<'a> Choices<'a> {
         }
     }
 
+    /// Whether the client's secret comes from the OS keyring: its registration says so, or it needs a secret and
+    /// names no environment variable that is set (an app started from the desktop menu has none to set).
+    pub fn secret_from_keyring(&self) -> bool {
+        let Some(c) = self.client() else {
+            return false;
+        };
+        let needs = matches!(
+            c.auth_method,
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+        );
+        needs
+            && (c.secret_source == SecretSource::Keyring
+                || c.secret_env
+                    .as_ref()
+                    .is_none_or(|v| std::env::var_os(v).is_none()))
+    }
+
     /// The scopes that will be asked for.
     pub fn scopes(&self) -> Vec<String> {
         let env = self.environment();
@@ -90,6 +107,9 @@ impl<'a> Choices<'a> {
         c.ui_locales = self.settings.login_locale.clone();
         c.browser = self.settings.browser.clone();
         c.callback_timeout = CALLBACK_TIMEOUT;
+        if self.secret_from_keyring() {
+            c.secret_source = Some(SecretSource::Keyring);
+        }
         if env.location == crate::config::Location::Emulator {
             c.testid = self.test_person().map(str::to_owned);
         }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod commands;
 pub mod lookup;
 pub mod request;
+pub mod secret_form;
 pub mod settings;
 pub mod tasks;
 pub mod views;

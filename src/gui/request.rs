@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 use super::commands::{Command, Commands};
 use super::lookup::Choices;
 use super::settings::{Settings, ThemeChoice};
-use crate::config::{AuthMethod, Config, Environment, Group};
+use crate::config::{AuthMethod, Config, Environment, Group, SecretSource};
 use crate::inspect::{Accept, default_scopes};
 use crate::krr::Lang;
 use crate::krr::scopes::checklist;
@@ -25,6 +25,7 @@ pub struct Panels<'a> {
     /// A result is shown (a login happened): "Log in as another person" makes sense.
     pub has_result: bool,
     pub commands: &'a mut Commands,
+    pub secret_form: &'a mut super::secret_form::SecretForm,
 }
 
 impl Panels<'_> {
@@ -276,10 +277,21 @@ impl Panels<'_> {
         .labelled_by(label.id);
         match self.choices().client() {
             Some(c) => {
+                let from_keyring = self.choices().secret_from_keyring();
                 let secret = match (&c.secret_env, c.auth_method) {
                     (_, AuthMethod::None) => lang
                         .pick("offentlig klient, bare PKCE", "public client, PKCE only")
                         .to_owned(),
+                    (var, m) if from_keyring => format!(
+                        "{}, {}{}",
+                        m.as_str(),
+                        match var {
+                            Some(var) if c.secret_source == SecretSource::Env =>
+                                format!("${var} {}: ", lang.pick("er ikke satt", "is not set")),
+                            _ => String::new(),
+                        },
+                        lang.pick("hemmelighet fra nøkkelringen", "secret from the keyring")
+                    ),
                     (Some(var), m) => {
                         let set = std::env::var_os(var).is_some();
                         format!(
@@ -296,6 +308,9 @@ impl Panels<'_> {
                     (None, m) => m.as_str().to_owned(),
                 };
                 ui.label(RichText::new(secret).small());
+                if from_keyring {
+                    self.secret_form.show(ui, &env.name, &c.client_id, lang);
+                }
             }
             None => {
                 ui.colored_label(

@@ -81,9 +81,9 @@ pub async fn doctor(
                 true,
                 if needs {
                     format!(
-                        "{} reads it from ${}",
+                        "{} reads it from {}",
                         p.client.auth_method.as_str(),
-                        p.client.secret_env.as_deref().unwrap_or("?")
+                        p.secret_origin().unwrap_or_else(|| "?".into())
                     )
                 } else {
                     "a public client (PKCE only) needs none".into()
@@ -93,18 +93,21 @@ pub async fn doctor(
             Ok(p)
         }
         Err(
-            e @ (PlanError::SecretNotSet { method: m, .. } | PlanError::SecretNeeded { method: m }),
+            e @ (PlanError::SecretNotSet { method: m, .. }
+            | PlanError::SecretNeeded { method: m }
+            | PlanError::SecretNotInKeyring { method: m, .. }),
         ) => {
             method = Some(m);
-            checks.push(check(
-                "client secret",
-                false,
-                e.to_string(),
-                Some("set the environment variable the client's secret_env names (or pass --client-secret-env VAR), then run doctor again"),
-            ));
+            let fix = if matches!(e, PlanError::SecretNotInKeyring { .. }) {
+                "store it with `krr-inspector secret set --env ENV --client CLIENT_ID`, then run doctor again"
+            } else {
+                "set the environment variable the client's secret_env names (or pass --client-secret-env VAR), or store it in the keyring (`krr-inspector secret set`, --secret-source keyring), then run doctor again"
+            };
+            checks.push(check("client secret", false, e.to_string(), Some(fix)));
             let mut public = choices.clone();
             public.auth_method = Some(AuthMethod::None);
             public.secret_env = None;
+            public.secret_source = None;
             plan(config, public)
         }
         Err(e) => Err(e),

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod reverify;
+pub mod secrets;
 pub mod session;
 pub mod session_report;
 

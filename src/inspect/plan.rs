@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::lookup::{Accept, LookupRequest, Target, default_scopes};
-use crate::config::{AuthMethod, ClientRegistration, Config, Environment, Group, Location};
+use crate::config::keyring::KeyringError;
+use crate::config::{
+    AuthMethod, ClientRegistration, Config, Environment, Group, Location, SecretSource,
+};
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
 use crate::jose::TrustStore;
 use crate::krr::{Lang, ScopeDialect, scopes};
@@ -36,7 +39,10 @@ pub struct Choices {
     pub client_id: Option<String>,
     /// The environment variable holding the client secret (overrides the client's `secret_env`).
     pub secret_env: Option<String>,
-    /// Overrides the client's auth method; with `secret_env` and no method, `client_secret_basic`.
+    /// Where the secret is read from (overrides the client's `secret_source`; `secret_env` means `Env`).
+    pub secret_source: Option<SecretSource>,
+    /// Overrides the client's auth method; with `secret_env` or a secret source and no method,
+    /// `client_secret_basic`.
     pub auth_method: Option<AuthMethod>,
     /// Empty: `openid` and every read scope of the environment's dialect.
     pub scopes: Vec<String>,
@@ -64,6 +70,7 @@ impl Choices {
             place,
             client_id: None,
             secret_env: None,
+            secret_source: None,
             auth_method: None,
             scopes: Vec::new(),
             accept: Accept::Jose,
@@ -91,19 +98,37 @@ pub enum PlanError {
     )]
     NoClient { env: String },
     #[error(
-        "{method} needs a secret: set secret_env in the client's config entry, or pass --client-secret-env VAR"
+        "{method} needs a secret: set secret_env in the client's config entry, or pass --client-secret-env VAR; or \
+         store it in the keyring (`krr-inspector secret set`) and pass --secret-source keyring"
     )]
     SecretNeeded { method: &'static str },
-    #[error("the client secret's environment variable {var} {}", match source {
-        std::env::VarError::NotPresent => "is not set",
-        std::env::VarError::NotUnicode(_) => "is not valid Unicode",
-    })]
+    #[error(
+        "the client secret's environment variable {var} {}; or store the secret in the keyring with \
+         `krr-inspector secret set --env {env} --client {client_id}` and pass --secret-source keyring",
+        match source {
+            std::env::VarError::NotPresent => "is not set",
+            std::env::VarError::NotUnicode(_) => "is not valid Unicode",
+        }
+    )]
     SecretNotSet {
         var: String,
         method: &'static str,
+        env: String,
+        client_id: String,
         #[source]
         source: std::env::VarError,
     },
+    #[error(
+        "{method} needs a client secret and the keyring has none for client {client_id} in environment '{env}': \
+         store it with `krr-inspector secret set --env {env} --client {client_id}`"
+    )]
+    SecretNotInKeyring {
+        env: String,
+        client_id: String,
+        method: &'static str,
+    },
+    #[error("cannot read the client secret from the keyring: {0}")]
+    Keyring(#[source] KeyringError),
     #[error(transparent)]
     Trust(#[from] AnchorError),
     #[error(
@@ -142,6 +167,24 @@ impl PlanError {
                 ),
                 Lang::En => format!(
                     "The client secret is missing: set the environment variable {var} and restart the app."
+                ),
+            },
+            PlanError::SecretNotInKeyring { client_id, .. } => match lang {
+                Lang::Nb => format!(
+                    "Klienthemmeligheten for {client_id} mangler: lagre den i nøkkelringen med «Lagre klienthemmeligheten i nøkkelringen…» under Klient."
+                ),
+                Lang::En => format!(
+                    "The client secret for {client_id} is missing: store it in the keyring with “Store the client secret in the keyring…” under Client."
+                ),
+            },
+            PlanError::Keyring(e) => match lang {
+                Lang::Nb => format!(
+                    "Nøkkelringen kunne ikke leses: {}",
+                    crate::escape::display(&e.to_string())
+                ),
+                Lang::En => format!(
+                    "The keyring could not be read: {}",
+                    crate::escape::display(&e.to_string())
                 ),
             },
             PlanError::SecretNeeded { method } => match lang {
@@ -189,6 +232,16 @@ impl Plan {
         } else {
             self.choices.scopes.clone()
         }
+    }
+
+    /// Where the client secret was read from, for messages: `$VAR` or the keyring entry; `None` for a public
+    /// client.
+    pub fn secret_origin(&self) -> Option<String> {
+        self.client_secret.as_ref()?;
+        Some(super::secrets::secret_origin(
+            &self.environment.name,
+            &self.client,
+        ))
     }
 
     /// The language of explanations and messages.
@@ -240,26 +293,8 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
             });
         }
     };
-    if let Some(var) = &choices.secret_env {
-        client.secret_env = Some(var.clone());
-        if client.auth_method == AuthMethod::None {
-            client.auth_method = AuthMethod::ClientSecretBasic;
-        }
-    }
-    if let Some(m) = choices.auth_method {
-        client.auth_method = m;
-    }
-    let client_secret = match (&client.secret_env, client.auth_method) {
-        (_, AuthMethod::None) => None,
-        (Some(var), m) => Some(Secret::new(std::env::var(var).map_err(|source| {
-            PlanError::SecretNotSet {
-                var: var.clone(),
-                method: m.as_str(),
-                source,
-            }
-        })?)),
-        (None, m) => return Err(PlanError::SecretNeeded { method: m.as_str() }),
-    };
+    super::secrets::apply_choices(&mut client, &choices);
+    let client_secret = super::secrets::client_secret(&environment.name, &client)?;
     let trust = trust_anchors(&choices.trust_ca)?;
     Ok(Plan {
         environment,

@@ -885,3 +885,71 @@ fn a_test_persons_session_logs_out_without_a_browser() {
     h.get_by_label_contains("logout  GET");
     assert_eq!(h.query_all_by_label_contains("eyJ").count(), 0);
 }
+
+/// The request panel's offer for a client whose secret is in the keyring: a masked, named field; Save stores it
+/// in the real Secret Service and the message says where it went (or, with no Secret Service, says that).
+#[test]
+fn the_client_secret_is_stored_in_the_keyring_from_the_request_panel() {
+    use krr_inspector::config::keyring::{Purpose, delete_secret, keyring_secret};
+    let rt = runtime();
+    let env = super::keyring::unique("gui");
+    let text = format!(
+        "[environments.{env}]\nissuer = \"https://idp.example\"\nperson_url = \"https://krr.example/rest/v1/person\"\n\
+         [clients.c]\nclient_id = \"demo-client\"\nauth_method = \"client_secret_basic\"\nsecret_source = \"keyring\"\n\
+         environments = [\"{env}\"]\n"
+    );
+    let config = Config::parse(&text, std::path::Path::new("test.toml")).unwrap();
+    let services = Services::new(rt.handle().clone(), KeySource::Given(keys())).unwrap();
+    let settings = Settings {
+        environment: env.clone(),
+        ..Settings::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |_cc| InspectorApp::with_settings(config, services, settings));
+    h.run();
+    h.get_by_label("client_secret_basic, secret from the keyring");
+    h.get_by_label("Store the client secret in the keyring…")
+        .click();
+    h.run();
+    h.get_by_label_contains(&format!(
+        "Kept in the operating system's keyring (krr-inspector, {env}/demo-client)"
+    ));
+    let field = h.get_by_label("Client secret");
+    assert_eq!(
+        field.accesskit_node().role(),
+        egui::accesskit::Role::PasswordInput
+    );
+    field.click();
+    h.run();
+    h.get_by_label("Client secret").type_text("demo-secret");
+    h.run();
+    // Masked: what the field shows (and tells a screen reader) is not the secret.
+    let shown = h.get_by_label("Client secret").value().unwrap_or_default();
+    assert_eq!(shown.chars().count(), "demo-secret".len(), "{shown}");
+    assert!(!shown.contains("demo"), "{shown}");
+    h.get_by_label("Save").click();
+    h.step();
+    assert!(
+        h.state().secret_form.is_saving(),
+        "Save hands the value to the keyring"
+    );
+    step_until(&mut h, "the keyring's answer", |a| {
+        !a.secret_form.is_saving()
+    });
+    let available = super::keyring::secret_service().is_some();
+    if available {
+        h.get_by_label(&format!(
+            "The client secret is stored in the keyring (krr-inspector, {env}/demo-client). Lookups with this client read it from there."
+        ));
+        let stored = keyring_secret(&env, "demo-client", Purpose::ClientSecret).unwrap();
+        assert_eq!(stored.as_ref().map(|s| s.expose()), Some("demo-secret"));
+        assert!(delete_secret(&env, "demo-client", Purpose::ClientSecret).unwrap());
+    } else {
+        h.get_by_label_contains(
+            "Not stored: no Secret Service is running (is gnome-keyring or KeePassXC started?)",
+        );
+    }
+    // The typed value is nowhere on screen (the field is masked, and emptied on Save).
+    assert!(h.query_by_label_contains("demo-secret").is_none());
+}

@@ -12,6 +12,7 @@ mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
 mod hostile;
+mod keyring;
 mod packaging;
 mod peer;
 mod peer_session;

@@ -126,6 +126,7 @@ pub fn registration(id: &str, method: AuthMethod) -> ClientRegistration {
         client_id: id.into(),
         auth_method: method,
         secret_env: None,
+        secret_source: Default::default(),
         redirect_path: "/callback".into(),
     }
 }

@@ -1,0 +1,468 @@
+//! Client secrets in a real Secret Service (gnome-keyring-daemon in the test's D-Bus session; .ci/run starts one):
+//! `secret set` stores, a `fetch` whose client has `secret_source = "keyring"` logs in to the emulator with it,
+//! `secret delete` removes it and the next `fetch` says it is missing and how to store it; the value never shows.
+//! Without a session bus or a Secret Service the tests say so and pass, unless KRR_REQUIRE_KEYRING=1 (as in CI),
+//! where they fail. Every run uses environment names of its own, so runs never share an entry.
+
+use std::path::{Path, PathBuf};
+
+use krr_inspector::emulator::EmulatorHandle;
+use krr_inspector::krr::ScopeDialect;
+
+use super::support::{autologin_browser, emulator};
+use super::{run_with_env, stderr, stdout};
+
+/// The emulator's confidential client and its secret (`emulator/clients.rs`).
+const CLIENT: &str = "demo-client";
+const SECRET: &str = "demo-secret";
+
+/// Whether a Secret Service answers on the session bus; `None` (after saying why) when the tests should skip.
+pub fn secret_service() -> Option<()> {
+    let required = std::env::var("KRR_REQUIRE_KEYRING").as_deref() == Ok("1");
+    let why = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        Some("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".to_owned())
+    } else {
+        match krr_inspector::config::keyring::has_secret(
+            &unique("probe"),
+            CLIENT,
+            krr_inspector::config::keyring::Purpose::ClientSecret,
+        ) {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    match why {
+        None => Some(()),
+        Some(why) if required => {
+            panic!("KRR_REQUIRE_KEYRING=1 but the keyring cannot be used: {why}")
+        }
+        Some(why) => {
+            eprintln!(
+                "SKIPPED: {why}; run the tests inside `dbus-run-session` with an unlocked gnome-keyring-daemon \
+                 (see README, \"The keyring\")"
+            );
+            None
+        }
+    }
+}
+
+/// A name no other run uses: the process id and the time.
+pub fn unique(what: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("krr-test-{what}-{}-{nanos}", std::process::id())
+}
+
+/// Removes the run's entries however the test ends.
+struct Cleanup(Vec<String>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for env in &self.0 {
+            let _ = krr_inspector::config::keyring::delete_secret(
+                env,
+                CLIENT,
+                krr_inspector::config::keyring::Purpose::ClientSecret,
+            );
+        }
+    }
+}
+
+/// A config file with two environments at the emulator: `keyring_env`'s client reads its secret from the keyring,
+/// `env_env`'s from an environment variable that is not set (so only `--secret-source keyring` can log it in).
+fn config_file(dir: &Path, emu: &EmulatorHandle, keyring_env: &str, env_env: &str) -> PathBuf {
+    let (issuer, person_url) = (
+        emu.issuer(ScopeDialect::Digdir),
+        emu.person_url(ScopeDialect::Digdir),
+    );
+    let text = format!(
+        r#"
+[environments.{keyring_env}]
+issuer = "{issuer}"
+person_url = "{person_url}"
+
+[environments.{env_env}]
+issuer = "{issuer}"
+person_url = "{person_url}"
+
+[clients.from-keyring]
+client_id = "{CLIENT}"
+auth_method = "client_secret_basic"
+secret_source = "keyring"
+environments = ["{keyring_env}"]
+
+[clients.from-env]
+client_id = "{CLIENT}"
+auth_method = "client_secret_post"
+secret_env = "KRR_TEST_SECRET_THAT_IS_NOT_SET"
+environments = ["{env_env}"]
+"#
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+async fn krr(args: Vec<String>, stdin: Option<&'static [u8]>) -> Ran {
+    let o = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Trace logging on: whatever is logged is checked for the secret too.
+        run_with_env(&args, stdin, &[("RUST_LOG", "trace")])
+    })
+    .await
+    .unwrap();
+    Ran {
+        code: o.status.code(),
+        stdout: stdout(&o),
+        stderr: stderr(&o),
+    }
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
+    if secret_service().is_none() {
+        return;
+    }
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (keyring_env, env_env) = (unique("kr"), unique("ev"));
+    let _cleanup = Cleanup(vec![keyring_env.clone(), env_env.clone()]);
+    let config = config_file(dir.path(), &emu, &keyring_env, &env_env);
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let (config, ca) = (config.to_str().unwrap(), ca.to_str().unwrap());
+    let browser = autologin_browser("--pid 27129324169");
+    let fetch = |env: &str, extra: &[&str]| {
+        let mut a = args(&[
+            "fetch",
+            "--config",
+            config,
+            "--env",
+            env,
+            "--trust-ca",
+            ca,
+            "--browser",
+            &browser,
+            "--format",
+            "json",
+            "--timeout",
+            "20",
+        ]);
+        a.extend(args(extra));
+        a
+    };
+    let secret =
+        |action: &str, env: &str| args(&["secret", action, "--config", config, "--env", env]);
+    let mut outputs = Vec::new();
+
+    // Nothing stored yet: status says so and how to store it.
+    let status = krr(secret("status", &keyring_env), None).await;
+    assert_eq!(status.code, Some(1), "{}", status.stderr);
+    assert!(
+        status.stderr.contains(&format!(
+            "store it with `krr-inspector secret set --env {keyring_env} --client {CLIENT}`"
+        )),
+        "{}",
+        status.stderr
+    );
+
+    // Stored from a pipe (one trailing newline dropped), for the configured client.
+    let set = krr(secret("set", &keyring_env), Some(b"demo-secret\n")).await;
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
+    assert!(
+        set.stdout.contains(&format!(
+            "Stored the client secret for {CLIENT} in environment '{keyring_env}' in the keyring (service \
+             krr-inspector, entry {keyring_env}/{CLIENT})"
+        )),
+        "{}",
+        set.stdout
+    );
+    let status = krr(secret("status", &keyring_env), None).await;
+    assert_eq!(status.code, Some(0), "{}", status.stderr);
+    assert!(
+        status.stdout.contains("is stored in the keyring"),
+        "{}",
+        status.stdout
+    );
+
+    // The login: client_secret_basic with the stored secret, which the emulator accepts.
+    let f = krr(fetch(&keyring_env, &[]), None).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    let json: serde_json::Value = serde_json::from_str(&f.stdout).unwrap();
+    assert_eq!(json["request"]["auth_method"], "client_secret_basic");
+    assert_eq!(json["token"]["access_token_claims"]["client_id"], CLIENT);
+    assert!(
+        f.stderr.len() > 1000,
+        "trace logging is on: {} bytes",
+        f.stderr.len()
+    );
+    outputs.extend([set, status, f]);
+    // The other faces of a keyring-sourced login: an HTML report, and the matrix (whose refreshes authenticate
+    // with the secret too).
+    let html = krr(
+        fetch(&keyring_env, &[])
+            .into_iter()
+            .map(|a| if a == "json" { "html".into() } else { a })
+            .collect(),
+        None,
+    )
+    .await;
+    assert_eq!(html.code, Some(0), "{}", html.stderr);
+    assert!(html.stdout.contains("<html"), "{}", html.stdout);
+    let mut matrix = args(&[
+        "matrix",
+        "--config",
+        config,
+        "--env",
+        &keyring_env,
+        "--trust-ca",
+        ca,
+        "--browser",
+        &browser,
+        "--format",
+        "json",
+        "--timeout",
+        "20",
+        "--set",
+        "openid krr:user/kontaktinformasjon.read",
+        "--set",
+        "openid krr:user/digitalpost.read",
+    ]);
+    matrix.push("--http-timeout".into());
+    matrix.push("20".into());
+    let m = krr(matrix, None).await;
+    assert_eq!(m.code, Some(0), "{}", m.stderr);
+    outputs.extend([html, m]);
+
+    // `--secret-source keyring` for a client whose registration names an unset variable.
+    let f = krr(fetch(&env_env, &[]), None).await;
+    assert_eq!(f.code, Some(1));
+    assert!(
+        f.stderr.contains(&format!(
+            "KRR_TEST_SECRET_THAT_IS_NOT_SET is not set; or store the secret in the keyring with \
+             `krr-inspector secret set --env {env_env} --client {CLIENT}` and pass --secret-source keyring"
+        )),
+        "{}",
+        f.stderr
+    );
+    let set = krr(secret("set", &env_env), Some(b"demo-secret")).await;
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
+    let f = krr(fetch(&env_env, &["--secret-source", "keyring"]), None).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    let json: serde_json::Value = serde_json::from_str(&f.stdout).unwrap();
+    assert_eq!(json["request"]["auth_method"], "client_secret_post");
+    outputs.extend([set, f]);
+
+    // Deleted: the next login says the secret is missing and how to store it.
+    let delete = krr(secret("delete", &keyring_env), None).await;
+    assert_eq!(delete.code, Some(0), "{}", delete.stderr);
+    assert!(
+        delete.stdout.contains("Removed the client secret"),
+        "{}",
+        delete.stdout
+    );
+    let again = krr(secret("delete", &keyring_env), None).await;
+    assert!(
+        again.stdout.contains("nothing to remove"),
+        "{}",
+        again.stdout
+    );
+    let f = krr(fetch(&keyring_env, &[]), None).await;
+    assert_eq!(f.code, Some(1), "{}", f.stdout);
+    assert!(
+        f.stderr.contains(&format!(
+            "the keyring has none for client {CLIENT} in environment '{keyring_env}': store it with \
+             `krr-inspector secret set --env {keyring_env} --client {CLIENT}`"
+        )),
+        "{}",
+        f.stderr
+    );
+    outputs.extend([delete, again, f]);
+
+    // The value was never shown: not on standard output, not in a message, not in a trace log.
+    for (i, o) in outputs.iter().enumerate() {
+        for (name, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+            assert!(
+                !text.contains(SECRET),
+                "the keyring's value leaked to {name} of command {i}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_says_where_the_secret_comes_from_and_an_empty_one_is_refused() {
+    if secret_service().is_none() {
+        return;
+    }
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (keyring_env, env_env) = (unique("dr"), unique("dv"));
+    let _cleanup = Cleanup(vec![keyring_env.clone(), env_env.clone()]);
+    let config = config_file(dir.path(), &emu, &keyring_env, &env_env);
+    let config = config.to_str().unwrap();
+    let empty = krr(
+        args(&["secret", "set", "--config", config, "--env", &keyring_env]),
+        Some(b"\n"),
+    )
+    .await;
+    assert_eq!(empty.code, Some(1));
+    assert!(
+        empty.stderr.contains("a secret to store cannot be empty"),
+        "{}",
+        empty.stderr
+    );
+    let doctor = |extra: &[&str]| {
+        let mut a = args(&["doctor", "--config", config, "--env", &keyring_env]);
+        a.extend(args(extra));
+        a
+    };
+    let d = krr(doctor(&[]), None).await;
+    assert!(
+        d.stdout
+            .contains("the keyring has none for client demo-client")
+            && d.stdout.contains("krr-inspector secret set"),
+        "{}",
+        d.stdout
+    );
+    let set = krr(
+        args(&["secret", "set", "--config", config, "--env", &keyring_env]),
+        Some(b"demo-secret"),
+    )
+    .await;
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
+    let d = krr(doctor(&[]), None).await;
+    assert!(
+        d.stdout.contains(&format!(
+            "client_secret_basic reads it from the keyring (krr-inspector, {keyring_env}/{CLIENT})"
+        )),
+        "{}",
+        d.stdout
+    );
+    assert!(!d.stdout.contains(SECRET) && !d.stderr.contains(SECRET));
+}
+
+/// `secret set` on a real terminal (a pseudo-terminal that is the command's controlling terminal): it asks, the
+/// typed secret is not echoed, and it is stored.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_the_secret_is_asked_for_without_echo() {
+    use std::io::{Read, Write};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    if secret_service().is_none() {
+        return;
+    }
+    let env = unique("tty");
+    let _cleanup = Cleanup(vec![env.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.{env}]\nissuer = \"https://idp.example\"\nperson_url = \"https://krr.example/person\"\n"
+        ),
+    )
+    .unwrap();
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two descriptors into the pointers given; no name, termios or size is passed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_krr-inspector"));
+    cmd.args(["secret", "set", "--env", &env, "--client", CLIENT])
+        .env("KRR_INSPECTOR_CONFIG", &config)
+        .env("NO_COLOR", "1")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    // SAFETY: only async-signal-safe calls between fork and exec: a new session whose controlling terminal is the
+    // pseudo-terminal (so /dev/tty is it, as for a user at a terminal).
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    // The command holds the terminal alone now (the reader sees its end when the command exits).
+    drop(cmd);
+    drop(slave);
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = std::fs::File::from(master.try_clone().unwrap());
+    let seen = screen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // Ends with EIO once the command (the last holder of the terminal) has exited.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = |s: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&s.lock().unwrap()).into_owned();
+    // Typed only once it asks (echo is off by then), as a person would.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !text(&screen).contains("(not shown as you type): ") {
+        let exited = child.try_wait().unwrap().is_some();
+        assert!(
+            !exited && Instant::now() < deadline,
+            "no prompt: {:?}",
+            text(&screen)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut writer = std::fs::File::from(master);
+    writer.write_all(b"demo-secret\n").unwrap();
+    let status = child.wait().unwrap();
+    drop(writer);
+    reading.join().unwrap();
+    let screen = text(&screen);
+    assert!(status.success(), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "The client secret for {CLIENT} in environment '{env}' (not shown as you type): "
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("Stored the client secret"), "{screen}");
+    assert!(
+        !screen.contains(SECRET),
+        "the typed secret was echoed: {screen:?}"
+    );
+    let stored = krr_inspector::config::keyring::keyring_secret(
+        &env,
+        CLIENT,
+        krr_inspector::config::keyring::Purpose::ClientSecret,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(stored.expose(), SECRET);
+}
