@@ -34,6 +34,7 @@ fn main() {
             },
             client: ClientRegistration::emulator_default(),
             client_secret: None,
+            client_key: None,
             scopes: default_scopes(ScopeDialect::Digdir),
             accept: Accept::Jose,
             acr: Some("idporten-loa-substantial".into()),

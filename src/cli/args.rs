@@ -100,10 +100,20 @@ pub(crate) struct LoginArgs {
     /// The environment variable that holds the client secret.
     #[arg(long, value_name = "VAR")]
     pub(crate) client_secret_env: Option<String>,
-    /// How the client authenticates: none, client_secret_basic or client_secret_post
-    /// (default: the client's; with --client-secret-env, client_secret_basic).
+    /// How the client authenticates: none, client_secret_basic, client_secret_post or private_key_jwt
+    /// (default: the client's; with --client-secret-env, client_secret_basic; with --private-key, private_key_jwt).
     #[arg(long, value_enum)]
     pub(crate) auth_method: Option<AuthMethodArg>,
+    /// private_key_jwt: the client's private key file: PEM (PKCS#8, PKCS#1, EC), JWK/JWKS, or PKCS#12 (.p12/.pfx).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) private_key: Option<PathBuf>,
+    /// private_key_jwt: the key's kid as registered at the provider (default: the JWK's kid; not needed when the
+    /// file has the key's certificate, which is then sent as x5c).
+    #[arg(long, value_name = "KID")]
+    pub(crate) key_id: Option<String>,
+    /// The environment variable that holds the key file's password (PKCS#12, encrypted PEM).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) key_password_env: Option<String>,
     /// Ask for a signed JWS (jose) or plain JSON.
     #[arg(long, value_enum, default_value_t = AcceptArg::Jose)]
     pub(crate) accept: AcceptArg,
@@ -217,6 +227,7 @@ pub(crate) enum AuthMethodArg {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    PrivateKeyJwt,
 }
 
 #[derive(clap::Args)]
@@ -319,7 +330,11 @@ impl LoginArgs {
                 AuthMethodArg::None => AuthMethod::None,
                 AuthMethodArg::ClientSecretBasic => AuthMethod::ClientSecretBasic,
                 AuthMethodArg::ClientSecretPost => AuthMethod::ClientSecretPost,
+                AuthMethodArg::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
             }),
+            private_key: self.private_key.clone(),
+            key_id: self.key_id.clone(),
+            key_password_env: self.key_password_env.clone(),
             scopes,
             accept: match self.accept {
                 AcceptArg::Jose => Accept::Jose,

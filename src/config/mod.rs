@@ -10,6 +10,7 @@ use crate::krr::ScopeDialect;
 
 mod environments;
 mod files;
+mod key_path;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
@@ -95,6 +96,8 @@ pub enum AuthMethod {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    /// RFC 7523 client assertion signed with the client's private key (ID-porten's recommended method).
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -103,6 +106,7 @@ impl AuthMethod {
             AuthMethod::None => "none",
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -117,6 +121,12 @@ pub struct ClientRegistration {
     pub secret_env: Option<String>,
     /// The path of the loopback redirect URI (`http://127.0.0.1:{port}{redirect_path}`).
     pub redirect_path: String,
+    /// private_key_jwt: the key file (PEM, JWK/JWKS or PKCS#12), never the key itself.
+    pub private_key: Option<PathBuf>,
+    /// private_key_jwt: the `kid` the provider knows the key by (needed unless the file has a certificate).
+    pub key_id: Option<String>,
+    /// The environment variable holding the key file's password (PKCS#12 or an encrypted PEM).
+    pub key_password_env: Option<String>,
 }
 
 impl ClientRegistration {
@@ -128,6 +138,9 @@ impl ClientRegistration {
             auth_method: AuthMethod::None,
             secret_env: None,
             redirect_path: DEFAULT_REDIRECT_PATH.into(),
+            private_key: None,
+            key_id: None,
+            key_password_env: None,
         }
     }
 }
@@ -179,6 +192,10 @@ struct FileClient {
     #[serde(default, deserialize_with = "reject_secret")]
     #[allow(dead_code)]
     client_secret: Option<()>,
+    /// private_key_jwt: the key file's path (inline key material is refused, see `key_path`).
+    private_key: Option<String>,
+    key_id: Option<String>,
+    key_password_env: Option<String>,
 }
 
 fn reject_secret<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
@@ -293,7 +310,23 @@ impl Config {
                     "[clients.{name}] redirect_path = \"{redirect_path}\": must start with '/'"
                 )));
             }
-            if client.auth_method != AuthMethod::None && client.secret_env.is_none() {
+            let private_key = client
+                .private_key
+                .as_deref()
+                .map(|k| key_path::key_path(&name, k, path))
+                .transpose()
+                .map_err(invalid)?;
+            if client.auth_method == AuthMethod::PrivateKeyJwt && private_key.is_none() {
+                return Err(invalid(format!(
+                    "[clients.{name}] auth_method = \"private_key_jwt\" needs private_key: the path of the client's \
+                     key file"
+                )));
+            }
+            if matches!(
+                client.auth_method,
+                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+            ) && client.secret_env.is_none()
+            {
                 return Err(invalid(format!(
                     "[clients.{name}] auth_method = \"{}\" needs secret_env: the name of the environment variable \
                      holding the client secret",
@@ -306,6 +339,9 @@ impl Config {
                 auth_method: client.auth_method,
                 secret_env: client.secret_env,
                 redirect_path,
+                private_key,
+                key_id: client.key_id,
+                key_password_env: client.key_password_env,
             };
             for env_name in &client.environments {
                 let env = environments

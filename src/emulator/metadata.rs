@@ -87,6 +87,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": scopes,
         "acr_values_supported": acr_values,

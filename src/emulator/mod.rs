@@ -16,6 +16,7 @@
 //! - at the bottom: `state`, `keys`, `data`; and `serve`, the HTTP/1.1 serve loop.
 
 mod admin;
+mod assertion;
 mod authorize;
 pub mod autologin;
 mod bearer;

@@ -66,7 +66,8 @@ pub async fn token(
             return token_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string());
         }
     };
-    let client = match clients::authenticate(&state.clients, &headers, &p) {
+    let cx = state.assertion_context(dialect);
+    let client = match clients::authenticate(&state.clients, &headers, &p, &cx) {
         Ok(c) => c.clone(),
         Err(why) => return invalid_client(&why),
     };

@@ -259,6 +259,14 @@ impl Panels<'_> {
                     (_, AuthMethod::None) => lang
                         .pick("offentlig klient, bare PKCE", "public client, PKCE only")
                         .to_owned(),
+                    (_, AuthMethod::PrivateKeyJwt) => format!(
+                        "private_key_jwt, {} {}",
+                        lang.pick("nøkkelfil", "key file"),
+                        c.private_key
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| lang.pick("MANGLER", "NOT SET").to_owned())
+                    ),
                     (Some(var), m) => {
                         let set = std::env::var_os(var).is_some();
                         format!(

@@ -29,6 +29,8 @@ pub struct LookupRequest {
     pub target: Target,
     pub client: ClientRegistration,
     pub client_secret: Option<Secret>,
+    /// The private_key_jwt key, when the client uses one (loaded by the planner).
+    pub client_key: Option<oidc::ClientKey>,
     pub scopes: Vec<String>,
     pub accept: Accept,
     pub acr: Option<String>,
@@ -49,7 +51,7 @@ impl LookupRequest {
     pub fn client_auth(&self, issuer: &str) -> Result<ClientAuth, LoginError> {
         ClientAuth::new(
             &self.client,
-            Credential::from_secret(self.client_secret.as_ref()),
+            Credential::of(self.client_secret.as_ref(), self.client_key.as_ref()),
             issuer,
         )
     }
@@ -205,6 +207,7 @@ pub(crate) async fn lookup(
         issuer: req.target.issuer.clone(),
         client: req.client.clone(),
         client_secret: req.client_secret.clone(),
+        client_key: req.client_key.clone(),
         scopes: req.scopes.clone(),
         acr: req.acr.clone(),
         ui_locales: req.ui_locales.clone(),

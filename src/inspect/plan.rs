@@ -12,7 +12,7 @@ use crate::config::{AuthMethod, ClientRegistration, Config, Environment, Group, 
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
 use crate::jose::TrustStore;
 use crate::krr::{Lang, ScopeDialect, scopes};
-use crate::oidc::{BrowserChoice, Secret};
+use crate::oidc::{BrowserChoice, ClientKey, KeyFileError, Secret};
 
 /// Which provider to log in to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,8 +36,15 @@ pub struct Choices {
     pub client_id: Option<String>,
     /// The environment variable holding the client secret (overrides the client's `secret_env`).
     pub secret_env: Option<String>,
-    /// Overrides the client's auth method; with `secret_env` and no method, `client_secret_basic`.
+    /// Overrides the client's auth method; with `secret_env` and no method, `client_secret_basic`; with
+    /// `private_key` and no method, `private_key_jwt`.
     pub auth_method: Option<AuthMethod>,
+    /// private_key_jwt: the key file (overrides the client's `private_key`).
+    pub private_key: Option<PathBuf>,
+    /// private_key_jwt: the key's `kid` (overrides the client's `key_id`).
+    pub key_id: Option<String>,
+    /// The environment variable holding the key file's password (overrides the client's `key_password_env`).
+    pub key_password_env: Option<String>,
     /// Empty: `openid` and every read scope of the environment's dialect.
     pub scopes: Vec<String>,
     pub accept: Accept,
@@ -65,6 +72,9 @@ impl Choices {
             client_id: None,
             secret_env: None,
             auth_method: None,
+            private_key: None,
+            key_id: None,
+            key_password_env: None,
             scopes: Vec::new(),
             accept: Accept::Jose,
             acr: None,
@@ -104,6 +114,18 @@ pub enum PlanError {
         #[source]
         source: std::env::VarError,
     },
+    #[error(
+        "private_key_jwt needs a private key: set private_key in the client's config entry, or pass --private-key FILE"
+    )]
+    KeyNeeded,
+    #[error("the private key {}: {source}", path.display())]
+    Key {
+        path: PathBuf,
+        #[source]
+        source: KeyFileError,
+    },
+    #[error("the key password's environment variable {var} is not set (or not valid Unicode)")]
+    KeyPasswordNotSet { var: String },
     #[error(transparent)]
     Trust(#[from] AnchorError),
     #[error(
@@ -163,6 +185,7 @@ pub struct Plan {
     pub environment: Environment,
     pub client: ClientRegistration,
     client_secret: Option<Secret>,
+    client_key: Option<ClientKey>,
     trust: TrustStore,
     choices: Choices,
 }
@@ -176,6 +199,7 @@ impl std::fmt::Debug for Plan {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "[redacted]"),
             )
+            .field("client_key", &self.client_key)
             .field("choices", &self.choices)
             .finish_non_exhaustive()
     }
@@ -246,11 +270,27 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
             client.auth_method = AuthMethod::ClientSecretBasic;
         }
     }
+    if let Some(path) = &choices.private_key {
+        client.private_key = Some(path.clone());
+        if client.auth_method == AuthMethod::None {
+            client.auth_method = AuthMethod::PrivateKeyJwt;
+        }
+    }
+    if let Some(kid) = choices.key_id.as_ref().filter(|k| !k.trim().is_empty()) {
+        client.key_id = Some(kid.trim().to_owned());
+    }
+    if let Some(var) = &choices.key_password_env {
+        client.key_password_env = Some(var.clone());
+    }
     if let Some(m) = choices.auth_method {
         client.auth_method = m;
     }
+    let client_key = match client.auth_method {
+        AuthMethod::PrivateKeyJwt => Some(load_key(&client)?),
+        _ => None,
+    };
     let client_secret = match (&client.secret_env, client.auth_method) {
-        (_, AuthMethod::None) => None,
+        (_, AuthMethod::None | AuthMethod::PrivateKeyJwt) => None,
         (Some(var), m) => Some(Secret::new(std::env::var(var).map_err(|source| {
             PlanError::SecretNotSet {
                 var: var.clone(),
@@ -265,9 +305,25 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
         environment,
         client,
         client_secret,
+        client_key,
         trust,
         choices,
     })
+}
+
+/// The client's private_key_jwt key, read and checked before anything is sent.
+fn load_key(client: &ClientRegistration) -> Result<ClientKey, PlanError> {
+    let path = client.private_key.clone().ok_or(PlanError::KeyNeeded)?;
+    let password = match &client.key_password_env {
+        Some(var) => {
+            Some(Secret::new(std::env::var(var).map_err(|_| {
+                PlanError::KeyPasswordNotSet { var: var.clone() }
+            })?))
+        }
+        None => None,
+    };
+    ClientKey::load(&path, password.as_ref(), client.key_id.as_deref())
+        .map_err(|source| PlanError::Key { path, source })
 }
 
 /// A `--trust-ca` file that cannot be used.
@@ -409,6 +465,7 @@ impl Targets {
             target,
             client: plan.client,
             client_secret: plan.client_secret,
+            client_key: plan.client_key,
             scopes,
             accept: c.accept,
             acr,

@@ -6,6 +6,7 @@ pub mod backchannel;
 pub mod browser;
 pub mod callback;
 pub mod client_auth;
+pub mod client_key;
 pub mod discovery;
 pub mod headless;
 pub mod http;
@@ -33,6 +34,7 @@ use crate::krr::Lang;
 
 pub use browser::BrowserChoice;
 pub use client_auth::{ClientAuth, Credential};
+pub use client_key::{ClientKey, KeyFileError};
 pub use discovery::ProviderMetadata;
 pub use http::HttpExchange;
 pub use idtoken::TokenCheck;
@@ -49,6 +51,12 @@ pub enum LoginError {
         method: &'static str,
         var: String,
     },
+    #[error(
+        "client '{client_id}' uses private_key_jwt but no key was given: pass --private-key FILE (config: private_key)"
+    )]
+    MissingKey { client_id: String },
+    #[error("the client assertion could not be signed: {0}")]
+    Assertion(String),
     #[error("the provider's {endpoint} is not a usable URL: {detail}")]
     BadEndpoint {
         endpoint: &'static str,
@@ -118,6 +126,8 @@ pub struct LoginParams {
     pub issuer: String,
     pub client: ClientRegistration,
     pub client_secret: Option<Secret>,
+    /// The private_key_jwt key, when the client uses one.
+    pub client_key: Option<ClientKey>,
     pub scopes: Vec<String>,
     pub acr: Option<String>,
     /// `nb`, `nn`, `en` or `se`.
@@ -227,7 +237,7 @@ pub async fn login(
 
     let auth = ClientAuth::new(
         &p.client,
-        Credential::from_secret(p.client_secret.as_ref()),
+        Credential::of(p.client_secret.as_ref(), p.client_key.as_ref()),
         &provider.issuer,
     )?;
 

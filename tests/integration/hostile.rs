@@ -448,6 +448,7 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         },
         client: ClientRegistration::emulator_default(),
         client_secret: None,
+        client_key: None,
         scopes: default_scopes(ScopeDialect::Digdir),
         accept: Accept::Jose,
         acr: None,

@@ -12,6 +12,7 @@ mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
 mod hostile;
+mod key_jwt;
 mod packaging;
 mod properties;
 mod robustness;

@@ -274,7 +274,12 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
     assert_eq!(d["subject_types_supported"], json!(["pairwise"]));
     assert_eq!(
         d["token_endpoint_auth_methods_supported"],
-        json!(["none", "client_secret_basic", "client_secret_post"])
+        json!([
+            "none",
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     );
     assert_eq!(d["request_parameter_supported"], false);
     assert_eq!(
@@ -296,10 +301,14 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         d["introspection_endpoint"],
         format!("{}/token/introspect", emu.base_url)
     );
+    // private_key_jwt: the algorithms an assertion may be signed with.
+    assert_eq!(
+        d["token_endpoint_auth_signing_alg_values_supported"],
+        json!(["RS256", "ES256"])
+    );
     // Features the emulator lacks are not announced.
     for lacking in [
         "pushed_authorization_request_endpoint",
-        "token_endpoint_auth_signing_alg_values_supported",
         "dpop_signing_alg_values_supported",
         "authorization_signing_alg_values_supported",
     ] {
