@@ -41,6 +41,7 @@ fn main() {
             ui_locales: "nb".into(),
             prompt: None,
             login_hint: None,
+            par: false,
             // The "browser" is the scripted person, in-process: the journey is measured without process starts.
             browser: BrowserChoice::PrintUrl,
             callback_timeout: Duration::from_secs(30),

@@ -146,6 +146,10 @@ pub(crate) struct LoginArgs {
     /// Print the login URL on standard error and wait, instead of opening a browser.
     #[arg(long)]
     pub(crate) print_url: bool,
+    /// Push the authorization request first (PAR, RFC 9126): the browser then gets only client_id and
+    /// request_uri. Done anyway when the provider's discovery requires it.
+    #[arg(long)]
+    pub(crate) par: bool,
     /// Trust this PEM certificate for the answer's x5c chain; repeatable.
     #[arg(long = "trust-ca", value_name = "PEM")]
     pub(crate) trust_ca: Vec<PathBuf>,
@@ -345,6 +349,7 @@ impl LoginArgs {
             prompt: self.prompt.clone(),
             testid: self.testid.clone(),
             login_hint: self.login_hint.clone(),
+            par: self.par,
             browser: match (&self.browser, self.print_url) {
                 (_, true) => BrowserChoice::PrintUrl,
                 (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),

@@ -40,6 +40,8 @@ pub struct Client {
     pub supplier_orgno: String,
     /// private_key_jwt: the public keys its assertions are checked with.
     pub jwks: Option<KeySet>,
+    /// Plain authorization requests are refused: only PAR's `request_uri` (RFC 9126 §6).
+    pub require_par: bool,
 }
 
 impl Client {
@@ -53,6 +55,7 @@ impl Client {
             orgno: DEFAULT_ORGNO.into(),
             supplier_orgno: DEFAULT_ORGNO.into(),
             jwks: None,
+            require_par: false,
         }
     }
 
@@ -80,6 +83,7 @@ pub fn clients(data: &EmulatorData) -> Vec<Client> {
             methods: c.methods(),
             // Checked when the data was read.
             jwks: c.key_set().ok().flatten(),
+            require_par: c.require_pushed_authorization_requests,
             redirect_uris: c.redirect_uris.clone(),
             requires_user_consent: c.requires_user_consent,
             supplier_orgno: c.supplier_orgno.clone().unwrap_or_else(|| orgno.clone()),

@@ -292,6 +292,9 @@ pub struct ClientRecord {
     /// private_key_jwt: the client's public keys (a JWKS), which its assertions must be signed with.
     #[serde(default)]
     pub jwks: Option<serde_json::Value>,
+    /// The client must send its authorization requests by PAR (RFC 9126 §6): a plain authorize is refused.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 
     /// Exact redirect URIs allowed besides `http://127.0.0.1:{any port}/{any path}`.
     #[serde(default)]

@@ -78,6 +78,8 @@ pub(crate) struct State {
     pub stats: Stats,
     /// The `jti`s of client assertions already used (private_key_jwt).
     pub assertion_jtis: Mutex<SeenJtis>,
+    /// Discovery says `require_pushed_authorization_requests`, and every plain authorization request is refused.
+    pub require_par: bool,
 }
 
 impl State {
@@ -106,6 +108,7 @@ impl State {
             clock_shift_ms: AtomicI64::new(0),
             stats: Stats::default(),
             assertion_jtis: Mutex::default(),
+            require_par: false,
         }
     }
 

@@ -38,7 +38,7 @@ fn missing(what: &str) -> Response {
     )
 }
 
-fn invalid_client(why: &ClientAuthError) -> Response {
+pub(crate) fn invalid_client(why: &ClientAuthError) -> Response {
     let mut r = token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why.to_string());
     if why.basic_attempted() {
         r.headers_mut().insert(

@@ -39,6 +39,8 @@ pub struct LookupRequest {
     pub prompt: Option<String>,
     /// `login_hint` for the authorization request; `testid:<pid>_<acr>` logs in headless (test environments).
     pub login_hint: Option<String>,
+    /// Push the authorization request (PAR, RFC 9126); also done when discovery requires it.
+    pub par: bool,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     pub trust: TrustStore,
@@ -174,6 +176,7 @@ pub(crate) async fn lookup(
             accept: req.accept,
             acr: req.acr.clone(),
             locale: req.ui_locales.clone(),
+            par: req.par,
         },
         started_at,
     );
@@ -213,6 +216,7 @@ pub(crate) async fn lookup(
         ui_locales: req.ui_locales.clone(),
         prompt: req.prompt.clone(),
         login_hint: req.login_hint.clone(),
+        par: req.par,
         browser: req.browser.clone(),
         timeout: req.callback_timeout,
         lang: req.lang,
@@ -258,6 +262,7 @@ pub(crate) async fn lookup(
             return inspection;
         }
     };
+    inspection.request.par = oidc::par::uses_par(req.par, &outcome.provider);
 
     let access_token_claims = decode_unverified(outcome.access_token.expose())
         .ok()

@@ -56,6 +56,8 @@ pub struct Choices {
     pub testid: Option<String>,
     /// Any other `login_hint` value, sent as is.
     pub login_hint: Option<String>,
+    /// Push the authorization request (PAR, RFC 9126).
+    pub par: bool,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     /// PEM files whose certificates are trusted for the answer's chain.
@@ -82,6 +84,7 @@ impl Choices {
             prompt: None,
             testid: None,
             login_hint: None,
+            par: false,
             browser: BrowserChoice::System,
             callback_timeout: Duration::from_secs(300),
             trust_ca: Vec::new(),
@@ -472,6 +475,7 @@ impl Targets {
             ui_locales: c.ui_locales,
             prompt: c.prompt,
             login_hint,
+            par: c.par,
             browser: c.browser,
             callback_timeout: c.callback_timeout,
             trust,

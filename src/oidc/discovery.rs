@@ -16,6 +16,10 @@ pub struct ProviderMetadata {
     pub end_session_endpoint: Option<String>,
     /// RFC 9207: the provider sends `iss` on the authorization response, so its absence is an attack sign.
     pub iss_parameter_supported: bool,
+    /// RFC 9126: where authorization requests may be pushed (PAR).
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the provider accepts only pushed authorization requests.
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// `{issuer}/.well-known/openid-configuration`, with the issuer's trailing slash (Difi's style) not doubled.
@@ -117,6 +121,11 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             == Some(true),
+        pushed_authorization_request_endpoint: get("pushed_authorization_request_endpoint"),
+        require_pushed_authorization_requests: doc
+            .get("require_pushed_authorization_requests")
+            .and_then(Value::as_bool)
+            == Some(true),
     };
     for (what, url) in [
         ("authorization_endpoint", &meta.authorization_endpoint),
@@ -129,6 +138,10 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
     for (what, url) in [
         ("userinfo_endpoint", &meta.userinfo_endpoint),
         ("end_session_endpoint", &meta.end_session_endpoint),
+        (
+            "pushed_authorization_request_endpoint",
+            &meta.pushed_authorization_request_endpoint,
+        ),
     ] {
         if let Some(url) = url {
             require_secure(what, url)?;

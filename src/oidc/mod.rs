@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod headless;
 pub mod http;
 pub mod idtoken;
+pub mod par;
 pub mod refresh;
 pub mod secret;
 
@@ -57,6 +58,13 @@ pub enum LoginError {
     MissingKey { client_id: String },
     #[error("the client assertion could not be signed: {0}")]
     Assertion(String),
+    #[error(
+        "PAR was asked for (--par), but the provider's discovery has no pushed_authorization_request_endpoint: \
+         leave out --par"
+    )]
+    ParUnavailable,
+    #[error("the PAR endpoint refused the authorization request: {error}{}", if .description.is_empty() { String::new() } else { format!(" ({description})") })]
+    Par { error: String, description: String },
     #[error("the provider's {endpoint} is not a usable URL: {detail}")]
     BadEndpoint {
         endpoint: &'static str,
@@ -135,6 +143,8 @@ pub struct LoginParams {
     pub prompt: Option<String>,
     /// `login_hint`; a `testid:<pid>_<acr>` hint logs in headless (no browser), in test environments only.
     pub login_hint: Option<String>,
+    /// Push the authorization request first (RFC 9126 PAR); also done when discovery requires it.
+    pub par: bool,
     pub browser: BrowserChoice,
     /// How long to wait for the browser's callback.
     pub timeout: Duration,
@@ -148,6 +158,10 @@ pub struct LoginParams {
 pub enum LoginEvent {
     Discovered {
         issuer: String,
+    },
+    /// The authorization request was pushed (PAR); the browser gets only `client_id` and `request_uri`.
+    Pushed {
+        expires_in: Option<u64>,
     },
     ListenerReady {
         redirect_uri: String,
@@ -282,7 +296,14 @@ pub async fn login(
     if let Some(hint) = &p.login_hint {
         request = request.add_extra_param("login_hint", hint);
     }
-    let (url, _) = request.url();
+    let (mut url, _) = request.url();
+    if par::uses_par(p.par, &provider) {
+        let (pushed, ex) = par::push(http_client, &provider, &auth, &url).await;
+        record(ex);
+        let (pushed, expires_in) = pushed?;
+        url = pushed;
+        on_event(LoginEvent::Pushed { expires_in });
+    }
     let expected = callback::Expected {
         path: p.client.redirect_path.clone(),
         state,

@@ -455,6 +455,7 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         ui_locales: "nb".into(),
         prompt: None,
         login_hint: None,
+        par: false,
         browser: BrowserChoice::Command(format!(
             "'{}' autologin --pid 27129324169",
             probe.display()

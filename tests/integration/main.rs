@@ -14,6 +14,7 @@ mod gui;
 mod hostile;
 mod key_jwt;
 mod packaging;
+mod par;
 mod peer;
 mod properties;
 mod robustness;

@@ -127,6 +127,9 @@ pub fn registration(id: &str, method: AuthMethod) -> ClientRegistration {
         auth_method: method,
         secret_env: None,
         redirect_path: "/callback".into(),
+        private_key: None,
+        key_id: None,
+        key_password_env: None,
     }
 }
 
@@ -142,11 +145,13 @@ pub fn params(peer: &Peer, client: ClientRegistration, secret: Option<&str>) -> 
         issuer: peer.issuer.clone(),
         client,
         client_secret: secret.map(Secret::new),
+        client_key: None,
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
         acr: Some("idporten-loa-substantial".into()),
         ui_locales: "nb".into(),
         prompt: None,
         login_hint: None,
+        par: false,
         browser: user_agent(),
         timeout: Duration::from_secs(30),
         lang: Lang::En,
