@@ -116,10 +116,20 @@ pub(crate) struct LoginArgs {
         conflicts_with = "client_secret_env"
     )]
     pub(crate) secret_source: Option<SecretSourceArg>,
-    /// How the client authenticates: none, client_secret_basic or client_secret_post
-    /// (default: the client's; with --client-secret-env, client_secret_basic).
+    /// How the client authenticates: none, client_secret_basic, client_secret_post or private_key_jwt
+    /// (default: the client's; with --client-secret-env, client_secret_basic; with --private-key, private_key_jwt).
     #[arg(long, value_enum)]
     pub(crate) auth_method: Option<AuthMethodArg>,
+    /// private_key_jwt: the client's private key file: PEM (PKCS#8, PKCS#1, EC), JWK/JWKS, or PKCS#12 (.p12/.pfx).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) private_key: Option<PathBuf>,
+    /// private_key_jwt: the key's kid as registered at the provider (default: the JWK's kid; not needed when the
+    /// file has the key's certificate, which is then sent as x5c).
+    #[arg(long, value_name = "KID")]
+    pub(crate) key_id: Option<String>,
+    /// The environment variable that holds the key file's password (PKCS#12, encrypted PEM).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) key_password_env: Option<String>,
     /// Ask for a signed JWS (jose) or plain JSON.
     #[arg(long, value_enum, default_value_t = AcceptArg::Jose)]
     pub(crate) accept: AcceptArg,
@@ -152,6 +162,10 @@ pub(crate) struct LoginArgs {
     /// Print the login URL on standard error and wait, instead of opening a browser.
     #[arg(long)]
     pub(crate) print_url: bool,
+    /// Push the authorization request first (PAR, RFC 9126): the browser then gets only client_id and
+    /// request_uri. Done anyway when the provider's discovery requires it.
+    #[arg(long)]
+    pub(crate) par: bool,
     /// Trust this PEM certificate for the answer's x5c chain; repeatable.
     #[arg(long = "trust-ca", value_name = "PEM")]
     pub(crate) trust_ca: Vec<PathBuf>,
@@ -268,6 +282,7 @@ pub(crate) enum AuthMethodArg {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    PrivateKeyJwt,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -419,7 +434,11 @@ impl LoginArgs {
                 AuthMethodArg::None => AuthMethod::None,
                 AuthMethodArg::ClientSecretBasic => AuthMethod::ClientSecretBasic,
                 AuthMethodArg::ClientSecretPost => AuthMethod::ClientSecretPost,
+                AuthMethodArg::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
             }),
+            private_key: self.private_key.clone(),
+            key_id: self.key_id.clone(),
+            key_password_env: self.key_password_env.clone(),
             scopes,
             accept: match self.accept {
                 AcceptArg::Jose => Accept::Jose,
@@ -430,6 +449,7 @@ impl LoginArgs {
             prompt: self.prompt.clone(),
             testid: self.testid.clone(),
             login_hint: self.login_hint.clone(),
+            par: self.par,
             browser: match (&self.browser, self.print_url) {
                 (_, true) => BrowserChoice::PrintUrl,
                 (Some(cmd), _) => BrowserChoice::Command(cmd.clone()),

@@ -12,6 +12,7 @@ use crate::krr::ScopeDialect;
 mod environments;
 mod files;
 pub mod keyring;
+mod key_path;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
@@ -97,6 +98,8 @@ pub enum AuthMethod {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    /// RFC 7523 client assertion signed with the client's private key (ID-porten's recommended method).
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -105,6 +108,7 @@ impl AuthMethod {
             AuthMethod::None => "none",
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -141,6 +145,12 @@ pub struct ClientRegistration {
     pub secret_source: SecretSource,
     /// The path of the loopback redirect URI (`http://127.0.0.1:{port}{redirect_path}`).
     pub redirect_path: String,
+    /// private_key_jwt: the key file (PEM, JWK/JWKS or PKCS#12), never the key itself.
+    pub private_key: Option<PathBuf>,
+    /// private_key_jwt: the `kid` the provider knows the key by (needed unless the file has a certificate).
+    pub key_id: Option<String>,
+    /// The environment variable holding the key file's password (PKCS#12 or an encrypted PEM).
+    pub key_password_env: Option<String>,
 }
 
 impl ClientRegistration {
@@ -153,6 +163,9 @@ impl ClientRegistration {
             secret_env: None,
             secret_source: SecretSource::Env,
             redirect_path: DEFAULT_REDIRECT_PATH.into(),
+            private_key: None,
+            key_id: None,
+            key_password_env: None,
         }
     }
 }
@@ -206,6 +219,10 @@ struct FileClient {
     #[serde(default, deserialize_with = "reject_secret")]
     #[allow(dead_code)]
     client_secret: Option<()>,
+    /// private_key_jwt: the key file's path (inline key material is refused, see `key_path`).
+    private_key: Option<String>,
+    key_id: Option<String>,
+    key_password_env: Option<String>,
 }
 
 fn reject_secret<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
@@ -322,8 +339,22 @@ impl Config {
                 )));
             }
             let secret_source = client.secret_source.unwrap_or_default();
-            if client.auth_method != AuthMethod::None
-                && secret_source == SecretSource::Env
+            let private_key = client
+                .private_key
+                .as_deref()
+                .map(|k| key_path::key_path(&name, k, path))
+                .transpose()
+                .map_err(invalid)?;
+            if client.auth_method == AuthMethod::PrivateKeyJwt && private_key.is_none() {
+                return Err(invalid(format!(
+                    "[clients.{name}] auth_method = \"private_key_jwt\" needs private_key: the path of the client's \
+                     key file"
+                )));
+            }
+            if matches!(
+                client.auth_method,
+                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+            ) && secret_source == SecretSource::Env
                 && client.secret_env.is_none()
             {
                 return Err(invalid(format!(
@@ -339,6 +370,9 @@ impl Config {
                 secret_env: client.secret_env,
                 secret_source,
                 redirect_path,
+                private_key,
+                key_id: client.key_id,
+                key_password_env: client.key_password_env,
             };
             for env_name in &client.environments {
                 let env = environments

@@ -8,11 +8,10 @@ use std::sync::atomic::Ordering;
 use axum::extract::{RawForm, RawQuery, State as AxState};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use cookie::{Cookie, SameSite};
 
+use super::auth_request::validate;
 use super::grants::{
     AuthRequest, LOGIN_LIFETIME_SECS, Login, Person, SSO_COOKIE, Session, lock, random_token,
 };
@@ -22,8 +21,7 @@ use super::reply::{RepeatedParameter, error_page, no_store, params, redirect_err
 use super::state::State;
 use super::testid::{AMR_EMAIL, EMAIL_ACR, parse_hint};
 use super::urls;
-use crate::krr::login::{LOGIN_LOCALE_CODES, acr_levels, acr_satisfies, default_acr};
-use crate::krr::scopes::scope_info;
+use crate::krr::login::{acr_levels, acr_satisfies};
 use crate::krr::{Lang, NationalId, ScopeDialect};
 
 type S = AxState<Arc<State>>;
@@ -102,133 +100,31 @@ pub async fn authorize(
         Ok(p) => p,
         Err(e) => return invalid_request_page(&e),
     };
-    let lang = p
-        .get("ui_locales")
-        .and_then(|l| l.split_whitespace().find_map(|x| x.parse::<Lang>().ok()))
-        .unwrap_or(Lang::Nb);
-    let locale = p
-        .get("ui_locales")
-        .and_then(|l| {
-            l.split_whitespace()
-                .find(|x| LOGIN_LOCALE_CODES.contains(x))
-        })
-        .unwrap_or("nb")
-        .to_owned();
-    // An unknown client or a redirect URI it may not use is never redirected to (RFC 6749 §4.1.2.1).
-    let Some(client_id) = p.get("client_id") else {
+    // A pushed request (RFC 9126 §4): its stored parameters stand for the query's.
+    let pushed = p.contains_key("request_uri");
+    let p = match p.get("request_uri") {
+        Some(uri) => match super::par::take(&state, dialect, uri, p.get("client_id")) {
+            Ok(stored) => stored,
+            Err(page) => return page,
+        },
+        None => p,
+    };
+    let request = match validate(&state, dialect, &p) {
+        Ok(r) => r,
+        Err(refusal) => return refusal.at_authorize(&issuer),
+    };
+    if !pushed && super::par::required(&state, &request.client_id) {
         return error_page(
             StatusCode::BAD_REQUEST,
-            lang,
-            "Invalid request",
-            "client_id is missing.",
-        );
-    };
-    let Some(client) = state.clients.iter().find(|c| &c.client_id == client_id) else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            lang,
-            "Unknown client",
-            &format!("No client is called '{client_id}'."),
-        );
-    };
-    let Some(redirect_uri) = p.get("redirect_uri") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            lang,
-            "Invalid request",
-            "redirect_uri is missing.",
-        );
-    };
-    if let Err(why) = client.redirect_allowed(redirect_uri) {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            lang,
-            "Invalid redirect_uri",
-            &why.to_string(),
+            request.lang,
+            "Pushed authorization request required",
+            &format!(
+                "Client '{}' must push its authorization request to the PAR endpoint first (RFC 9126 §6).",
+                request.client_id
+            ),
         );
     }
-    // An empty state or nonce is no state or nonce.
-    let st = p.get("state").map(String::as_str).filter(|s| !s.is_empty());
-    let fail = |error: &str, description: &str| {
-        redirect_error(redirect_uri, error, description, st, &issuer)
-    };
-
-    if p.get("response_type").map(String::as_str) != Some("code") {
-        return fail(
-            "unsupported_response_type",
-            "only response_type=code is supported",
-        );
-    }
-    let Some(st) = st else {
-        return fail("invalid_request", "state is required");
-    };
-    let Some(nonce) = p.get("nonce").filter(|n| !n.is_empty()) else {
-        return fail("invalid_request", "nonce is required");
-    };
-    let Some(challenge) = p.get("code_challenge") else {
-        return fail(
-            "invalid_request",
-            "PKCE is required: code_challenge is missing",
-        );
-    };
-    if p.get("code_challenge_method").map(String::as_str) != Some("S256") {
-        return fail("invalid_request", "code_challenge_method must be S256");
-    }
-    if challenge.len() != 43 || URL_SAFE_NO_PAD.decode(challenge).is_err() {
-        return fail(
-            "invalid_request",
-            "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
-        );
-    }
-    let scopes: Vec<String> = p
-        .get("scope")
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
-    if !scopes.iter().any(|s| s == "openid") {
-        return fail("invalid_scope", "the scope must include openid");
-    }
-    let unknown: Vec<&str> = scopes
-        .iter()
-        .filter(|s| scope_info(s).is_none())
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        return fail(
-            "invalid_scope",
-            &format!("unknown scope: {}", unknown.join(" ")),
-        );
-    }
-    let (min_acr, email_ok) = match p.get("acr_values") {
-        None => (default_acr(dialect).to_owned(), false),
-        Some(v) => {
-            // The lowest acceptable level of those asked for; an e-mail login (Digdir only) beside them.
-            let asked: Vec<&str> = v.split_whitespace().collect();
-            let email = dialect == ScopeDialect::Digdir && asked.contains(&EMAIL_ACR);
-            match acr_levels(dialect).iter().find(|l| asked.contains(l)) {
-                Some(l) => ((*l).to_owned(), email),
-                None if email => (EMAIL_ACR.to_owned(), true),
-                None => return fail("invalid_request", &format!("unsupported acr_values '{v}'")),
-            }
-        }
-    };
     let prompt = p.get("prompt").map(String::as_str);
-    if !matches!(prompt, None | Some("none" | "login" | "consent")) {
-        return fail("invalid_request", "prompt must be none, login or consent");
-    }
-    let request = AuthRequest {
-        dialect,
-        client_id: client_id.clone(),
-        redirect_uri: redirect_uri.clone(),
-        state: st.to_owned(),
-        nonce: nonce.clone(),
-        scopes,
-        code_challenge: challenge.clone(),
-        min_acr,
-        email_ok,
-        lang,
-        locale,
-        created: state.now(),
-    };
 
     // ID-porten's test environments log a `testid:` hint's person in at once, with implicit consent; other
     // hints are ignored. It comes before SSO: the hint names who logs in.
@@ -258,9 +154,12 @@ pub async fn authorize(
             return after_login(&state, login, None);
         }
         (Some("none"), None) => {
-            return fail(
+            return redirect_error(
+                &request.redirect_uri,
                 "login_required",
                 "no single sign-on session: the person must log in",
+                Some(&request.state),
+                &issuer,
             );
         }
         _ => {}

@@ -1,6 +1,7 @@
 //! The clients the emulator knows (built in and from the data file), the redirect URIs each may use (RFC 8252
 //! §7.3 loopback rules plus exact registered URIs), and client authentication at the token endpoint (`none`,
-//! `client_secret_basic`, `client_secret_post`, secrets compared in constant time). A new auth method goes here.
+//! `client_secret_basic`, `client_secret_post`, secrets compared in constant time; `private_key_jwt` assertions
+//! checked by `assertion.rs`). A new auth method goes here.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +9,18 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::assertion::{self, AssertionContext};
 use super::data::EmulatorData;
+use crate::jose::jwk::KeySet;
 
 /// The client authentication methods the token endpoint accepts (and discovery announces): a new method is a
 /// name here and a branch in [`authenticate`].
-pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+pub const AUTH_METHODS: [&str; 4] = [
+    "none",
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+];
 
 /// The organisation number a client without one in the data belongs to (Digdir's, as in Digdir's own examples
 /// of the access token's `consumer`).
@@ -30,6 +38,10 @@ pub struct Client {
     /// The access token's `consumer` and `supplier` organisation numbers.
     pub orgno: String,
     pub supplier_orgno: String,
+    /// private_key_jwt: the public keys its assertions are checked with.
+    pub jwks: Option<KeySet>,
+    /// Plain authorization requests are refused: only PAR's `request_uri` (RFC 9126 §6).
+    pub require_par: bool,
 }
 
 impl Client {
@@ -42,6 +54,8 @@ impl Client {
             requires_user_consent: false,
             orgno: DEFAULT_ORGNO.into(),
             supplier_orgno: DEFAULT_ORGNO.into(),
+            jwks: None,
+            require_par: false,
         }
     }
 
@@ -66,7 +80,10 @@ pub fn clients(data: &EmulatorData) -> Vec<Client> {
         Client {
             client_id: c.client_id.clone(),
             secret: c.client_secret.clone(),
-            methods: c.auth_methods.clone(),
+            methods: c.methods(),
+            // Checked when the data was read.
+            jwks: c.key_set().ok().flatten(),
+            require_par: c.require_pushed_authorization_requests,
             redirect_uris: c.redirect_uris.clone(),
             requires_user_consent: c.requires_user_consent,
             supplier_orgno: c.supplier_orgno.clone().unwrap_or_else(|| orgno.clone()),
@@ -81,6 +98,8 @@ pub fn clients(data: &EmulatorData) -> Vec<Client> {
 pub fn method_used(headers: &HeaderMap, p: &BTreeMap<String, String>) -> &'static str {
     if headers.contains_key(header::AUTHORIZATION) {
         "client_secret_basic"
+    } else if p.contains_key("client_assertion") || p.contains_key("client_assertion_type") {
+        "private_key_jwt"
     } else if p.contains_key("client_secret") {
         "client_secret_post"
     } else {
@@ -196,6 +215,12 @@ pub enum ClientAuthError {
     MustAuthenticate(String),
     #[error("unknown client or wrong secret")]
     Unknown { basic: bool },
+    #[error("more than one client authentication method in one request (RFC 6749 §2.3)")]
+    MoreThanOne,
+    #[error("client '{0}' does not use private_key_jwt")]
+    NotKeyJwt(String),
+    #[error("client_assertion: {0}")]
+    Assertion(#[from] assertion::AssertionError),
 }
 
 impl ClientAuthError {
@@ -218,13 +243,29 @@ fn form_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Authenticates the client by the method it used.
+/// Authenticates the client by the method it used: the one check of the token, PAR, introspection and revocation
+/// endpoints.
 pub fn authenticate<'a>(
     clients: &'a [Client],
     headers: &HeaderMap,
     p: &BTreeMap<String, String>,
+    cx: &AssertionContext,
 ) -> Result<&'a Client, ClientAuthError> {
     let find = |id: &str| clients.iter().find(|c| c.client_id == id);
+    let assertion_sent =
+        p.contains_key("client_assertion") || p.contains_key("client_assertion_type");
+    if assertion_sent {
+        if headers.contains_key(header::AUTHORIZATION) || p.contains_key("client_secret") {
+            return Err(ClientAuthError::MoreThanOne);
+        }
+        let claimed = assertion::claimed_client(p)?;
+        let client = find(&claimed).ok_or(ClientAuthError::Unknown { basic: false })?;
+        if !client.uses("private_key_jwt") {
+            return Err(ClientAuthError::NotKeyJwt(claimed));
+        }
+        assertion::verify(&client.client_id, client.jwks.as_ref(), p, cx)?;
+        return Ok(client);
+    }
     if let Some(auth) = headers.get(header::AUTHORIZATION) {
         let decoded = auth
             .to_str()

@@ -57,6 +57,41 @@ pub enum DataError {
     },
     #[error("person {0} is listed twice")]
     Twice(String),
+    #[error("client {client_id}: {message}")]
+    Client { client_id: String, message: String },
+}
+
+impl ClientRecord {
+    /// Every method the client may use: `auth_methods` and `token_endpoint_auth_method`.
+    pub fn methods(&self) -> Vec<String> {
+        let mut m = self.auth_methods.clone();
+        m.extend(self.token_endpoint_auth_method.iter().cloned());
+        m
+    }
+
+    /// The public keys of a private_key_jwt client; refused when unreadable or empty.
+    pub fn key_set(&self) -> Result<Option<crate::jose::jwk::KeySet>, DataError> {
+        let fail = |message: String| DataError::Client {
+            client_id: self.client_id.clone(),
+            message,
+        };
+        let Some(jwks) = &self.jwks else {
+            return if self.methods().iter().any(|m| m == "private_key_jwt") {
+                Err(fail(
+                    "private_key_jwt needs \"jwks\": the client's public keys".into(),
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let set = crate::jose::jwk::KeySet::parse(&jwks.to_string())
+            .map_err(|e| fail(format!("jwks: {e}")))?;
+        match (set.keys.is_empty(), set.skipped.first()) {
+            (true, Some(why)) => Err(fail(format!("jwks: no usable key ({why})"))),
+            (true, None) => Err(fail("jwks: no keys".into())),
+            _ => Ok(Some(set)),
+        }
+    }
 }
 
 impl When {
@@ -248,8 +283,19 @@ pub struct ClientRecord {
     /// The emulator's own test secret for this client (a fake, never a real one).
     #[serde(default)]
     pub client_secret: Option<String>,
-    /// `none`, `client_secret_basic`, `client_secret_post`.
+    /// `none`, `client_secret_basic`, `client_secret_post`, `private_key_jwt`.
+    #[serde(default)]
     pub auth_methods: Vec<String>,
+    /// One method, as ID-porten's client registration names it (added to `auth_methods`).
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<String>,
+    /// private_key_jwt: the client's public keys (a JWKS), which its assertions must be signed with.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// The client must send its authorization requests by PAR (RFC 9126 §6): a plain authorize is refused.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+
     /// Exact redirect URIs allowed besides `http://127.0.0.1:{any port}/{any path}`.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
@@ -424,6 +470,15 @@ impl EmulatorData {
                 return Err(DataError::Twice(p.pid));
             }
             data.order.push(p.pid);
+        }
+        for c in &data.clients {
+            if c.methods().is_empty() {
+                return Err(DataError::Client {
+                    client_id: c.client_id.clone(),
+                    message: "no auth_methods (or token_endpoint_auth_method)".into(),
+                });
+            }
+            c.key_set()?;
         }
         if let Some(s) = file.synthetic {
             for (i, id) in generate_synthetic(s.birth_date, s.count)

@@ -193,6 +193,8 @@ impl PendingLogins {
 pub(crate) type UsedCodes = HashMap<[u8; 32], (Arc<Grant>, DateTime<Utc>)>;
 
 /// Logins on the consent page: the SHA-256 of the page's request id → the login and when the page was shown.
+/// Pushed authorization requests: their parameters and when they expire.
+pub(crate) type PushedRequests = HashMap<[u8; 32], (BTreeMap<String, String>, DateTime<Utc>)>;
 pub(crate) type WaitingConsents = HashMap<[u8; 32], (Login, DateTime<Utc>)>;
 
 /// The emulator's in-memory tables.
@@ -209,6 +211,8 @@ pub(crate) struct Tables {
     pub refresh: Mutex<HashMap<[u8; 32], RefreshGrant>>,
     /// Logins waiting on the consent page (by the SHA-256 of the page's request id), with when they were shown.
     pub consents: Mutex<WaitingConsents>,
+    /// Pushed authorization requests (PAR) by the SHA-256 of their `request_uri`, with when they expire.
+    pub pushed: Mutex<PushedRequests>,
 }
 
 /// Too many codes are outstanding to store another.

@@ -70,7 +70,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         .copied()
         .chain((dialect == ScopeDialect::Digdir).then_some(EMAIL_ACR))
         .collect();
-    Json(json!({
+    let mut doc = json!({
         "issuer": fault_effects::discovery_issuer(&state.faults(), issuer),
         "authorization_endpoint": authorize,
         "token_endpoint": token,
@@ -87,6 +87,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": scopes,
         "acr_values_supported": acr_values,
@@ -97,6 +98,11 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "frontchannel_logout_supported": false,
-    }))
-    .into_response()
+    });
+    // PAR (RFC 9126) as TEST has it: the Digdir generation only (Difi's never had it).
+    if dialect == ScopeDialect::Digdir {
+        doc["pushed_authorization_request_endpoint"] = json!(format!("{}/par", state.base_url));
+        doc["require_pushed_authorization_requests"] = json!(state.require_par);
+    }
+    Json(doc).into_response()
 }

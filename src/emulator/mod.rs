@@ -16,6 +16,8 @@
 //! - at the bottom: `state`, `keys`, `data`; and `serve`, the HTTP/1.1 serve loop.
 
 mod admin;
+mod assertion;
+mod auth_request;
 mod authorize;
 pub mod autologin;
 mod bearer;
@@ -29,6 +31,7 @@ mod html;
 mod issue;
 pub mod keys;
 mod metadata;
+mod par;
 mod register;
 mod reply;
 mod revocation;
@@ -91,6 +94,9 @@ pub struct EmulatorConfig {
     pub max_connections: usize,
     /// At most this many logins waiting for the person on the login page; beyond, the oldest are forgotten.
     pub max_pending_logins: usize,
+    /// Every client must use PAR (RFC 9126 §6): discovery says `require_pushed_authorization_requests`, and a plain
+    /// authorization request is refused. Default false.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl EmulatorConfig {
@@ -107,6 +113,7 @@ impl EmulatorConfig {
             idle_timeout: std::time::Duration::from_secs(30),
             max_connections: serve::default_max_connections(),
             max_pending_logins: MAX_ENTRIES,
+            require_pushed_authorization_requests: false,
         }
     }
 }
@@ -210,7 +217,7 @@ impl Emulator {
     fn state(config: EmulatorConfig, base_url: &str) -> Result<Arc<State>, StartError> {
         let token_keys =
             KeySet::parse(&config.keys.token_jwks().to_string()).map_err(StartError::TokenKeys)?;
-        Ok(Arc::new(State::new(
+        let mut state = State::new(
             base_url,
             config.keys,
             token_keys,
@@ -218,7 +225,9 @@ impl Emulator {
             config.data,
             config.token_lifetime,
             config.max_pending_logins,
-        )))
+        );
+        state.require_par = config.require_pushed_authorization_requests;
+        Ok(Arc::new(state))
     }
 }
 
@@ -244,6 +253,7 @@ fn router(state: Arc<State>) -> Router {
         )
         .route("/authorize", get(authorize::authorize))
         .route("/token", post(token::token))
+        .route("/par", post(par::par))
         .route("/jwks.json", get(metadata::jwks))
         .route("/userinfo", get(session::userinfo))
         .route("/logout", get(session::logout))

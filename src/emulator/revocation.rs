@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{RawForm, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -22,12 +22,14 @@ type S = AxState<Arc<State>>;
 #[allow(clippy::result_large_err)] // the error is the answer itself, made once per request
 fn client_and_token(
     state: &State,
+    uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Client, String), Response> {
     let p = params(body)
         .map_err(|e| token_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()))?;
-    let client = clients::authenticate(&state.clients, headers, &p)
+    let cx = state.assertion_context(super::urls::dialect_of(uri.path()));
+    let client = clients::authenticate(&state.clients, headers, &p, &cx)
         .map_err(|why| token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why.to_string()))?
         .clone();
     let token = p.get("token").cloned().ok_or_else(|| {
@@ -42,8 +44,13 @@ fn client_and_token(
 
 /// RFC 7009: revokes a refresh token (and the grant's access tokens with it, §2.1) or one access token. Unknown
 /// or already revoked tokens are not an error: the answer is 200 either way, so it tells an attacker nothing.
-pub async fn revoke(AxState(state): S, headers: HeaderMap, RawForm(body): RawForm) -> Response {
-    let (client, token) = match client_and_token(&state, &headers, &body) {
+pub async fn revoke(
+    AxState(state): S,
+    uri: Uri,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let (client, token) = match client_and_token(&state, &uri, &headers, &body) {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -71,8 +78,13 @@ pub async fn revoke(AxState(state): S, headers: HeaderMap, RawForm(body): RawFor
 }
 
 /// RFC 7662: whether a token is active, and what it is for. Another client's token is reported inactive.
-pub async fn introspect(AxState(state): S, headers: HeaderMap, RawForm(body): RawForm) -> Response {
-    let (client, token) = match client_and_token(&state, &headers, &body) {
+pub async fn introspect(
+    AxState(state): S,
+    uri: Uri,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let (client, token) = match client_and_token(&state, &uri, &headers, &body) {
         Ok(x) => x,
         Err(r) => return r,
     };

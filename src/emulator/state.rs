@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::assertion::{AssertionContext, SeenJtis};
 use super::clients::Client;
 use super::data::EmulatorData;
 pub use super::faults::Faults;
 use super::grants::{Tables, lock};
 use super::keys::{FaultKeys, Keys, KeysError};
 use crate::jose::jwk::KeySet;
+use crate::krr::ScopeDialect;
 
 /// The emulator's time: the machine's clock moved by a fixed offset (`--clock` sets where it starts).
 #[derive(Clone, Copy, Debug, Default)]
@@ -74,6 +76,10 @@ pub(crate) struct State {
     /// Milliseconds added to the clock by `EmulatorHandle::advance_clock`.
     pub clock_shift_ms: AtomicI64,
     pub stats: Stats,
+    /// The `jti`s of client assertions already used (private_key_jwt).
+    pub assertion_jtis: Mutex<SeenJtis>,
+    /// Discovery says `require_pushed_authorization_requests`, and every plain authorization request is refused.
+    pub require_par: bool,
 }
 
 impl State {
@@ -101,11 +107,22 @@ impl State {
             max_pending_logins,
             clock_shift_ms: AtomicI64::new(0),
             stats: Stats::default(),
+            assertion_jtis: Mutex::default(),
+            require_par: false,
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now() + Duration::milliseconds(self.clock_shift_ms.load(Ordering::Relaxed))
+    }
+
+    /// What a client assertion sent to one of this generation's endpoints is checked against.
+    pub fn assertion_context(&self, dialect: ScopeDialect) -> AssertionContext<'_> {
+        AssertionContext {
+            issuer: super::urls::issuer(dialect, &self.base_url),
+            now: self.now(),
+            seen: &self.assertion_jtis,
+        }
     }
 
     pub fn faults(&self) -> Faults {

@@ -38,7 +38,7 @@ fn missing(what: &str) -> Response {
     )
 }
 
-fn invalid_client(why: &ClientAuthError) -> Response {
+pub(crate) fn invalid_client(why: &ClientAuthError) -> Response {
     let mut r = token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why.to_string());
     if why.basic_attempted() {
         r.headers_mut().insert(
@@ -66,7 +66,8 @@ pub async fn token(
             return token_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string());
         }
     };
-    let client = match clients::authenticate(&state.clients, &headers, &p) {
+    let cx = state.assertion_context(dialect);
+    let client = match clients::authenticate(&state.clients, &headers, &p, &cx) {
         Ok(c) => c.clone(),
         Err(why) => return invalid_client(&why),
     };

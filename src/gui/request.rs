@@ -282,6 +282,14 @@ impl Panels<'_> {
                     (_, AuthMethod::None) => lang
                         .pick("offentlig klient, bare PKCE", "public client, PKCE only")
                         .to_owned(),
+                    (_, AuthMethod::PrivateKeyJwt) => format!(
+                        "private_key_jwt, {} {}",
+                        lang.pick("nøkkelfil", "key file"),
+                        c.private_key
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| lang.pick("MANGLER", "NOT SET").to_owned())
+                    ),
                     (var, m) if from_keyring => format!(
                         "{}, {}{}",
                         m.as_str(),

@@ -73,9 +73,10 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
     );
     let _ = writeln!(
         md,
-        "| client_id | {} ({}) |",
+        "| client_id | {} ({}{}) |",
         code(&i.request.client_id),
-        i.request.auth_method.as_str()
+        i.request.auth_method.as_str(),
+        if i.request.par { ", PAR" } else { "" }
     );
     let _ = writeln!(
         md,

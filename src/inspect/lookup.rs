@@ -29,6 +29,8 @@ pub struct LookupRequest {
     pub target: Target,
     pub client: ClientRegistration,
     pub client_secret: Option<Secret>,
+    /// The private_key_jwt key, when the client uses one (loaded by the planner).
+    pub client_key: Option<oidc::ClientKey>,
     pub scopes: Vec<String>,
     pub accept: Accept,
     pub acr: Option<String>,
@@ -37,6 +39,8 @@ pub struct LookupRequest {
     pub prompt: Option<String>,
     /// `login_hint` for the authorization request; `testid:<pid>_<acr>` logs in headless (test environments).
     pub login_hint: Option<String>,
+    /// Push the authorization request (PAR, RFC 9126); also done when discovery requires it.
+    pub par: bool,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     pub trust: TrustStore,
@@ -49,7 +53,7 @@ impl LookupRequest {
     pub fn client_auth(&self, issuer: &str) -> Result<ClientAuth, LoginError> {
         ClientAuth::new(
             &self.client,
-            Credential::from_secret(self.client_secret.as_ref()),
+            Credential::of(self.client_secret.as_ref(), self.client_key.as_ref()),
             issuer,
         )
     }
@@ -172,6 +176,7 @@ pub(crate) async fn lookup(
             accept: req.accept,
             acr: req.acr.clone(),
             locale: req.ui_locales.clone(),
+            par: req.par,
         },
         started_at,
     );
@@ -205,11 +210,13 @@ pub(crate) async fn lookup(
         issuer: req.target.issuer.clone(),
         client: req.client.clone(),
         client_secret: req.client_secret.clone(),
+        client_key: req.client_key.clone(),
         scopes: req.scopes.clone(),
         acr: req.acr.clone(),
         ui_locales: req.ui_locales.clone(),
         prompt: req.prompt.clone(),
         login_hint: req.login_hint.clone(),
+        par: req.par,
         browser: req.browser.clone(),
         timeout: req.callback_timeout,
         lang: req.lang,
@@ -255,6 +262,7 @@ pub(crate) async fn lookup(
             return inspection;
         }
     };
+    inspection.request.par = oidc::par::uses_par(req.par, &outcome.provider);
 
     let access_token_claims = decode_unverified(outcome.access_token.expose())
         .ok()

@@ -15,7 +15,7 @@ use crate::config::{
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Keys};
 use crate::jose::TrustStore;
 use crate::krr::{Lang, ScopeDialect, scopes};
-use crate::oidc::{BrowserChoice, Secret};
+use crate::oidc::{BrowserChoice, ClientKey, KeyFileError, Secret};
 
 /// Which provider to log in to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,11 +39,18 @@ pub struct Choices {
     pub client_id: Option<String>,
     /// The environment variable holding the client secret (overrides the client's `secret_env`).
     pub secret_env: Option<String>,
-    /// Where the secret is read from (overrides the client's `secret_source`; `secret_env` means `Env`).
+    /// Where the secret (or the key file's password) is read from (overrides the client's `secret_source`;
+    /// `secret_env` means `Env`).
     pub secret_source: Option<SecretSource>,
     /// Overrides the client's auth method; with `secret_env` or a secret source and no method,
-    /// `client_secret_basic`.
+    /// `client_secret_basic`; with `private_key` and no method, `private_key_jwt`.
     pub auth_method: Option<AuthMethod>,
+    /// private_key_jwt: the key file (overrides the client's `private_key`).
+    pub private_key: Option<PathBuf>,
+    /// private_key_jwt: the key's `kid` (overrides the client's `key_id`).
+    pub key_id: Option<String>,
+    /// The environment variable holding the key file's password (overrides the client's `key_password_env`).
+    pub key_password_env: Option<String>,
     /// Empty: `openid` and every read scope of the environment's dialect.
     pub scopes: Vec<String>,
     pub accept: Accept,
@@ -55,6 +62,8 @@ pub struct Choices {
     pub testid: Option<String>,
     /// Any other `login_hint` value, sent as is.
     pub login_hint: Option<String>,
+    /// Push the authorization request (PAR, RFC 9126).
+    pub par: bool,
     pub browser: BrowserChoice,
     pub callback_timeout: Duration,
     /// PEM files whose certificates are trusted for the answer's chain.
@@ -72,6 +81,9 @@ impl Choices {
             secret_env: None,
             secret_source: None,
             auth_method: None,
+            private_key: None,
+            key_id: None,
+            key_password_env: None,
             scopes: Vec::new(),
             accept: Accept::Jose,
             acr: None,
@@ -79,6 +91,7 @@ impl Choices {
             prompt: None,
             testid: None,
             login_hint: None,
+            par: false,
             browser: BrowserChoice::System,
             callback_timeout: Duration::from_secs(300),
             trust_ca: Vec::new(),
@@ -129,6 +142,18 @@ pub enum PlanError {
     },
     #[error("cannot read the client secret from the keyring: {0}")]
     Keyring(#[source] KeyringError),
+    #[error(
+        "private_key_jwt needs a private key: set private_key in the client's config entry, or pass --private-key FILE"
+    )]
+    KeyNeeded,
+    #[error("the private key {}: {source}", path.display())]
+    Key {
+        path: PathBuf,
+        #[source]
+        source: KeyFileError,
+    },
+    #[error("the key password's environment variable {var} is not set (or not valid Unicode)")]
+    KeyPasswordNotSet { var: String },
     #[error(transparent)]
     Trust(#[from] AnchorError),
     #[error(
@@ -206,6 +231,7 @@ pub struct Plan {
     pub environment: Environment,
     pub client: ClientRegistration,
     client_secret: Option<Secret>,
+    client_key: Option<ClientKey>,
     trust: TrustStore,
     choices: Choices,
 }
@@ -219,6 +245,7 @@ impl std::fmt::Debug for Plan {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "[redacted]"),
             )
+            .field("client_key", &self.client_key)
             .field("choices", &self.choices)
             .finish_non_exhaustive()
     }
@@ -294,17 +321,20 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
         }
     };
     super::secrets::apply_choices(&mut client, &choices);
+    let client_key = super::secrets::client_key(&environment.name, &client)?;
     let client_secret = super::secrets::client_secret(&environment.name, &client)?;
     let trust = trust_anchors(&choices.trust_ca)?;
     Ok(Plan {
         environment,
         client,
         client_secret,
+        client_key,
         trust,
         choices,
     })
 }
 
+/// The client's private_key_jwt key, read and checked before anything is sent.
 /// A `--trust-ca` file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AnchorError {
@@ -444,12 +474,14 @@ impl Targets {
             target,
             client: plan.client,
             client_secret: plan.client_secret,
+            client_key: plan.client_key,
             scopes,
             accept: c.accept,
             acr,
             ui_locales: c.ui_locales,
             prompt: c.prompt,
             login_hint,
+            par: c.par,
             browser: c.browser,
             callback_timeout: c.callback_timeout,
             trust,

@@ -277,10 +277,11 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
     );
     let _ = writeln!(
         out,
-        "{} client {} ({})  Accept {}{}",
+        "{} client {} ({}{})  Accept {}{}",
         label("Forespørsel:", "Request:"),
         safe(&i.request.client_id),
         i.request.auth_method.as_str(),
+        if i.request.par { ", PAR" } else { "" },
         i.request.accept.media_type(),
         i.request
             .acr

@@ -50,6 +50,9 @@ pub struct RequestFacts {
     pub accept: Accept,
     pub acr: Option<String>,
     pub locale: String,
+    /// The authorization request was pushed (PAR, RFC 9126): asked for, or required by the provider.
+    #[serde(default)]
+    pub par: bool,
 }
 
 /// What the tokens were, without their values.

@@ -1,14 +1,17 @@
 //! The planner's secrets: which source a client's secret comes from (the user's choice over the client's
 //! registration) and reading it, from the environment variable `secret_env` names or from the OS keyring
-//! (`config::keyring`). Only here is a client secret read for a login; it leaves as an `oidc::Secret`.
+//! (`config::keyring`), and the private_key_jwt key with its file's password (from `key_password_env`'s variable
+//! or, for a client whose `secret_source` is the keyring, the keyring's key-password entry). Only here is a client
+//! secret or key read for a login; it leaves as an `oidc::Secret` or an `oidc::ClientKey`.
 
 use super::plan::{Choices, PlanError};
 use crate::config::keyring::{Purpose, SERVICE, entry_user, keyring_secret};
 use crate::config::{AuthMethod, ClientRegistration, SecretSource};
-use crate::oidc::Secret;
+use crate::oidc::{ClientKey, Secret};
 
 /// The user's choices over the registration: `--client-secret-env` means the environment, `--secret-source` says
-/// which; either one on a public client makes it `client_secret_basic`, unless a method is chosen too.
+/// which; either one on a public client makes it `client_secret_basic`, a `--private-key` makes it
+/// `private_key_jwt`, unless a method is chosen too.
 pub(super) fn apply_choices(client: &mut ClientRegistration, choices: &Choices) {
     if let Some(var) = &choices.secret_env {
         client.secret_env = Some(var.clone());
@@ -22,6 +25,22 @@ pub(super) fn apply_choices(client: &mut ClientRegistration, choices: &Choices) 
     {
         client.auth_method = AuthMethod::ClientSecretBasic;
     }
+    if let Some(path) = &choices.private_key {
+        client.private_key = Some(path.clone());
+        if matches!(
+            client.auth_method,
+            AuthMethod::None | AuthMethod::ClientSecretBasic
+        ) && choices.secret_env.is_none()
+        {
+            client.auth_method = AuthMethod::PrivateKeyJwt;
+        }
+    }
+    if let Some(kid) = choices.key_id.as_ref().filter(|k| !k.trim().is_empty()) {
+        client.key_id = Some(kid.trim().to_owned());
+    }
+    if let Some(var) = &choices.key_password_env {
+        client.key_password_env = Some(var.clone());
+    }
     if let Some(m) = choices.auth_method {
         client.auth_method = m;
     }
@@ -34,7 +53,7 @@ pub(super) fn client_secret(
 ) -> Result<Option<Secret>, PlanError> {
     let method = client.auth_method.as_str();
     match (client.auth_method, client.secret_source, &client.secret_env) {
-        (AuthMethod::None, _, _) => Ok(None),
+        (AuthMethod::None | AuthMethod::PrivateKeyJwt, _, _) => Ok(None),
         (_, SecretSource::Keyring, _) => {
             let stored = keyring_secret(environment, &client.client_id, Purpose::ClientSecret)
                 .map_err(PlanError::Keyring)?
@@ -56,6 +75,32 @@ pub(super) fn client_secret(
             }),
         (_, SecretSource::Env, None) => Err(PlanError::SecretNeeded { method }),
     }
+}
+
+/// The private_key_jwt key, `None` for any other method. Its file's password: `key_password_env`'s variable, else
+/// the keyring's key-password entry when the client's secrets live there, else none (an unencrypted file).
+pub(super) fn client_key(
+    environment: &str,
+    client: &ClientRegistration,
+) -> Result<Option<ClientKey>, PlanError> {
+    if client.auth_method != AuthMethod::PrivateKeyJwt {
+        return Ok(None);
+    }
+    let path = client.private_key.clone().ok_or(PlanError::KeyNeeded)?;
+    let password = match (&client.key_password_env, client.secret_source) {
+        (Some(var), _) => Some(Secret::new(
+            std::env::var(var).map_err(|_| PlanError::KeyPasswordNotSet { var: var.clone() })?,
+        )),
+        (None, SecretSource::Keyring) => {
+            keyring_secret(environment, &client.client_id, Purpose::KeyPassword)
+                .map_err(PlanError::Keyring)?
+                .map(|stored| Secret::new(stored.into_inner()))
+        }
+        (None, SecretSource::Env) => None,
+    };
+    ClientKey::load(&path, password.as_ref(), client.key_id.as_deref())
+        .map(Some)
+        .map_err(|source| PlanError::Key { path, source })
 }
 
 /// Where the secret comes from, for messages: `$VAR`, or the keyring's service and entry.

@@ -5,10 +5,13 @@
 //! - `client_secret_basic`: RFC 6749 §2.3.1, id and secret form-urlencoded, then HTTP Basic; no `client_id` in the
 //!   form (sending both is "more than one method", which RFC 6749 forbids).
 //! - `client_secret_post`: `client_id` and `client_secret` in the form.
+//! - `private_key_jwt`: RFC 7523 §2.2, a fresh signed assertion per request ([`ClientKey::assertion`], `aud` the
+//!   issuer), and `client_id` too (ID-porten requires it).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::client_key::{ASSERTION_TYPE, ClientKey};
 use super::{LoginError, Secret};
 use crate::config::{AuthMethod, ClientRegistration};
 
@@ -20,9 +23,19 @@ pub enum Credential {
     None,
     /// A client secret (from an environment variable or the keyring).
     Secret(Secret),
+    /// The private key that signs `private_key_jwt` assertions.
+    Key(ClientKey),
 }
 
 impl Credential {
+    /// The key when there is one, else the secret when one was given.
+    pub fn of(secret: Option<&Secret>, key: Option<&ClientKey>) -> Credential {
+        match key {
+            Some(k) => Credential::Key(k.clone()),
+            None => Credential::from_secret(secret),
+        }
+    }
+
     /// A secret when one was given and is not empty.
     pub fn from_secret(secret: Option<&Secret>) -> Credential {
         match secret {
@@ -56,6 +69,12 @@ impl ClientAuth {
                 AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost,
                 Credential::Secret(_),
             ) => {}
+            (AuthMethod::PrivateKeyJwt, Credential::Key(_)) => {}
+            (AuthMethod::PrivateKeyJwt, _) => {
+                return Err(LoginError::MissingKey {
+                    client_id: client.client_id.clone(),
+                });
+            }
             (method, _) => {
                 return Err(LoginError::MissingSecret {
                     client_id: client.client_id.clone(),
@@ -91,6 +110,17 @@ impl ClientAuth {
             (AuthMethod::ClientSecretPost, Credential::Secret(secret)) => {
                 form.push(field("client_id", &self.client_id));
                 form.push(field("client_secret", secret.expose()));
+                Ok(None)
+            }
+            (AuthMethod::PrivateKeyJwt, Credential::Key(key)) => {
+                let assertion = key
+                    .assertion(&self.client_id, &self.audience, chrono::Utc::now())
+                    .map_err(|e| {
+                        LoginError::Assertion(crate::jose::cert::first_openssl_reason(&e))
+                    })?;
+                form.push(field("client_id", &self.client_id));
+                form.push(field("client_assertion_type", ASSERTION_TYPE));
+                form.push(field("client_assertion", assertion.expose()));
                 Ok(None)
             }
             _ => {
@@ -139,6 +169,38 @@ mod tests {
         let none = ClientAuth::new(&client(AuthMethod::None), Credential::None, "i").unwrap();
         assert_eq!(none.apply(&mut form).unwrap(), None);
         assert_eq!(form, vec![("client_id".to_owned(), "a b".to_owned())]);
+    }
+
+    #[test]
+    fn private_key_jwt_sends_client_id_type_and_a_fresh_assertion() {
+        let pem = crate::jose::pki::rsa_key(2048)
+            .unwrap()
+            .private_key_to_pem_pkcs8()
+            .unwrap();
+        let key = ClientKey::parse(&pem, None, Some("kid-1")).unwrap();
+        let auth = ClientAuth::new(
+            &client(AuthMethod::PrivateKeyJwt),
+            Credential::Key(key),
+            "https://issuer.example",
+        )
+        .unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        assert_eq!(auth.apply(&mut a).unwrap(), None, "no Authorization header");
+        auth.apply(&mut b).unwrap();
+        let names: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["client_id", "client_assertion_type", "client_assertion"]
+        );
+        assert_eq!(a[1].1, ASSERTION_TYPE);
+        assert_ne!(a[2].1, b[2].1, "one assertion per request (its own jti)");
+        let claims = crate::jose::jwt::decode_unverified(&a[2].1).unwrap().claims;
+        assert_eq!(claims["aud"], "https://issuer.example");
+        assert!(!format!("{auth:?}").contains(&a[2].1[..20]));
+
+        let e =
+            ClientAuth::new(&client(AuthMethod::PrivateKeyJwt), Credential::None, "i").unwrap_err();
+        assert!(e.to_string().contains("--private-key"), "{e}");
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub struct ProviderMetadata {
     pub introspection_endpoint: Option<String>,
     /// RFC 9207: the provider sends `iss` on the authorization response, so its absence is an attack sign.
     pub iss_parameter_supported: bool,
+    /// RFC 9126: where authorization requests may be pushed (PAR).
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the provider accepts only pushed authorization requests.
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// `{issuer}/.well-known/openid-configuration`, with the issuer's trailing slash (Difi's style) not doubled.
@@ -125,6 +129,11 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             == Some(true),
+        pushed_authorization_request_endpoint: get("pushed_authorization_request_endpoint"),
+        require_pushed_authorization_requests: doc
+            .get("require_pushed_authorization_requests")
+            .and_then(Value::as_bool)
+            == Some(true),
     };
     for (what, url) in [
         ("authorization_endpoint", &meta.authorization_endpoint),
@@ -140,6 +149,10 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
         ("end_session_endpoint", &meta.end_session_endpoint),
         ("revocation_endpoint", &meta.revocation_endpoint),
         ("introspection_endpoint", &meta.introspection_endpoint),
+        (
+            "pushed_authorization_request_endpoint",
+            &meta.pushed_authorization_request_endpoint,
+        ),
     ] {
         if let Some(url) = url {
             require_secure(what, url)?;

@@ -6,10 +6,12 @@ pub mod backchannel;
 pub mod browser;
 pub mod callback;
 pub mod client_auth;
+pub mod client_key;
 pub mod discovery;
 pub mod headless;
 pub mod http;
 pub mod idtoken;
+pub mod par;
 pub mod refresh;
 pub mod secret;
 pub mod session;
@@ -34,6 +36,7 @@ use crate::krr::Lang;
 
 pub use browser::BrowserChoice;
 pub use client_auth::{ClientAuth, Credential};
+pub use client_key::{ClientKey, KeyFileError};
 pub use discovery::ProviderMetadata;
 pub use http::HttpExchange;
 pub use idtoken::TokenCheck;
@@ -50,6 +53,19 @@ pub enum LoginError {
         method: &'static str,
         var: String,
     },
+    #[error(
+        "client '{client_id}' uses private_key_jwt but no key was given: pass --private-key FILE (config: private_key)"
+    )]
+    MissingKey { client_id: String },
+    #[error("the client assertion could not be signed: {0}")]
+    Assertion(String),
+    #[error(
+        "PAR was asked for (--par), but the provider's discovery has no pushed_authorization_request_endpoint: \
+         leave out --par"
+    )]
+    ParUnavailable,
+    #[error("the PAR endpoint refused the authorization request: {error}{}", if .description.is_empty() { String::new() } else { format!(" ({description})") })]
+    Par { error: String, description: String },
     #[error("the provider's {endpoint} is not a usable URL: {detail}")]
     BadEndpoint {
         endpoint: &'static str,
@@ -119,6 +135,8 @@ pub struct LoginParams {
     pub issuer: String,
     pub client: ClientRegistration,
     pub client_secret: Option<Secret>,
+    /// The private_key_jwt key, when the client uses one.
+    pub client_key: Option<ClientKey>,
     pub scopes: Vec<String>,
     pub acr: Option<String>,
     /// `nb`, `nn`, `en` or `se`.
@@ -126,6 +144,8 @@ pub struct LoginParams {
     pub prompt: Option<String>,
     /// `login_hint`; a `testid:<pid>_<acr>` hint logs in headless (no browser), in test environments only.
     pub login_hint: Option<String>,
+    /// Push the authorization request first (RFC 9126 PAR); also done when discovery requires it.
+    pub par: bool,
     pub browser: BrowserChoice,
     /// How long to wait for the browser's callback.
     pub timeout: Duration,
@@ -139,6 +159,10 @@ pub struct LoginParams {
 pub enum LoginEvent {
     Discovered {
         issuer: String,
+    },
+    /// The authorization request was pushed (PAR); the browser gets only `client_id` and `request_uri`.
+    Pushed {
+        expires_in: Option<u64>,
     },
     ListenerReady {
         redirect_uri: String,
@@ -233,7 +257,7 @@ pub async fn login(
 
     let auth = ClientAuth::new(
         &p.client,
-        Credential::from_secret(p.client_secret.as_ref()),
+        Credential::of(p.client_secret.as_ref(), p.client_key.as_ref()),
         &provider.issuer,
     )?;
 
@@ -278,7 +302,14 @@ pub async fn login(
     if let Some(hint) = &p.login_hint {
         request = request.add_extra_param("login_hint", hint);
     }
-    let (url, _) = request.url();
+    let (mut url, _) = request.url();
+    if par::uses_par(p.par, &provider) {
+        let (pushed, ex) = par::push(http_client, &provider, &auth, &url).await;
+        record(ex);
+        let (pushed, expires_in) = pushed?;
+        url = pushed;
+        on_event(LoginEvent::Pushed { expires_in });
+    }
     let expected = callback::Expected {
         path: p.client.redirect_path.clone(),
         state,

@@ -44,7 +44,12 @@ async fn discovery_documents_of_both_generations() {
     assert_eq!(d["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(
         d["token_endpoint_auth_methods_supported"],
-        json!(["none", "client_secret_basic", "client_secret_post"])
+        json!([
+            "none",
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     );
     assert_eq!(d["authorization_response_iss_parameter_supported"], true);
     assert_eq!(d["jwks_uri"], format!("{}/jwks.json", emu.base_url));

@@ -448,12 +448,14 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         },
         client: ClientRegistration::emulator_default(),
         client_secret: None,
+        client_key: None,
         scopes: default_scopes(ScopeDialect::Digdir),
         accept: Accept::Jose,
         acr: None,
         ui_locales: "nb".into(),
         prompt: None,
         login_hint: None,
+        par: false,
         browser: BrowserChoice::Command(format!(
             "'{}' autologin --pid 27129324169",
             probe.display()

@@ -128,6 +128,9 @@ pub fn registration(id: &str, method: AuthMethod) -> ClientRegistration {
         secret_env: None,
         secret_source: Default::default(),
         redirect_path: "/callback".into(),
+        private_key: None,
+        key_id: None,
+        key_password_env: None,
     }
 }
 
@@ -143,11 +146,13 @@ pub fn params(peer: &Peer, client: ClientRegistration, secret: Option<&str>) -> 
         issuer: peer.issuer.clone(),
         client,
         client_secret: secret.map(Secret::new),
+        client_key: None,
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
         acr: Some("idporten-loa-substantial".into()),
         ui_locales: "nb".into(),
         prompt: None,
         login_hint: None,
+        par: false,
         browser: user_agent(),
         timeout: Duration::from_secs(30),
         lang: Lang::En,
@@ -295,4 +300,59 @@ async fn refresh_narrows_the_scope_and_the_peer_never_widens_it() {
         oidc::refresh::refresh(&http, &outcome.provider, &auth, next, Some(&wider)).await;
     let e = refused.unwrap_err();
     assert!(e.to_string().contains("invalid_scope"), "{e}");
+}
+
+#[tokio::test]
+async fn private_key_jwt_and_par_are_accepted_by_oidc_provider() {
+    use krr_inspector::oidc::ClientKey;
+    let pem = krr_inspector::jose::pki::rsa_key(2048)
+        .unwrap()
+        .private_key_to_pem_pkcs8()
+        .unwrap();
+    let key = ClientKey::parse(&pem, None, Some("peer-key-1")).unwrap();
+    let mut jwt_client = public_client("krr-jwt");
+    jwt_client["token_endpoint_auth_method"] = json!("private_key_jwt");
+    jwt_client["token_endpoint_auth_signing_alg"] = json!("RS256");
+    jwt_client["jwks"] = json!({"keys": [key.public_jwk()]});
+    let Some(peer) = start(json!([public_client("krr-public"), jwt_client])).await else {
+        return;
+    };
+    // private_key_jwt at the token endpoint, then with PAR too (the push authenticates the same way).
+    for par in [false, true] {
+        let mut p = params(
+            &peer,
+            registration("krr-jwt", AuthMethod::PrivateKeyJwt),
+            None,
+        );
+        p.client_key = Some(key.clone());
+        p.par = par;
+        let (outcome, exchanges) = login(&p).await;
+        assert_checks_pass(&outcome);
+        let token = exchanges.iter().find(|e| e.step == "token").unwrap();
+        assert!(
+            token
+                .request_body
+                .as_deref()
+                .unwrap()
+                .contains("client_assertion=[redacted"),
+            "{token:?}"
+        );
+        assert_eq!(
+            exchanges
+                .iter()
+                .any(|e| e.step == "par" && e.status == Some(201)),
+            par,
+            "{exchanges:#?}"
+        );
+    }
+    // A public client pushes too.
+    let mut p = params(&peer, registration("krr-public", AuthMethod::None), None);
+    p.par = true;
+    let (outcome, exchanges) = login(&p).await;
+    assert_checks_pass(&outcome);
+    assert!(
+        exchanges
+            .iter()
+            .any(|e| e.step == "par" && e.status == Some(201))
+    );
 }

@@ -274,7 +274,12 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
     assert_eq!(d["subject_types_supported"], json!(["pairwise"]));
     assert_eq!(
         d["token_endpoint_auth_methods_supported"],
-        json!(["none", "client_secret_basic", "client_secret_post"])
+        json!([
+            "none",
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     );
     assert_eq!(d["request_parameter_supported"], false);
     assert_eq!(
@@ -296,17 +301,30 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         d["introspection_endpoint"],
         format!("{}/token/introspect", emu.base_url)
     );
+    // private_key_jwt: the algorithms an assertion may be signed with.
+    assert_eq!(
+        d["token_endpoint_auth_signing_alg_values_supported"],
+        json!(["RS256", "ES256"])
+    );
+    // PAR (RFC 9126) where TEST has it; not required unless configured so.
+    assert_eq!(
+        d["pushed_authorization_request_endpoint"],
+        format!("{}/par", emu.base_url)
+    );
+    assert_eq!(d["require_pushed_authorization_requests"], false);
     // Features the emulator lacks are not announced.
     for lacking in [
-        "pushed_authorization_request_endpoint",
-        "token_endpoint_auth_signing_alg_values_supported",
         "dpop_signing_alg_values_supported",
         "authorization_signing_alg_values_supported",
     ] {
         assert!(d.get(lacking).is_none(), "{lacking}");
     }
     // Every endpoint announced answers (not the fallback's 404).
-    for member in ["jwks_uri", "end_session_endpoint"] {
+    for member in [
+        "jwks_uri",
+        "end_session_endpoint",
+        "pushed_authorization_request_endpoint",
+    ] {
         let r = reqwest::get(d[member].as_str().unwrap()).await.unwrap();
         assert_ne!(r.status(), 404, "{member}");
     }
@@ -316,6 +334,10 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
     ))
     .await;
     assert_eq!(difi["acr_values_supported"], json!(["Level3", "Level4"]));
+    assert!(
+        difi.get("pushed_authorization_request_endpoint").is_none(),
+        "PAR is the Digdir generation's only"
+    );
 }
 
 #[tokio::test]

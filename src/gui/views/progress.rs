@@ -134,7 +134,8 @@ impl ProgressView {
 fn step_name(p: &Progress) -> &'static str {
     match p {
         Progress::Login(LoginEvent::Discovered { .. }) => "discovered",
-        Progress::Login(LoginEvent::ListenerReady { .. }) => "listener",
+        // Pushing the request (PAR) is part of getting ready for the browser.
+        Progress::Login(LoginEvent::ListenerReady { .. } | LoginEvent::Pushed { .. }) => "listener",
         // A headless TestID login takes the browser's place: the step is done without one.
         Progress::Login(LoginEvent::AuthorizationUrl { .. } | LoginEvent::Headless { .. }) => {
             "browser"
