@@ -136,6 +136,10 @@ pub(crate) struct LoginArgs {
     /// Print the login URL on standard error and wait, instead of opening a browser.
     #[arg(long)]
     pub(crate) print_url: bool,
+    /// DPoP (RFC 9449): bind the tokens to an ES256 key made for this session, and send a proof to the token
+    /// endpoint and the register.
+    #[arg(long)]
+    pub(crate) dpop: bool,
     /// Trust this PEM certificate for the answer's x5c chain; repeatable.
     #[arg(long = "trust-ca", value_name = "PEM")]
     pub(crate) trust_ca: Vec<PathBuf>,
@@ -338,6 +342,7 @@ impl LoginArgs {
             callback_timeout: Duration::from_secs(self.timeout),
             trust_ca: self.trust_ca.clone(),
             lang,
+            dpop: self.dpop,
         }
     }
 

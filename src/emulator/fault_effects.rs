@@ -116,6 +116,11 @@ pub(crate) async fn token_refusal(f: &Faults) -> Option<Response> {
     })
 }
 
+/// The nonce every DPoP proof must carry (`dpop_nonce`): the emulator's, while the fault is on.
+pub(crate) fn dpop_nonce<'n>(f: &Faults, nonce: &'n str) -> Option<&'n str> {
+    f.dpop_nonce.then_some(nonce)
+}
+
 /// How far the provider's clock is off (`clock_skew_seconds`).
 pub(crate) fn skew(f: &Faults) -> Duration {
     Duration::seconds(f.clock_skew_seconds)

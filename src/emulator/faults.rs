@@ -90,6 +90,8 @@ pub struct Faults {
     pub duplicate_member: bool,
     /// KRR answers for another person than the one logged in.
     pub answer_for_other_person: bool,
+    /// The token endpoint, the register and userinfo demand a DPoP nonce in every proof.
+    pub dpop_nonce: bool,
 }
 
 /// How a fault is set: on/off, or a number of seconds within bounds.
@@ -174,7 +176,7 @@ const fn seconds(
 impl Faults {
     /// Every fault, in the index page's order. A new fault is a field of `Faults` and a line here (a test checks
     /// that the two agree, and that the README's table lists it); the page, its form and the catalogue follow.
-    pub(crate) const SWITCHES: [Switch; 40] = [
+    pub(crate) const SWITCHES: [Switch; 41] = [
         on(
             "tamper_signature",
             "KRR signature tampered",
@@ -454,6 +456,13 @@ impl Faults {
             |f| &mut f.answer_for_other_person,
             "KRR's answer is for another personidentifikator than the token's pid",
             "checks that the answer is for the person who logged in",
+        ),
+        on(
+            "dpop_nonce",
+            "the provider demands a DPoP nonce",
+            |f| &mut f.dpop_nonce,
+            "the token endpoint, the register and userinfo refuse a DPoP proof without the server's nonce (use_dpop_nonce, with a DPoP-Nonce header)",
+            "sends the request once more with a new proof carrying the nonce, and keeps using the latest nonce each server gave",
         ),
     ];
 

@@ -74,6 +74,10 @@ pub(crate) struct State {
     /// Milliseconds added to the clock by `EmulatorHandle::advance_clock`.
     pub clock_shift_ms: AtomicI64,
     pub stats: Stats,
+    /// DPoP proofs seen (by SHA-256 of key thumbprint and `jti`), with their `iat`: each is single use.
+    pub dpop_jtis: Mutex<HashMap<[u8; 32], i64>>,
+    /// The nonce the provider and the register demand while the `dpop_nonce` fault is on (random per start).
+    pub dpop_nonce: String,
 }
 
 impl State {
@@ -101,6 +105,8 @@ impl State {
             max_pending_logins,
             clock_shift_ms: AtomicI64::new(0),
             stats: Stats::default(),
+            dpop_jtis: Mutex::default(),
+            dpop_nonce: super::grants::random_token(),
         }
     }
 

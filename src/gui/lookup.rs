@@ -90,6 +90,7 @@ impl<'a> Choices<'a> {
         c.ui_locales = self.settings.login_locale.clone();
         c.browser = self.settings.browser.clone();
         c.callback_timeout = CALLBACK_TIMEOUT;
+        c.dpop = self.settings.dpop;
         if env.location == crate::config::Location::Emulator {
             c.testid = self.test_person().map(str::to_owned);
         }

@@ -377,6 +377,20 @@ impl Panels<'_> {
                     .response
                     .labelled_by(locale_label.id);
                 ui.end_row();
+
+                ui.label("DPoP");
+                ui.checkbox(
+                    &mut self.settings.dpop,
+                    lang.pick(
+                        "Bind tokenene til en nøkkel for økten (RFC 9449)",
+                        "Bind the tokens to a key for the session (RFC 9449)",
+                    ),
+                )
+                .on_hover_text(lang.pick(
+                    "Om KRR godtar DPoP-bundne tokens er ikke dokumentert: rapporten viser hva registeret svarer.",
+                    "Whether KRR accepts DPoP-bound tokens is not documented: the report shows what the register answers.",
+                ));
+                ui.end_row();
             });
         ui.label(RichText::new(lang.pick("Nettleser", "Browser")).strong());
         let mut kind = match &self.settings.browser {

@@ -201,6 +201,7 @@ mod tests {
                 accept: Accept::Jose,
                 acr: None,
                 locale: "nb".into(),
+                dpop: false,
             },
             chrono::Utc::now(),
         ))

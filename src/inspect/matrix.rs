@@ -151,6 +151,8 @@ pub async fn run_matrix(
     let mut kept = None;
     let first = lookup(http_client, &first_request, &quiet, None, &mut kept).await;
     let provider = kept.as_ref().map(|o| o.provider.clone());
+    // A DPoP session refreshes with its own key (a public client's refresh token is bound to it).
+    let dpop = kept.as_ref().and_then(|o| o.dpop.clone());
     let mut refresh_token = kept.and_then(|o| o.refresh_token);
     let mut rows = Vec::new();
     for (n, scopes) in sets.iter().enumerate() {
@@ -159,22 +161,23 @@ pub async fn run_matrix(
         let by_refresh = match (&provider, &refresh_token) {
             (Some(provider), Some(token)) => match base.client_auth(&provider.issuer) {
                 Ok(auth) => {
-                    let (got, exchange) = crate::oidc::refresh::refresh(
+                    let (got, exchanges) = crate::oidc::refresh::refresh(
                         http_client,
                         provider,
                         &auth,
                         token,
                         Some(scopes),
+                        dpop.as_ref(),
                     )
                     .await;
-                    got.ok().map(|outcome| (outcome, exchange))
+                    got.ok().map(|outcome| (outcome, exchanges))
                 }
                 Err(_) => None,
             },
             _ => None,
         };
         let row = match by_refresh {
-            Some((outcome, exchange)) => {
+            Some((outcome, exchanges)) => {
                 // Rotation: the next refresh uses the new token.
                 if let Some(next) = &outcome.refresh_token {
                     refresh_token = Some(next.clone());
@@ -183,7 +186,7 @@ pub async fn run_matrix(
                     http_client,
                     &request,
                     &quiet,
-                    Some((outcome, vec![exchange])),
+                    Some((outcome, exchanges)),
                     &mut None,
                 )
                 .await;
