@@ -194,6 +194,27 @@ pub(crate) fn unsigned_id_token(f: &Faults, claims: &Value) -> Option<String> {
 
 // --- the register --------------------------------------------------------------------------------------------
 
+/// `register_without_dpop`: the register knows only `Bearer`, so a token sent as `Authorization: DPoP` is refused
+/// with a Bearer challenge (RFC 6750), as by a register that does not support DPoP.
+pub(crate) fn register_without_dpop(
+    f: &Faults,
+    headers: &axum::http::HeaderMap,
+) -> Option<Response> {
+    let dpop_scheme = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_whitespace().next())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("dpop"));
+    (f.register_without_dpop && dpop_scheme).then(|| {
+        super::bearer::bearer_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the Authorization scheme is not Bearer",
+            None,
+        )
+    })
+}
+
 /// The register's answer when a fault replaces it before the token is looked at (429, a maintenance page).
 pub(crate) fn register_refusal(f: &Faults) -> Option<Response> {
     if f.rate_limited {

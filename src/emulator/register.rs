@@ -78,6 +78,9 @@ async fn admit(
     if let Some(faulty) = fault_effects::register_refusal(&faults) {
         return Err(faulty);
     }
+    if let Some(refused) = fault_effects::register_without_dpop(&faults, headers) {
+        return Err(refused);
+    }
     if faults.http_500 {
         return Err((StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "server_error", "error_description": "fault switch http_500 is on"})))
             .into_response());

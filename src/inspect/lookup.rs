@@ -452,16 +452,32 @@ pub(crate) async fn lookup(
                         ))
                     }
                 },
-                // Whether KRR accepts DPoP-bound tokens is not documented: a refusal says so.
+                // Whether KRR accepts DPoP-bound tokens is not documented. A register that answers with a DPoP
+                // challenge speaks DPoP and refused this proof or token; one that answers otherwise may not.
                 401 if dpop_key.is_some() => {
-                    inspection.error = Some(problem(
-                        "unauthorized",
-                        format!(
-                            "the register refused a DPoP token (401): {}",
-                            www_authenticate.unwrap_or_default()
-                        ),
-                        "The register may not support DPoP: try without --dpop (in the app: untick DPoP).",
-                    ))
+                    let challenge = www_authenticate.unwrap_or_default();
+                    let speaks_dpop = challenge
+                        .trim_start()
+                        .get(..5)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("dpop "));
+                    inspection.error = Some(if speaks_dpop {
+                        problem(
+                            "unauthorized",
+                            format!(
+                                "the register refused the DPoP proof or token (401): {challenge}"
+                            ),
+                            "Look up again; if it persists, see the person request in the HTTP tab (htu, htm, ath, \
+                             nonce) and the token's cnf.jkt.",
+                        )
+                    } else {
+                        problem(
+                            "unauthorized",
+                            format!(
+                                "the register refused a DPoP token (401): it may not support DPoP: {challenge}"
+                            ),
+                            "Try without --dpop (in the app: untick DPoP).",
+                        )
+                    });
                 }
                 401 => {
                     inspection.error = Some(problem(

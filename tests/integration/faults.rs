@@ -773,3 +773,21 @@ async fn a_demanded_dpop_nonce_is_sent_once_more_at_the_token_endpoint_and_the_r
     assert_eq!(f.code, Some(0), "{}", f.stderr);
     assert_eq!(exchanges(&f.json, "token").len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_register_without_dpop_is_explained_and_a_bearer_lookup_still_works() {
+    let emu = emulator().await;
+    let f = fetch_with(&emu, json!({"register_without_dpop": true}), &["--dpop"]).await;
+    failed(
+        &f,
+        "register_without_dpop",
+        "unauthorized",
+        "the register refused a DPoP token (401): it may not support DPoP: Bearer",
+    );
+    assert_eq!(hint(&f), "Try without --dpop (in the app: untick DPoP).");
+    // The token itself was bound as asked: the refusal is the register's.
+    assert_eq!(f.json["token"]["dpop"]["binding"], "this_key");
+    let f = fetch_with(&emu, json!({"register_without_dpop": true}), &[]).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    assert_eq!(f.json["http"]["status"], 200);
+}
