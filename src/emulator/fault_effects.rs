@@ -206,12 +206,19 @@ pub(crate) fn register_without_dpop(
         .and_then(|v| v.split_whitespace().next())
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("dpop"));
     (f.register_without_dpop && dpop_scheme).then(|| {
-        super::bearer::bearer_error(
+        let description = "the Authorization scheme is not Bearer";
+        let mut r = (
             StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the Authorization scheme is not Bearer",
-            None,
+            Json(json!({"error": "invalid_token", "error_description": description})),
         )
+            .into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(
+                "Bearer realm=\"krr\", error=\"invalid_token\", error_description=\"the Authorization scheme is not Bearer\"",
+            ),
+        );
+        r
     })
 }
 

@@ -493,7 +493,9 @@ async fn the_register_and_userinfo_refuse_what_rfc_9449_refuses() {
     let replayed = good(&person);
     let (status, _, _) = resource(&person, &[dpop_auth.clone(), ("dpop", replayed.clone())]).await;
     assert_eq!(status, 200);
-    let cases: Vec<(&str, Vec<(&str, String)>, &str, &str)> = vec![
+    // What is sent, the error expected and what its description says.
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "no proof",
             vec![dpop_auth.clone()],
