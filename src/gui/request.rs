@@ -381,14 +381,13 @@ impl Panels<'_> {
                 ui.label("DPoP");
                 ui.checkbox(
                     &mut self.settings.dpop,
-                    lang.pick(
-                        "Bind tokenene til en nøkkel for økten (RFC 9449)",
-                        "Bind the tokens to a key for the session (RFC 9449)",
-                    ),
+                    lang.pick("bind tokens til øktnøkkel", "bind tokens to a session key"),
                 )
                 .on_hover_text(lang.pick(
-                    "Om KRR godtar DPoP-bundne tokens er ikke dokumentert: rapporten viser hva registeret svarer.",
-                    "Whether KRR accepts DPoP-bound tokens is not documented: the report shows what the register answers.",
+                    "RFC 9449: en ES256-nøkkel for økten, og et bevis med hvert kall. Om KRR godtar DPoP-bundne \
+                     tokens er ikke dokumentert: rapporten viser hva registeret svarer.",
+                    "RFC 9449: an ES256 key for the session, and a proof with each call. Whether KRR accepts \
+                     DPoP-bound tokens is not documented: the report shows what the register answers.",
                 ));
                 ui.end_row();
             });

@@ -283,7 +283,7 @@ fn the_dpop_box_binds_the_tokens_and_the_language_change_sends_a_proof() {
         .settings
         .extra_scopes
         .insert("local".into(), "krr:user/spraak.write".into());
-    let dpop = "Bind the tokens to a key for the session (RFC 9449)";
+    let dpop = "bind tokens to a session key";
     h.get_by_label(dpop).scroll_to_me();
     h.run();
     h.get_by_label(dpop).click();
