@@ -14,6 +14,7 @@ mod fixtures;
 mod gui;
 mod hostile;
 mod packaging;
+mod peer;
 mod properties;
 mod robustness;
 mod share;
