@@ -188,6 +188,15 @@ async fn no_access_token_proof_or_private_key_in_any_output() {
         .await;
         assert_eq!(r.code, Some(0), "{format}: {}", r.stderr);
         assert!(r.stderr.len() > 1000, "trace logging is on");
+        // Each says what the token is bound to, in its own way.
+        let says = match format {
+            "json" => "\"binding\": \"this_key\"",
+            "text" => "DPoP:        bound to this session's key (cnf.jkt ",
+            "markdown" => "| DPoP | bound to this session's key \\(cnf.jkt ",
+            "html" => "<th>DPoP</th><td><code>bound to this session's key (cnf.jkt ",
+            _ => "-H \"Authorization: DPoP $TOKEN\" -H \"DPoP: $DPOP_PROOF\"",
+        };
+        assert!(r.stdout.contains(says), "{format}: {}", r.stdout);
         for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
             assert!(!text.contains(jwt_header), "{format}: a token in {name}");
             assert!(
