@@ -47,6 +47,7 @@ fn main() {
             callback_timeout: Duration::from_secs(30),
             trust,
             lang: Lang::En,
+            dpop: false,
         };
         let http = krr_inspector::oidc::http::client().unwrap();
         let person = |p: Progress| {

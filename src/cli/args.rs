@@ -166,6 +166,10 @@ pub(crate) struct LoginArgs {
     /// request_uri. Done anyway when the provider's discovery requires it.
     #[arg(long)]
     pub(crate) par: bool,
+    /// DPoP (RFC 9449): bind the tokens to an ES256 key made for this session, and send a proof to the token
+    /// endpoint and the register.
+    #[arg(long)]
+    pub(crate) dpop: bool,
     /// Trust this PEM certificate for the answer's x5c chain; repeatable.
     #[arg(long = "trust-ca", value_name = "PEM")]
     pub(crate) trust_ca: Vec<PathBuf>,
@@ -458,6 +462,7 @@ impl LoginArgs {
             callback_timeout: Duration::from_secs(self.timeout),
             trust_ca: self.trust_ca.clone(),
             lang,
+            dpop: self.dpop,
         }
     }
 

@@ -1,11 +1,13 @@
 //! Access-token checks shared by the register and userinfo (RFC 6750): signature by the provider's key, one of
-//! this emulator's issuers, an access token (not an id_token), not revoked, not expired; and the 401/403 answer
-//! with its `WWW-Authenticate` challenge.
+//! this emulator's issuers, an access token (not an id_token), not revoked, not expired; a DPoP-bound token
+//! (`cnf.jkt`, RFC 9449 §7) only as `Authorization: DPoP` with a valid proof by its key, a bearer token only as
+//! `Bearer`; and the 401/403 answer with its `WWW-Authenticate` challenge (`DPoP` for the DPoP refusals).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::dpop::{self, ProofError, ProofFor};
 use super::grants::lock;
 use super::state::State;
 use super::urls;
@@ -36,22 +38,78 @@ pub enum BearerError {
     NoExpiry,
     #[error("the access token expired {0} s ago")]
     Expired(i64),
+    #[error(
+        "DPoP-bound token used as a bearer token: send Authorization: DPoP <token> with a DPoP proof"
+    )]
+    BoundAsBearer,
+    #[error("the access token is not DPoP-bound: send it as Authorization: Bearer <token>")]
+    BearerAsDpop,
+    #[error("a DPoP-bound token needs a DPoP proof header")]
+    NoProof,
+    #[error("the DPoP proof is signed by another key than the one the token is bound to (cnf.jkt)")]
+    OtherKey,
+    #[error("{0}")]
+    Proof(ProofError),
 }
 
-/// Verifies a bearer access token; returns its claims.
+impl BearerError {
+    /// The refusals of DPoP's rules, answered with a `DPoP` challenge rather than `Bearer`.
+    fn is_dpop(&self) -> bool {
+        matches!(
+            self,
+            BearerError::BoundAsBearer
+                | BearerError::BearerAsDpop
+                | BearerError::NoProof
+                | BearerError::OtherKey
+                | BearerError::Proof(_)
+        )
+    }
+}
+
+/// The request a token is presented with: its method and its URL (the emulator's base URL and the path).
+pub(crate) struct Presented<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+}
+
+/// Verifies the access token of a request (`Bearer`, or `DPoP` with its proof); returns its claims.
 pub(crate) fn check_access_token(
     state: &State,
     headers: &HeaderMap,
+    presented: &Presented<'_>,
 ) -> Result<Map<String, Value>, BearerError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(BearerError::Missing)?;
     let value = value.to_str().map_err(|_| BearerError::NotText)?;
     let (scheme, token) = value.split_once(' ').ok_or(BearerError::Malformed)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
+    let dpop_scheme = scheme.eq_ignore_ascii_case("dpop");
+    if !scheme.eq_ignore_ascii_case("bearer") && !dpop_scheme {
         return Err(BearerError::NotBearer);
     }
-    check_token(state, token)
+    let claims = check_token(state, token)?;
+    let bound = claims
+        .get("cnf")
+        .and_then(|c| c.get("jkt"))
+        .and_then(Value::as_str);
+    match (bound, dpop_scheme) {
+        (Some(_), false) => Err(BearerError::BoundAsBearer),
+        (None, true) => Err(BearerError::BearerAsDpop),
+        (None, false) => Ok(claims),
+        (Some(jkt), true) => {
+            let want = ProofFor {
+                method: presented.method,
+                url: presented.url,
+                access_token: Some(token.trim()),
+            };
+            match dpop::check_proof(state, headers, &want) {
+                Ok(Some(proof)) if proof.jkt == jkt => Ok(claims),
+                Ok(Some(_)) => Err(BearerError::OtherKey),
+                Ok(None) => Err(BearerError::NoProof),
+                Err(why) => Err(BearerError::Proof(why)),
+            }
+        }
+    }
 }
 
 /// Verifies an access token's value (as the bearer header or the introspection form gives it).
@@ -112,12 +170,41 @@ pub(crate) fn bearer_error(
     r
 }
 
-/// The 401 `invalid_token` answer for a refused token.
+/// The 401 `invalid_token` answer for a refused token. DPoP's refusals carry a `DPoP` challenge with the
+/// algorithms accepted (RFC 9449 §7.1): `invalid_dpop_proof` for a bad proof, `use_dpop_nonce` with a `DPoP-Nonce`
+/// header when the register demands its nonce.
 pub(crate) fn invalid_token(why: &BearerError) -> Response {
-    bearer_error(
+    if !why.is_dpop() {
+        return bearer_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            &why.to_string(),
+            None,
+        );
+    }
+    let error = match why {
+        BearerError::Proof(ProofError::UseNonce(_)) => "use_dpop_nonce",
+        BearerError::Proof(_) => "invalid_dpop_proof",
+        _ => "invalid_token",
+    };
+    let description = why.to_string();
+    let challenge = format!(
+        "DPoP algs=\"{}\", error=\"{error}\", error_description=\"{}\"",
+        dpop::ALGS.join(" "),
+        description.replace('"', "'")
+    );
+    let mut r = (
         StatusCode::UNAUTHORIZED,
-        "invalid_token",
-        &why.to_string(),
-        None,
+        axum::Json(json!({"error": error, "error_description": description})),
     )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    if let BearerError::Proof(ProofError::UseNonce(nonce)) = why
+        && let Ok(v) = HeaderValue::from_str(nonce)
+    {
+        r.headers_mut().insert("dpop-nonce", v);
+    }
+    r
 }

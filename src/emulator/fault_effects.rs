@@ -116,6 +116,11 @@ pub(crate) async fn token_refusal(f: &Faults) -> Option<Response> {
     })
 }
 
+/// The nonce every DPoP proof must carry (`dpop_nonce`): the emulator's, while the fault is on.
+pub(crate) fn dpop_nonce<'n>(f: &Faults, nonce: &'n str) -> Option<&'n str> {
+    f.dpop_nonce.then_some(nonce)
+}
+
 /// How far the provider's clock is off (`clock_skew_seconds`).
 pub(crate) fn skew(f: &Faults) -> Duration {
     Duration::seconds(f.clock_skew_seconds)
@@ -188,6 +193,34 @@ pub(crate) fn unsigned_id_token(f: &Faults, claims: &Value) -> Option<String> {
 }
 
 // --- the register --------------------------------------------------------------------------------------------
+
+/// `register_without_dpop`: the register knows only `Bearer`, so a token sent as `Authorization: DPoP` is refused
+/// with a Bearer challenge (RFC 6750), as by a register that does not support DPoP.
+pub(crate) fn register_without_dpop(
+    f: &Faults,
+    headers: &axum::http::HeaderMap,
+) -> Option<Response> {
+    let dpop_scheme = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_whitespace().next())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("dpop"));
+    (f.register_without_dpop && dpop_scheme).then(|| {
+        let description = "the Authorization scheme is not Bearer";
+        let mut r = (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_token", "error_description": description})),
+        )
+            .into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(
+                "Bearer realm=\"krr\", error=\"invalid_token\", error_description=\"the Authorization scheme is not Bearer\"",
+            ),
+        );
+        r
+    })
+}
 
 /// The register's answer when a fault replaces it before the token is looked at (429, a maintenance page).
 pub(crate) fn register_refusal(f: &Faults) -> Option<Response> {

@@ -92,6 +92,10 @@ pub struct Faults {
     pub duplicate_member: bool,
     /// KRR answers for another person than the one logged in.
     pub answer_for_other_person: bool,
+    /// The token endpoint, the register and userinfo demand a DPoP nonce in every proof.
+    pub dpop_nonce: bool,
+    /// KRR does not know the DPoP scheme: it refuses a DPoP-bound token with a Bearer challenge.
+    pub register_without_dpop: bool,
 }
 
 /// How a fault is set: on/off, or a number of seconds within bounds.
@@ -176,7 +180,7 @@ const fn seconds(
 impl Faults {
     /// Every fault, in the index page's order. A new fault is a field of `Faults` and a line here (a test checks
     /// that the two agree, and that the README's table lists it); the page, its form and the catalogue follow.
-    pub(crate) const SWITCHES: [Switch; 41] = [
+    pub(crate) const SWITCHES: [Switch; 43] = [
         on(
             "tamper_signature",
             "KRR signature tampered",
@@ -463,6 +467,20 @@ impl Faults {
             |f| &mut f.answer_for_other_person,
             "KRR's answer is for another personidentifikator than the token's pid",
             "checks that the answer is for the person who logged in",
+        ),
+        on(
+            "dpop_nonce",
+            "the provider demands a DPoP nonce",
+            |f| &mut f.dpop_nonce,
+            "the token endpoint, the register and userinfo refuse a DPoP proof without the server's nonce (use_dpop_nonce, with a DPoP-Nonce header)",
+            "sends the request once more with a new proof carrying the nonce, and keeps using the latest nonce each server gave",
+        ),
+        on(
+            "register_without_dpop",
+            "KRR does not support DPoP",
+            |f| &mut f.register_without_dpop,
+            "KRR answers a token sent with the DPoP scheme 401 invalid_token with a Bearer challenge, as a register that does not support DPoP would",
+            "says that the register may not support DPoP-bound tokens and that a login without DPoP may work",
         ),
     ];
 

@@ -141,6 +141,8 @@ pub struct RefreshGrant {
     pub login: Arc<Login>,
     pub grant: Arc<Grant>,
     pub issued: DateTime<Utc>,
+    /// The DPoP key (RFC 7638 thumbprint) a public client's refresh token is bound to (RFC 9449 §5).
+    pub jkt: Option<String>,
 }
 
 /// Logins waiting for the person, oldest first. Bounded by forgetting the oldest: a flood of `/authorize` costs

@@ -89,6 +89,7 @@ pub async fn discovery(AxState(state): S, uri: Uri) -> Response {
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": super::dpop::ALGS,
         "scopes_supported": scopes,
         "acr_values_supported": acr_values,
         "ui_locales_supported": LOGIN_LOCALE_CODES,

@@ -24,6 +24,7 @@ mod bearer;
 mod clients;
 mod consent;
 pub mod data;
+mod dpop;
 mod fault_effects;
 mod faults;
 mod grants;

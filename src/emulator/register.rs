@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use super::bearer::{bearer_error, check_access_token, invalid_token};
+use super::bearer::{Presented, bearer_error, check_access_token, invalid_token};
 use super::data::When;
 use super::fault_effects;
 use super::grants::lock;
@@ -70,17 +70,25 @@ fn negotiate(headers: &HeaderMap) -> Option<Representation> {
 async fn admit(
     state: &State,
     headers: &HeaderMap,
+    method: &str,
+    uri: &axum::http::Uri,
 ) -> Result<(String, Vec<String>, Representation), Response> {
     let faults = state.faults();
     fault_effects::pause(faults.delay_seconds).await;
     if let Some(faulty) = fault_effects::register_refusal(&faults) {
         return Err(faulty);
     }
+    if let Some(refused) = fault_effects::register_without_dpop(&faults, headers) {
+        return Err(refused);
+    }
     if faults.http_500 {
         return Err((StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "server_error", "error_description": "fault switch http_500 is on"})))
             .into_response());
     }
-    let claims = check_access_token(state, headers).map_err(|why| invalid_token(&why))?;
+    let url = format!("{}{}", state.base_url, uri.path());
+    let presented = Presented { method, url: &url };
+    let claims =
+        check_access_token(state, headers, &presented).map_err(|why| invalid_token(&why))?;
     let pid = claims
         .get("pid")
         .and_then(Value::as_str)
@@ -111,7 +119,7 @@ fn no_national_id() -> Response {
 }
 
 pub async fn get_person(AxState(state): S, uri: axum::http::Uri, headers: HeaderMap) -> Response {
-    let (pid, scopes, representation) = match admit(&state, &headers).await {
+    let (pid, scopes, representation) = match admit(&state, &headers, "GET", &uri).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -280,8 +288,13 @@ async fn sign_answer(state: &Arc<State>, payload: &str) -> Result<String, SignEr
     Ok(parts.join("."))
 }
 
-pub async fn patch_person(AxState(state): S, headers: HeaderMap, body: Bytes) -> Response {
-    let (pid, scopes, representation) = match admit(&state, &headers).await {
+pub async fn patch_person(
+    AxState(state): S,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (pid, scopes, representation) = match admit(&state, &headers, "PATCH", &uri).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::authorize::{expired_session_cookie, session_from_cookie};
-use super::bearer::{check_access_token, invalid_token};
+use super::bearer::{Presented, check_access_token, invalid_token};
 use super::grants::pairwise_sub;
 use super::html;
 use super::reply::{error_page, params, redirect_with};
@@ -20,8 +20,13 @@ use crate::krr::Lang;
 
 type S = AxState<Arc<State>>;
 
-pub async fn userinfo(AxState(state): S, headers: HeaderMap) -> Response {
-    match check_access_token(&state, &headers) {
+pub async fn userinfo(AxState(state): S, uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    let url = format!("{}{}", state.base_url, uri.path());
+    let presented = Presented {
+        method: "GET",
+        url: &url,
+    };
+    match check_access_token(&state, &headers, &presented) {
         Ok(claims) => {
             let pid = claims.get("pid").and_then(Value::as_str);
             let client = claims

@@ -80,6 +80,10 @@ pub(crate) struct State {
     pub assertion_jtis: Mutex<SeenJtis>,
     /// Discovery says `require_pushed_authorization_requests`, and every plain authorization request is refused.
     pub require_par: bool,
+    /// DPoP proofs seen (by SHA-256 of key thumbprint and `jti`), with their `iat`: each is single use.
+    pub dpop_jtis: Mutex<HashMap<[u8; 32], i64>>,
+    /// The nonce the provider and the register demand while the `dpop_nonce` fault is on (random per start).
+    pub dpop_nonce: String,
 }
 
 impl State {
@@ -109,6 +113,8 @@ impl State {
             stats: Stats::default(),
             assertion_jtis: Mutex::default(),
             require_par: false,
+            dpop_jtis: Mutex::default(),
+            dpop_nonce: super::grants::random_token(),
         }
     }
 

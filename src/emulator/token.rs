@@ -1,6 +1,8 @@
 //! The token endpoint of each generation: client authentication, then the authorization-code grant (PKCE S256,
 //! single-use codes bound to client, redirect URI and issuer; a replayed code revokes what it started) and the
-//! refresh grant (rotating refresh tokens); access and id tokens signed with the provider's key.
+//! refresh grant (rotating refresh tokens); access and id tokens signed with the provider's key. A request with a
+//! valid DPoP proof (RFC 9449) gets a DPoP-bound access token (`token_type` DPoP, `cnf.jkt`); a public client's
+//! refresh token is bound to the key too, and refreshing it needs a proof by that key.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::clients::{self, Client, ClientAuthError, constant_time_eq};
+use super::dpop::{self, ProofFor};
 use super::fault_effects;
 use super::grants::{
     CODE_LIFETIME_SECS, Grant, Login, REFRESH_LIFETIME_SECS, RefreshGrant, lock, pairwise_sub,
@@ -71,12 +74,24 @@ pub async fn token(
         Ok(c) => c.clone(),
         Err(why) => return invalid_client(&why),
     };
+    // Before the grant: a refused proof (or a demand for a nonce) uses up neither the code nor the refresh token.
+    let url = format!("{}{}", state.base_url, uri.path());
+    let want = ProofFor {
+        method: "POST",
+        url: &url,
+        access_token: None,
+    };
+    let proof = match dpop::check_proof(&state, &headers, &want) {
+        Ok(p) => p,
+        Err(why) => return dpop::token_endpoint_refusal(&why),
+    };
     let request = TokenRequest {
         state: &state,
         dialect,
         client: &client,
         client_amr: clients::method_used(&headers, &p),
         p: &p,
+        jkt: proof.as_ref().map(|p| p.jkt.as_str()),
     };
     match p.get("grant_type").map(String::as_str) {
         Some("authorization_code") => code_grant(request),
@@ -99,6 +114,18 @@ struct TokenRequest<'a> {
     /// How the client authenticated (the access token's `client_amr`).
     client_amr: &'static str,
     p: &'a BTreeMap<String, String>,
+    /// The thumbprint of the DPoP proof's key, when the request had a valid proof.
+    jkt: Option<&'a str>,
+}
+
+impl TokenRequest<'_> {
+    /// RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a confidential client's is bound to
+    /// its authentication).
+    fn refresh_binding(&self) -> Option<String> {
+        self.jkt
+            .filter(|_| self.client_amr == "none")
+            .map(str::to_owned)
+    }
 }
 
 /// RFC 6749 §5.2 `invalid_grant`: the code or refresh token cannot be used.
@@ -191,6 +218,7 @@ fn code_grant(r: TokenRequest) -> Response {
         login: grant.login.clone(),
         grant: family.clone(),
         issued: now,
+        jkt: r.refresh_binding(),
     };
     let response = token_response(r, refresh, Some(id_claims), None);
     if response.status().is_success() {
@@ -226,6 +254,19 @@ fn refresh_grant(r: TokenRequest) -> Response {
         return bad(
             "the refresh token was revoked (by its client, or because the code it came from was used twice)",
         );
+    }
+    match (&grant.jkt, r.jkt) {
+        (Some(_), None) => {
+            return bad(
+                "the refresh token is bound to a DPoP key: send a DPoP proof signed by that key (RFC 9449 §5)",
+            );
+        }
+        (Some(bound), Some(used)) if bound != used => {
+            return bad(
+                "the DPoP proof is signed by another key than the one the refresh token is bound to (RFC 9449 §5)",
+            );
+        }
+        _ => {}
     }
     // RFC 6749 §6: a narrower scope may be asked for, never a wider one; the new refresh token keeps the scope
     // first granted, so the next refresh may narrow differently.
@@ -278,12 +319,16 @@ fn access_claims(r: TokenRequest, login: &Login, issuer: &str, scope: &str) -> V
         "aud": "unspecified",
         "acr": login.acr,
         "client_amr": r.client_amr,
-        "token_type": "Bearer",
+        "token_type": if r.jkt.is_some() { "DPoP" } else { "Bearer" },
         "consumer": Client::organisation(&r.client.orgno),
         "supplier": Client::organisation(&r.client.supplier_orgno),
     });
     if let Some(pid) = &login.person.pid {
         claims["pid"] = json!(pid);
+    }
+    // RFC 9449 §6.1: the key the token is bound to.
+    if let Some(jkt) = r.jkt {
+        claims["cnf"] = json!({"jkt": jkt});
     }
     claims
 }
@@ -346,7 +391,7 @@ fn token_response(
     };
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": if r.jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": (exp - stamped).num_seconds().max(0),
         "scope": scope,
     });

@@ -313,8 +313,10 @@ impl InspectorApp {
             return;
         }
         let person_url = i.environment.person_url.clone();
+        let dpop = i.token.as_ref().and_then(|t| t.resource_key().cloned());
         self.views.person.language_status = None;
-        let running = worker::start_language_change(&self.services, person_url, token, spraak, ctx);
+        let running =
+            worker::start_language_change(&self.services, person_url, token, dpop, spraak, ctx);
         self.tasks.insert(TaskName::LanguageChange, running);
     }
 

@@ -110,6 +110,7 @@ impl<'a> Choices<'a> {
         if self.secret_from_keyring() {
             c.secret_source = Some(SecretSource::Keyring);
         }
+        c.dpop = self.settings.dpop;
         if env.location == crate::config::Location::Emulator {
             c.testid = self.test_person().map(str::to_owned);
         }

@@ -421,6 +421,19 @@ impl Panels<'_> {
                     .response
                     .labelled_by(locale_label.id);
                 ui.end_row();
+
+                ui.label("DPoP");
+                ui.checkbox(
+                    &mut self.settings.dpop,
+                    lang.pick("bind tokens til øktnøkkel", "bind tokens to a session key"),
+                )
+                .on_hover_text(lang.pick(
+                    "RFC 9449: en ES256-nøkkel for økten, og et bevis med hvert kall. Om KRR godtar DPoP-bundne \
+                     tokens er ikke dokumentert: rapporten viser hva registeret svarer.",
+                    "RFC 9449: an ES256 key for the session, and a proof with each call. Whether KRR accepts \
+                     DPoP-bound tokens is not documented: the report shows what the register answers.",
+                ));
+                ui.end_row();
             });
         ui.label(RichText::new(lang.pick("Nettleser", "Browser")).strong());
         let mut kind = match &self.settings.browser {

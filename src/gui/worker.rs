@@ -220,15 +220,17 @@ pub fn start_language_change(
     services: &Services,
     person_url: String,
     token: crate::oidc::Secret,
+    dpop: Option<crate::oidc::DpopKey>,
     spraak: crate::krr::Spraak,
     ctx: &egui::Context,
 ) -> Running {
     let (send, rx) = sender(ctx);
     let http = services.http.clone();
     let task = services.runtime.spawn(async move {
-        let result = crate::inspect::change_language(&http, &person_url, &token, spraak)
-            .await
-            .map_err(Notice::of);
+        let result =
+            crate::inspect::change_language(&http, &person_url, &token, dpop.as_ref(), spraak)
+                .await
+                .map_err(Notice::of);
         send(Message::LanguageChanged(result));
     });
     Running { rx, task }

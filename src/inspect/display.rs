@@ -33,6 +33,13 @@ pub fn for_display(i: &Inspection) -> Inspection {
     if let Some(t) = &mut shown.token {
         t.scopes_granted.iter_mut().for_each(text);
         t.problems.iter_mut().for_each(text);
+        text(&mut t.token_type);
+        if let Some(d) = &mut t.dpop {
+            text(&mut d.key_jkt);
+            if let Some(j) = &mut d.token_jkt {
+                text(j);
+            }
+        }
         for c in &mut t.id_token_checks {
             text(&mut c.check);
             text(&mut c.detail);

@@ -91,6 +91,13 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
             t("Omfang innvilget", "Scopes granted"),
             code(&tok.scopes_granted.join(" "))
         );
+        if let Some(d) = &tok.dpop {
+            let _ = writeln!(
+                md,
+                "| DPoP | {} |",
+                text(&d.sentence(&tok.token_type, lang))
+            );
+        }
     }
     let _ = writeln!(md, "| Accept | {} |", code(i.request.accept.media_type()));
     if let Some(s) = i.http.status {
@@ -231,13 +238,16 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
     let started = i
         .started_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let facts = [
+    let mut facts = vec![
         ("issuer", i.environment.issuer.clone()),
         ("person URL", i.environment.person_url.clone()),
         ("client_id", i.request.client_id.clone()),
         (t("Omfang", "Scopes"), i.request.scopes.join(" ")),
         (t("Tidspunkt", "Time"), started),
     ];
+    if let Some((tok, d)) = i.token.as_ref().and_then(|t| Some((t, t.dpop.as_ref()?))) {
+        facts.push(("DPoP", d.sentence(&tok.token_type, lang)));
+    }
     maud::html! {
         (maud::PreEscaped("<!doctype html>"))
         html lang=(lang.code()) {
@@ -299,12 +309,21 @@ fn shell_quote(s: &str) -> String {
     shell_words::quote(s).into_owned()
 }
 
-/// The /person request as a curl command. The token is the `$TOKEN` placeholder unless `token` is given.
+/// The /person request as a curl command. The token is the `$TOKEN` placeholder unless `token` is given. A
+/// DPoP-bound token needs a fresh proof for each request (RFC 9449), which curl cannot make: `$DPOP_PROOF`.
 pub fn curl_command(i: &Inspection, token: Option<&Secret>) -> String {
-    let auth = match token.filter(|t| t.is_available() && !t.is_empty()) {
-        Some(t) => shell_quote(&format!("Authorization: Bearer {}", t.expose())),
-        None => "\"Authorization: Bearer $TOKEN\"".to_owned(),
+    let dpop = i
+        .token
+        .as_ref()
+        .is_some_and(|t| t.token_type.eq_ignore_ascii_case("dpop"));
+    let scheme = if dpop { "DPoP" } else { "Bearer" };
+    let mut auth = match token.filter(|t| t.is_available() && !t.is_empty()) {
+        Some(t) => shell_quote(&format!("Authorization: {scheme} {}", t.expose())),
+        None => format!("\"Authorization: {scheme} $TOKEN\""),
     };
+    if dpop {
+        auth.push_str(" -H \"DPoP: $DPOP_PROOF\"");
+    }
     format!(
         "curl -sS -H {auth} -H {} {}",
         shell_quote(&format!("Accept: {}", i.request.accept.media_type())),

@@ -202,6 +202,7 @@ mod tests {
                 acr: None,
                 locale: "nb".into(),
                 par: false,
+                dpop: false,
             },
             chrono::Utc::now(),
         ))

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::answer::{answer_problems, html_error, is_html, other_person};
 use super::body::inspect_body;
+use super::person_request::{PersonAnswer, get_person};
 use crate::config::ClientRegistration;
 use crate::config::url_policy::check_destination;
 use crate::jose::TrustStore;
@@ -19,8 +20,8 @@ use crate::oidc::http::{self, HttpExchange};
 use crate::oidc::{self, BrowserChoice, ClientAuth, Credential, LoginError, LoginEvent, Secret};
 
 pub use super::report::{
-    Accept, HttpFacts, Inspection, LookupProblem, MAX_TOKEN_LIFETIME_SECS, RequestFacts, Target,
-    TokenFacts, expiry,
+    Accept, DpopFacts, HttpFacts, Inspection, LookupProblem, MAX_TOKEN_LIFETIME_SECS, RequestFacts,
+    Target, TokenFacts, expiry,
 };
 
 /// Everything one lookup needs.
@@ -46,6 +47,8 @@ pub struct LookupRequest {
     pub trust: TrustStore,
     /// Language of explanations.
     pub lang: Lang,
+    /// DPoP (RFC 9449): a key for the session, proofs at the token endpoint and the register.
+    pub dpop: bool,
 }
 
 impl LookupRequest {
@@ -177,6 +180,7 @@ pub(crate) async fn lookup(
             acr: req.acr.clone(),
             locale: req.ui_locales.clone(),
             par: req.par,
+            dpop: req.dpop,
         },
         started_at,
     );
@@ -220,6 +224,7 @@ pub(crate) async fn lookup(
         browser: req.browser.clone(),
         timeout: req.callback_timeout,
         lang: req.lang,
+        dpop: req.dpop,
     };
     let login = match given {
         Some((outcome, got_by)) => {
@@ -309,6 +314,14 @@ pub(crate) async fn lookup(
                 .to_owned(),
         );
     }
+    // Asked for DPoP: is the access token bound to this session's key?
+    let dpop = outcome
+        .dpop
+        .as_ref()
+        .map(|key| DpopFacts::of(key.thumbprint(), access_token_claims.as_ref()));
+    if let Some(d) = dpop.as_ref().filter(|d| d.is_problem()) {
+        token_problems.push(d.sentence(&outcome.token_type, req.lang));
+    }
     inspection.token = Some(TokenFacts {
         scopes_requested: req.scopes.clone(),
         scopes_granted: scopes_granted.clone(),
@@ -321,6 +334,9 @@ pub(crate) async fn lookup(
         id_token_claims: outcome.id_claims.clone(),
         id_token_checks: outcome.id_token_checks.clone(),
         problems: token_problems,
+        token_type: outcome.token_type.clone(),
+        dpop,
+        dpop_key: outcome.dpop.clone(),
     });
 
     // A careful client uses no token from a response whose id_token does not verify: the login is refused here,
@@ -375,17 +391,19 @@ pub(crate) async fn lookup(
         url: req.target.person_url.clone(),
     });
     let person_started = Instant::now();
-    let (result, exchange) = get_person(
+    let dpop_key = outcome.resource_key();
+    let (result, person_exchanges) = get_person(
         http_client,
         &req.target.person_url,
         &outcome.access_token,
+        dpop_key,
         req.accept,
     )
     .await;
     exchanges
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(exchange);
+        .extend(person_exchanges);
     inspection
         .timings_ms
         .push(("person".into(), person_started.elapsed().as_millis() as u64));
@@ -442,6 +460,33 @@ pub(crate) async fn lookup(
                         ))
                     }
                 },
+                // Whether KRR accepts DPoP-bound tokens is not documented. A register that answers with a DPoP
+                // challenge speaks DPoP and refused this proof or token; one that answers otherwise may not.
+                401 if dpop_key.is_some() => {
+                    let challenge = www_authenticate.unwrap_or_default();
+                    let speaks_dpop = challenge
+                        .trim_start()
+                        .get(..5)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("dpop "));
+                    inspection.error = Some(if speaks_dpop {
+                        problem(
+                            "unauthorized",
+                            format!(
+                                "the register refused the DPoP proof or token (401): {challenge}"
+                            ),
+                            "Look up again; if it persists, see the person request in the HTTP tab (htu, htm, ath, \
+                             nonce) and the token's cnf.jkt.",
+                        )
+                    } else {
+                        problem(
+                            "unauthorized",
+                            format!(
+                                "the register refused a DPoP token (401): it may not support DPoP: {challenge}"
+                            ),
+                            "Try without --dpop (in the app: untick DPoP).",
+                        )
+                    });
+                }
                 401 => {
                     inspection.error = Some(problem(
                         "unauthorized",
@@ -543,71 +588,4 @@ pub(crate) async fn lookup(
         .push(("total".into(), started.elapsed().as_millis() as u64));
     on_progress(Progress::Done);
     inspection
-}
-
-/// The register's answer to `GET /person`, with the headers the report reads.
-struct PersonAnswer {
-    status: u16,
-    content_type: Option<String>,
-    www_authenticate: Option<String>,
-    retry_after: Option<String>,
-    body: Vec<u8>,
-}
-
-async fn get_person(
-    http_client: &reqwest::Client,
-    url: &str,
-    token: &Secret,
-    accept: Accept,
-) -> (Result<PersonAnswer, http::HttpError>, HttpExchange) {
-    let started = Instant::now();
-    let mut ex = HttpExchange {
-        step: "person".into(),
-        method: "GET".into(),
-        url: url.into(),
-        ..HttpExchange::default()
-    };
-    let result: Result<PersonAnswer, http::HttpError> = async {
-        let request = http_client
-            .get(url)
-            .bearer_auth(token.expose())
-            .header("accept", accept.media_type())
-            .build()
-            .map_err(|e| http::classify(&e, url))?;
-        ex.request_headers = http::redact_headers(request.headers());
-        let r = http_client
-            .execute(request)
-            .await
-            .map_err(|e| http::classify(&e, url))?;
-        let status = r.status().as_u16();
-        ex.status = Some(status);
-        ex.response_headers = http::redact_headers(r.headers());
-        let header = |name: &str| {
-            r.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let (content_type, www_authenticate, retry_after) = (
-            header("content-type"),
-            header("www-authenticate"),
-            header("retry-after"),
-        );
-        let body = http::read_limited(r, url, http::MAX_BODY).await?;
-        // The /person body holds no secret: it is kept exactly as received for the Raw tab.
-        ex.response_body = Some(String::from_utf8_lossy(&body).into_owned());
-        Ok(PersonAnswer {
-            status,
-            content_type,
-            www_authenticate,
-            retry_after,
-            body,
-        })
-    }
-    .await;
-    ex.duration_ms = started.elapsed().as_millis() as u64;
-    if let Err(e) = &result {
-        ex.error = Some(e.to_string());
-    }
-    (result, ex)
 }

@@ -157,6 +157,8 @@ pub async fn run_matrix(
     let login_ms = started.elapsed().as_millis() as u64;
     let sets_started = std::time::Instant::now();
     let provider = kept.as_ref().map(|o| o.provider.clone());
+    // A DPoP session refreshes with its own key (a public client's refresh token is bound to it).
+    let dpop = kept.as_ref().and_then(|o| o.dpop.clone());
     let mut refresh_token = kept.and_then(|o| o.refresh_token);
     let mut rows = Vec::new();
     for (n, scopes) in sets.iter().enumerate() {
@@ -165,22 +167,23 @@ pub async fn run_matrix(
         let by_refresh = match (&provider, &refresh_token) {
             (Some(provider), Some(token)) => match base.client_auth(&provider.issuer) {
                 Ok(auth) => {
-                    let (got, exchange) = crate::oidc::refresh::refresh(
+                    let (got, exchanges) = crate::oidc::refresh::refresh(
                         http_client,
                         provider,
                         &auth,
                         token,
                         Some(scopes),
+                        dpop.as_ref(),
                     )
                     .await;
-                    got.ok().map(|outcome| (outcome, exchange))
+                    got.ok().map(|outcome| (outcome, exchanges))
                 }
                 Err(_) => None,
             },
             _ => None,
         };
         let row = match by_refresh {
-            Some((outcome, exchange)) => {
+            Some((outcome, exchanges)) => {
                 // Rotation: the next refresh uses the new token.
                 if let Some(next) = &outcome.refresh_token {
                     refresh_token = Some(next.clone());
@@ -189,7 +192,7 @@ pub async fn run_matrix(
                     http_client,
                     &request,
                     &quiet,
-                    Some((outcome, vec![exchange])),
+                    Some((outcome, exchanges)),
                     &mut None,
                 )
                 .await;

@@ -70,6 +70,8 @@ pub struct Choices {
     pub trust_ca: Vec<PathBuf>,
     /// The language of explanations.
     pub lang: Lang,
+    /// DPoP (RFC 9449): bind the tokens to a key made for the session.
+    pub dpop: bool,
 }
 
 impl Choices {
@@ -96,6 +98,7 @@ impl Choices {
             callback_timeout: Duration::from_secs(300),
             trust_ca: Vec::new(),
             lang,
+            dpop: false,
         }
     }
 }
@@ -486,6 +489,7 @@ impl Targets {
             callback_timeout: c.callback_timeout,
             trust,
             lang: c.lang,
+            dpop: c.dpop,
         })
     }
 

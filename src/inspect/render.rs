@@ -323,6 +323,19 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             label("id_token:", "id_token:"),
             checks.join("  ")
         );
+        if let Some(d) = &t.dpop {
+            let sentence = safe(&d.sentence(&t.token_type, lang)).into_owned();
+            let _ = writeln!(
+                out,
+                "{} {}",
+                label("DPoP:", "DPoP:"),
+                if d.is_problem() {
+                    paint(RED, &sentence)
+                } else {
+                    paint(GREEN, &sentence)
+                }
+            );
+        }
         for p in &t.problems {
             let _ = writeln!(
                 out,

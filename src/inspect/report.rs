@@ -10,7 +10,7 @@ use crate::config::AuthMethod;
 use crate::krr::Lang;
 use crate::krr::scopes::ScopeDialect;
 use crate::oidc::http::HttpExchange;
-use crate::oidc::{Secret, TokenCheck};
+use crate::oidc::{DpopKey, Secret, TokenCheck};
 
 /// `Accept` for /person.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -53,6 +53,9 @@ pub struct RequestFacts {
     /// The authorization request was pushed (PAR, RFC 9126): asked for, or required by the provider.
     #[serde(default)]
     pub par: bool,
+    /// DPoP (RFC 9449) was asked for.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dpop: bool,
 }
 
 /// What the tokens were, without their values.
@@ -73,6 +76,111 @@ pub struct TokenFacts {
     /// What is wrong with the token response itself (an absurd lifetime, ...), in the report's language.
     #[serde(default)]
     pub problems: Vec<String>,
+    /// The token response's `token_type`: `Bearer`, or `DPoP` for a DPoP-bound token (RFC 9449).
+    #[serde(default)]
+    pub token_type: String,
+    /// When DPoP was asked for: this session's key and what the access token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop: Option<DpopFacts>,
+    /// This session's DPoP key, for the token's later requests (the language change): in memory only.
+    #[serde(skip)]
+    pub dpop_key: Option<DpopKey>,
+}
+
+impl TokenFacts {
+    /// The key to present the access token with: this session's when the token is DPoP-bound, else none (Bearer).
+    pub fn resource_key(&self) -> Option<&DpopKey> {
+        crate::oidc::resource_key(&self.token_type, self.dpop_key.as_ref())
+    }
+}
+
+/// What a DPoP session's access token is bound to (its `cnf.jkt`, RFC 9449 §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DpopBinding {
+    /// `cnf.jkt` is the thumbprint of this session's key.
+    ThisKey,
+    /// `cnf.jkt` names another key.
+    OtherKey,
+    /// The token's claims have no `cnf.jkt`: a bearer token.
+    NotBound,
+    /// The token is opaque to the tool (not a JWT): its binding cannot be read.
+    Unreadable,
+}
+
+/// DPoP facts of a session: the key's thumbprint and the token's binding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DpopFacts {
+    /// RFC 7638 thumbprint of this session's key (public).
+    pub key_jkt: String,
+    /// The access token's `cnf.jkt`, when it has one.
+    pub token_jkt: Option<String>,
+    pub binding: DpopBinding,
+}
+
+impl DpopFacts {
+    /// The facts of an access token with `claims` (none: opaque) for the key with thumbprint `key_jkt`.
+    pub fn of(key_jkt: &str, claims: Option<&Map<String, Value>>) -> DpopFacts {
+        let token_jkt = claims
+            .and_then(|c| c.get("cnf")?.get("jkt")?.as_str())
+            .map(str::to_owned);
+        let binding = match (claims, &token_jkt) {
+            (None, _) => DpopBinding::Unreadable,
+            (Some(_), None) => DpopBinding::NotBound,
+            (Some(_), Some(j)) if j == key_jkt => DpopBinding::ThisKey,
+            (Some(_), Some(_)) => DpopBinding::OtherKey,
+        };
+        DpopFacts {
+            key_jkt: key_jkt.to_owned(),
+            token_jkt,
+            binding,
+        }
+    }
+
+    /// One sentence for the report, in `lang`; `token_type` is the token response's.
+    pub fn sentence(&self, token_type: &str, lang: Lang) -> String {
+        let token_jkt = self.token_jkt.as_deref().unwrap_or("-");
+        let key = &self.key_jkt;
+        match (self.binding, lang) {
+            (DpopBinding::ThisKey, Lang::Nb) => {
+                format!("bundet til denne øktens nøkkel (cnf.jkt {token_jkt})")
+            }
+            (DpopBinding::ThisKey, Lang::En) => {
+                format!("bound to this session's key (cnf.jkt {token_jkt})")
+            }
+            (DpopBinding::OtherKey, Lang::Nb) => format!(
+                "tilgangstokenet er bundet til en annen DPoP-nøkkel (cnf.jkt {token_jkt}) enn denne øktens \
+                 ({key}): registeret vil avvise det"
+            ),
+            (DpopBinding::OtherKey, Lang::En) => format!(
+                "the access token is bound to another DPoP key (cnf.jkt {token_jkt}) than this session's \
+                 ({key}): the register will refuse it"
+            ),
+            (DpopBinding::NotBound, Lang::Nb) => format!(
+                "DPoP ble bedt om, men tilgangstokenet er ikke bundet til noen nøkkel (token_type {token_type}, \
+                 ingen cnf.jkt): leverandøren støtter kanskje ikke DPoP for denne klienten, og tokenet er et \
+                 vanlig bearer-token"
+            ),
+            (DpopBinding::NotBound, Lang::En) => format!(
+                "DPoP was asked for, but the access token is not bound to a key (token_type {token_type}, no \
+                 cnf.jkt): the provider may not support DPoP for this client, and the token is a plain bearer \
+                 token"
+            ),
+            (DpopBinding::Unreadable, Lang::Nb) => format!(
+                "tilgangstokenet er ikke et JWT, så DPoP-bindingen kan ikke leses (token_type {token_type}, \
+                 denne øktens nøkkel {key})"
+            ),
+            (DpopBinding::Unreadable, Lang::En) => format!(
+                "the access token is not a JWT, so its DPoP binding cannot be read (token_type {token_type}, \
+                 this session's key {key})"
+            ),
+        }
+    }
+
+    /// Whether the binding is a problem: DPoP asked for and not bound, or bound to another key.
+    pub fn is_problem(&self) -> bool {
+        matches!(self.binding, DpopBinding::OtherKey | DpopBinding::NotBound)
+    }
 }
 
 /// The longest access-token lifetime taken at its word. ID-porten issues 120 s by default; a year is far beyond

@@ -131,6 +131,39 @@ fn jwk_to_key(k: &Value) -> Result<PKey<Public>, JwkError> {
     }
 }
 
+/// The RFC 7638 thumbprint of a public JWK: base64url(SHA-256) of its required members (`crv`, `kty`, `x`, `y` for
+/// EC; `e`, `kty`, `n` for RSA) in that order, without whitespace. The `cnf.jkt` of a DPoP-bound token (RFC 9449).
+pub fn thumbprint(jwk: &Value) -> Result<String, JwkError> {
+    let member = |name: &'static str| {
+        jwk.get(name)
+            .and_then(Value::as_str)
+            .ok_or(JwkError::Missing(name))
+    };
+    // serde_json escapes strings as RFC 7638 §3.3 asks; the members are written in lexicographic order by hand.
+    let text = |v: &str| serde_json::to_string(v).unwrap_or_default();
+    let canonical = match jwk.get("kty").and_then(Value::as_str) {
+        Some("EC") => format!(
+            "{{\"crv\":{},\"kty\":\"EC\",\"x\":{},\"y\":{}}}",
+            text(member("crv")?),
+            text(member("x")?),
+            text(member("y")?)
+        ),
+        Some("RSA") => format!(
+            "{{\"e\":{},\"kty\":\"RSA\",\"n\":{}}}",
+            text(member("e")?),
+            text(member("n")?)
+        ),
+        Some(other) => return Err(JwkError::KeyType(other.to_owned())),
+        None => return Err(JwkError::NoKty),
+    };
+    Ok(URL_SAFE_NO_PAD.encode(openssl::sha::sha256(canonical.as_bytes())))
+}
+
+/// The public key a single JWK describes (as a DPoP proof's `jwk` header carries it).
+pub fn public_key(jwk: &Value) -> Result<PKey<Public>, JwkError> {
+    jwk_to_key(jwk)
+}
+
 /// The public JWK of an RSA or EC key, with `kid`, `use: sig` and `alg`.
 pub fn public_jwk(key: &PKeyRef<impl openssl::pkey::HasPublic>, kid: &str, alg: &str) -> Value {
     let b64 = |bn: &openssl::bn::BigNumRef| URL_SAFE_NO_PAD.encode(bn.to_vec());
@@ -155,5 +188,40 @@ pub fn public_jwk(key: &PKeyRef<impl openssl::pkey::HasPublic>, kid: &str, alg: 
             };
             json!({"kty": "EC", "kid": kid, "use": "sig", "alg": alg, "crv": "P-256", "x": pad(&x), "y": pad(&y)})
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 7638 §3.1: the example RSA key and its thumbprint.
+    #[test]
+    fn thumbprint_of_rfc_7638_example() {
+        let jwk = json!({
+            "kty": "RSA",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "e": "AQAB",
+            "alg": "RS256",
+            "kid": "2011-04-29"
+        });
+        assert_eq!(
+            thumbprint(&jwk).unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        // Members other than the required ones do not change it; a missing one is named.
+        let mut bare = jwk.clone();
+        bare.as_object_mut()
+            .unwrap()
+            .retain(|k, _| ["kty", "n", "e"].contains(&k.as_str()));
+        assert_eq!(thumbprint(&bare).unwrap(), thumbprint(&jwk).unwrap());
+        assert_eq!(
+            thumbprint(&json!({"kty": "EC", "crv": "P-256", "x": "AA"})),
+            Err(JwkError::Missing("y"))
+        );
+        assert_eq!(
+            thumbprint(&json!({"kty": "oct", "k": "AA"})),
+            Err(JwkError::KeyType("oct".into()))
+        );
     }
 }

@@ -224,7 +224,10 @@ pub fn redact_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, Stri
         .iter()
         .map(|(k, v)| {
             let name = k.as_str().to_owned();
-            let value = if SECRET_HEADERS.contains(&name.as_str()) {
+            let value = if name == "dpop" {
+                // A DPoP proof is bound to one request and not a bearer secret; its signature is left out anyway.
+                super::dpop::proof_summary(&String::from_utf8_lossy(v.as_bytes()))
+            } else if SECRET_HEADERS.contains(&name.as_str()) {
                 let scheme = v
                     .to_str()
                     .ok()

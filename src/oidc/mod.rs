@@ -8,6 +8,7 @@ pub mod callback;
 pub mod client_auth;
 pub mod client_key;
 pub mod discovery;
+pub mod dpop;
 pub mod headless;
 pub mod http;
 pub mod idtoken;
@@ -38,6 +39,7 @@ pub use browser::BrowserChoice;
 pub use client_auth::{ClientAuth, Credential};
 pub use client_key::{ClientKey, KeyFileError};
 pub use discovery::ProviderMetadata;
+pub use dpop::{DpopError, DpopKey};
 pub use http::HttpExchange;
 pub use idtoken::TokenCheck;
 pub use secret::Secret;
@@ -110,6 +112,8 @@ pub enum LoginError {
     Headless(#[from] headless::HeadlessError),
     #[error("the key set (JWKS): {0}")]
     Jwks(#[from] crate::jose::jwk::JwksError),
+    #[error("DPoP: {0}")]
+    Dpop(#[from] dpop::DpopError),
 }
 
 fn describe_provider_error(error: &str, description: &str) -> String {
@@ -151,6 +155,8 @@ pub struct LoginParams {
     pub timeout: Duration,
     /// Language of the page the listener shows.
     pub lang: Lang,
+    /// DPoP (RFC 9449): a key for this session, made at login, and a proof with every token request.
+    pub dpop: bool,
 }
 
 /// Progress, as it happens.
@@ -203,6 +209,22 @@ pub struct LoginOutcome {
     pub scopes_granted: Option<Vec<String>>,
     pub id_token_checks: Vec<TokenCheck>,
     pub id_claims: Option<Map<String, Value>>,
+    /// This session's DPoP key (in memory only: never serialised).
+    #[serde(skip)]
+    pub dpop: Option<DpopKey>,
+}
+
+impl LoginOutcome {
+    /// The key to present the access token with at a resource: this session's, when the token is DPoP-bound
+    /// (`token_type` DPoP, RFC 9449 §5); none for a bearer token.
+    pub fn resource_key(&self) -> Option<&DpopKey> {
+        resource_key(&self.token_type, self.dpop.as_ref())
+    }
+}
+
+/// The key a token of `token_type` is presented with: `key` for a DPoP token, none for a bearer token.
+pub fn resource_key<'a>(token_type: &str, key: Option<&'a DpopKey>) -> Option<&'a DpopKey> {
+    key.filter(|_| token_type.eq_ignore_ascii_case("dpop"))
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -260,6 +282,12 @@ pub async fn login(
         Credential::of(p.client_secret.as_ref(), p.client_key.as_ref()),
         &provider.issuer,
     )?;
+    // One key per session, made before anything is sent with it.
+    let dpop = if p.dpop {
+        Some(DpopKey::generate()?)
+    } else {
+        None
+    };
 
     // Bind first, so the redirect URI's port is ours before anyone is sent to it.
     let listener = callback::CallbackListener::bind(&p.client.redirect_path).await?;
@@ -343,9 +371,10 @@ pub async fn login(
         form,
         auth: Some(&auth),
         headers: Vec::new(),
+        dpop: dpop.as_ref(),
     };
-    let (fields, ex) = backchannel::token_request(http_client, post).await;
-    record(ex);
+    let (fields, exs) = backchannel::token_request(http_client, post).await;
+    exs.into_iter().for_each(record);
     let fields = fields?;
     on_event(LoginEvent::TokensReceived);
 
@@ -388,6 +417,7 @@ pub async fn login(
         scopes_granted: fields.scopes_granted,
         id_token_checks,
         id_claims,
+        dpop,
     })
 }
 
@@ -428,7 +458,15 @@ pub fn parse_token_response(body: &[u8]) -> Result<TokenFields, LoginError> {
             error: "unreadable response".into(),
             description: format!("not an RFC 6749 token response: {e}"),
         })?;
-    Ok(TokenFields::of(&tokens))
+    let mut fields = TokenFields::of(&tokens);
+    // As the provider wrote it (`Bearer`, `DPoP`): `oauth2` keeps only the types RFC 6749 names.
+    if let Some(t) = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("token_type")?.as_str().map(str::to_owned))
+    {
+        fields.token_type = t;
+    }
+    Ok(fields)
 }
 
 /// Opens the browser on the authorization URL and waits for the callback (or the browser command's failure).

@@ -1,20 +1,24 @@
 //! The refresh grant (RFC 6749 §6): new tokens for a refresh token, optionally for a narrower scope (never a wider
-//! one). The client authenticates as at the code exchange; the exchange is recorded with its secrets redacted.
+//! one). The client authenticates as at the code exchange; the exchange is recorded with its secrets redacted. A
+//! DPoP session refreshes with a proof by its key (RFC 9449 §5: a public client's refresh token is bound to it).
 
 use super::backchannel::{FormPost, token_request};
 use super::client_auth::ClientAuth;
+use super::dpop::DpopKey;
 use super::http::HttpExchange;
 use super::{LoginError, LoginOutcome, ProviderMetadata, Secret};
 
 /// Refreshes `refresh_token` at the provider's token endpoint; `scope` narrows the new access token.
-/// The outcome carries the provider's rotated refresh token (or none) and no id_token checks.
+/// The outcome carries the provider's rotated refresh token (or none) and no id_token checks; with `dpop`, the
+/// session's key. Every exchange is returned (two when the provider asked for a DPoP nonce).
 pub async fn refresh(
     http_client: &reqwest::Client,
     provider: &ProviderMetadata,
     auth: &ClientAuth,
     refresh_token: &Secret,
     scope: Option<&[String]>,
-) -> (Result<LoginOutcome, LoginError>, HttpExchange) {
+    dpop: Option<&DpopKey>,
+) -> (Result<LoginOutcome, LoginError>, Vec<HttpExchange>) {
     let mut form = vec![
         ("grant_type".to_owned(), "refresh_token".to_owned()),
         (
@@ -31,6 +35,7 @@ pub async fn refresh(
         form,
         auth: Some(auth),
         headers: Vec::new(),
+        dpop,
     };
     let (fields, ex) = token_request(http_client, post).await;
     let result = fields.map(|fields| LoginOutcome {
@@ -45,6 +50,7 @@ pub async fn refresh(
         scopes_granted: fields.scopes_granted,
         id_token_checks: Vec::new(),
         id_claims: None,
+        dpop: dpop.cloned(),
     });
     (result, ex)
 }

@@ -762,3 +762,71 @@ async fn a_provider_that_does_not_narrow_gets_a_prompt_none_login_per_set() {
         "the person logged in once; each set's code came from the SSO session (prompt=none)"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demanded_dpop_nonce_is_sent_once_more_at_the_token_endpoint_and_the_register() {
+    use super::dpop::{exchanges, recorded_proof};
+    let emu = emulator().await;
+    let f = fetch_with(&emu, json!({"dpop_nonce": true}), &["--dpop"]).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    assert_eq!(f.json["token"]["dpop"]["binding"], "this_key");
+    let header = |e: &Value, name: &str| {
+        e["response_headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == name)
+            .map(|h| h[1].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    // Both exchanges are recorded: the refusal with the nonce, then the request with a proof carrying it.
+    let token = exchanges(&f.json, "token");
+    assert_eq!(token.len(), 2, "{}", f.json["http"]);
+    assert_eq!(token[0]["status"], 400);
+    assert!(
+        token[0]["response_body"]
+            .as_str()
+            .unwrap()
+            .contains("use_dpop_nonce")
+    );
+    let nonce = header(token[0], "dpop-nonce");
+    assert!(!nonce.is_empty(), "{}", token[0]);
+    assert!(recorded_proof(token[0]).1.get("nonce").is_none());
+    assert_eq!(token[1]["status"], 200);
+    assert_eq!(recorded_proof(token[1]).1["nonce"], nonce.as_str());
+
+    let person = exchanges(&f.json, "person");
+    assert_eq!(person.len(), 2, "{}", f.json["http"]);
+    assert_eq!(person[0]["status"], 401);
+    assert!(
+        header(person[0], "www-authenticate").contains("error=\"use_dpop_nonce\""),
+        "{}",
+        person[0]
+    );
+    assert_eq!(person[1]["status"], 200);
+    assert_eq!(recorded_proof(person[1]).1["nonce"], nonce.as_str());
+    assert_eq!(f.json["person"]["personidentifikator"], "27129324169");
+
+    // The fault asks only DPoP proofs for a nonce: a bearer login goes as before.
+    let f = fetch_with(&emu, json!({"dpop_nonce": true}), &[]).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    assert_eq!(exchanges(&f.json, "token").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_register_without_dpop_is_explained_and_a_bearer_lookup_still_works() {
+    let emu = emulator().await;
+    let f = fetch_with(&emu, json!({"register_without_dpop": true}), &["--dpop"]).await;
+    failed(
+        &f,
+        "register_without_dpop",
+        "unauthorized",
+        "the register refused a DPoP token (401): it may not support DPoP: Bearer",
+    );
+    assert_eq!(hint(&f), "Try without --dpop (in the app: untick DPoP).");
+    // The token itself was bound as asked: the refusal is the register's.
+    assert_eq!(f.json["token"]["dpop"]["binding"], "this_key");
+    let f = fetch_with(&emu, json!({"register_without_dpop": true}), &[]).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    assert_eq!(f.json["http"]["status"], 200);
+}

@@ -275,6 +275,40 @@ fn the_write_scope_allows_changing_the_language() {
 }
 
 #[test]
+fn the_dpop_box_binds_the_tokens_and_the_language_change_sends_a_proof() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
+    h.run();
+    h.state_mut()
+        .settings
+        .extra_scopes
+        .insert("local".into(), "krr:user/spraak.write".into());
+    let dpop = "bind tokens to a session key";
+    h.get_by_label(dpop).scroll_to_me();
+    h.run();
+    h.get_by_label(dpop).click();
+    h.run();
+    assert!(h.state().settings.dpop);
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label("token_type: DPoP");
+    h.get_by_label_contains("DPoP: bound to this session's key (cnf.jkt ");
+    // The PATCH presents the bound token with a proof: the register takes it.
+    h.get_by_label("Person").click();
+    h.run();
+    h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").click();
+    h.run();
+    h.get_by_label("Change the language").click();
+    step_until(&mut h, "the PATCH", |a| {
+        a.views.person.language_status.is_some()
+    });
+    h.get_by_label("The language is now 'en'. Look up again to see it.");
+}
+
+#[test]
 fn snapshots_of_stable_states() {
     let rt = runtime();
     let mut h = app_harness(&rt, BrowserChoice::Command("true".into()));

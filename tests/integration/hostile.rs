@@ -463,6 +463,7 @@ async fn browser_commands_are_reaped_and_leave_no_zombie() {
         callback_timeout: Duration::from_secs(20),
         trust,
         lang: Lang::En,
+        dpop: false,
     };
     let http = krr_inspector::oidc::http::client().unwrap();
     for _ in 0..3 {

@@ -2,6 +2,7 @@
 
 mod browser;
 mod doctor;
+mod dpop;
 mod emulator;
 mod emulator_cli;
 mod emulator_security;

@@ -156,6 +156,7 @@ pub fn params(peer: &Peer, client: ClientRegistration, secret: Option<&str>) -> 
         browser: user_agent(),
         timeout: Duration::from_secs(30),
         lang: Lang::En,
+        dpop: false,
     }
 }
 
@@ -275,6 +276,7 @@ async fn refresh_narrows_the_scope_and_the_peer_never_widens_it() {
         &auth,
         outcome.refresh_token.as_ref().unwrap(),
         Some(&narrow),
+        None,
     )
     .await;
     let narrowed = narrowed.unwrap_or_else(|e| panic!("{e}: {ex:#?}"));
@@ -284,7 +286,9 @@ async fn refresh_narrows_the_scope_and_the_peer_never_widens_it() {
     want.sort();
     assert_eq!(got, want, "the narrowed token has only the asked scopes");
     assert!(
-        ex.request_body
+        ex[0]
+            .request_body
+            .as_deref()
             .unwrap()
             .contains("refresh_token=[redacted]")
     );
@@ -297,7 +301,7 @@ async fn refresh_narrows_the_scope_and_the_peer_never_widens_it() {
         .unwrap();
     let wider = vec!["openid".to_owned(), "krr:user/spraak.write".to_owned()];
     let (refused, _) =
-        oidc::refresh::refresh(&http, &outcome.provider, &auth, next, Some(&wider)).await;
+        oidc::refresh::refresh(&http, &outcome.provider, &auth, next, Some(&wider), None).await;
     let e = refused.unwrap_err();
     assert!(e.to_string().contains("invalid_scope"), "{e}");
 }
@@ -355,4 +359,65 @@ async fn private_key_jwt_and_par_are_accepted_by_oidc_provider() {
             .iter()
             .any(|e| e.step == "par" && e.status == Some(201))
     );
+}
+
+#[tokio::test]
+async fn dpop_at_oidc_provider_binds_the_tokens_to_the_session_key() {
+    let Some(peer) = start(json!([public_client("krr-dpop")])).await else {
+        return;
+    };
+    let client = registration("krr-dpop", AuthMethod::None);
+    let mut p = params(&peer, client.clone(), None);
+    p.dpop = true;
+    let (outcome, exchanges) = login(&p).await;
+    assert_checks_pass(&outcome);
+    assert_eq!(outcome.token_type, "DPoP", "{exchanges:#?}");
+    let key = outcome
+        .resource_key()
+        .expect("a DPoP token is presented with the session's key");
+
+    // The peer's userinfo takes the token with a proof by the key, and refuses it as a bearer token.
+    let url = outcome.provider.userinfo_endpoint.clone().unwrap();
+    let http = reqwest::Client::new();
+    let mut request = http.get(&url);
+    for (name, value) in
+        oidc::dpop::resource_headers("GET", &url, &outcome.access_token, Some(key)).unwrap()
+    {
+        request = request.header(name, value);
+    }
+    let r = request.send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["sub"], PID);
+    let r = http
+        .get(&url)
+        .bearer_auth(outcome.access_token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a DPoP-bound token is no bearer token");
+
+    // A refresh with the same key gets a DPoP token again; without a proof the peer refuses it (RFC 9449 §5).
+    let client_http = oidc::http::client().unwrap();
+    let auth = ClientAuth::new(&client, Credential::None, &peer.issuer).unwrap();
+    let (refreshed, ex) = oidc::refresh::refresh(
+        &client_http,
+        &outcome.provider,
+        &auth,
+        outcome.refresh_token.as_ref().unwrap(),
+        None,
+        Some(key),
+    )
+    .await;
+    let refreshed = refreshed.unwrap_or_else(|e| panic!("{e}: {ex:#?}"));
+    assert_eq!(refreshed.token_type, "DPoP");
+    let next = refreshed
+        .refresh_token
+        .as_ref()
+        .or(outcome.refresh_token.as_ref())
+        .unwrap();
+    let (refused, _) =
+        oidc::refresh::refresh(&client_http, &outcome.provider, &auth, next, None, None).await;
+    let e = refused.unwrap_err();
+    assert!(e.to_string().contains("invalid_grant"), "{e}");
 }

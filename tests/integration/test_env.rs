@@ -312,9 +312,13 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         format!("{}/par", emu.base_url)
     );
     assert_eq!(d["require_pushed_authorization_requests"], false);
+    // DPoP (RFC 9449) as Digdir's: ES256 and RS256 proofs.
+    assert_eq!(
+        d["dpop_signing_alg_values_supported"],
+        json!(["ES256", "RS256"])
+    );
     // Features the emulator lacks are not announced.
     for lacking in [
-        "dpop_signing_alg_values_supported",
         "authorization_signing_alg_values_supported",
     ] {
         assert!(d.get(lacking).is_none(), "{lacking}");

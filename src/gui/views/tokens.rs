@@ -150,6 +150,13 @@ impl InspectionTab for TokensView {
             lang.pick("Innvilget:", "Granted:"),
             t.scopes_granted.join(" ")
         ));
+        if !t.token_type.is_empty() {
+            ui.label(format!("token_type: {}", t.token_type));
+        }
+        if let Some(d) = &t.dpop {
+            let colour = if d.is_problem() { RED } else { GREEN };
+            ui.colored_label(colour, format!("DPoP: {}", d.sentence(&t.token_type, lang)));
+        }
         if let Some(exp) = t.expires_at {
             // Redrawn once a second while the token is live (`App::logic`), so the countdown is true.
             ui.horizontal_wrapped(|ui| {
