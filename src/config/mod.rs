@@ -13,7 +13,10 @@ mod files;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
-pub use files::{FileError, read_text, write_private, write_text};
+pub use files::{
+    FileError, exists, expand_home, no_file_dialog, read_limited, read_text, write_export,
+    write_private, write_text, zenity_installed,
+};
 
 /// The environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";

@@ -24,6 +24,9 @@ use crate::oidc::BrowserChoice;
 // The confirmation modal and the status line, in a file of their own (a child module: it sees the app's fields).
 #[path = "app_dialogs.rs"]
 mod dialogs;
+// Saving, opening, the system file dialogs and dropped files.
+#[path = "app_files.rs"]
+mod files;
 
 pub struct InspectorApp {
     pub config: Config,
@@ -39,6 +42,8 @@ pub struct InspectorApp {
     pub status: Option<Status>,
     /// The question a modal asks before something that cannot be taken back.
     pub confirm: Option<Confirm>,
+    /// A save to a typed path that exists, waiting for the answer to "Replace it?".
+    pub pending_save: Option<(std::path::PathBuf, String)>,
     /// The environment the status line's messages were about: another one clears them.
     status_environment: String,
     pub tab: Tab,
@@ -99,6 +104,7 @@ impl InspectorApp {
             notice: None,
             status: None,
             confirm: None,
+            pending_save: None,
             status_environment: String::new(),
             tab: Tab::Person,
             views: Views::default(),
@@ -251,18 +257,6 @@ impl InspectorApp {
         }
     }
 
-    /// Opens a saved inspection (JSON from export or `fetch --format json`).
-    pub fn open_file(&mut self, path: std::path::PathBuf, ctx: &egui::Context) {
-        let running = worker::load_file(
-            &self.services,
-            path,
-            |text| crate::inspect::export::from_json(text).map_err(super::commands::Notice::of),
-            |r| Message::Opened(r.map(Box::new)),
-            ctx,
-        );
-        self.tasks.insert(TaskName::OpenFile, running);
-    }
-
     pub fn cancel_lookup(&mut self) {
         if self.tasks.cancel(TaskName::Lookup) {
             self.notice = Some(
@@ -343,11 +337,11 @@ impl InspectorApp {
                 }
             }
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
-            Command::Save { path, contents } => {
-                let running = worker::save_file(&self.services, path, contents, ctx);
-                self.tasks.insert(TaskName::Save, running);
-            }
-            Command::OpenFile { path } => self.open_file(path, ctx),
+            c @ (Command::Save { .. }
+            | Command::SaveAs { .. }
+            | Command::Write { .. }
+            | Command::OpenFile { .. }
+            | Command::OpenDialog) => self.file_command(c, ctx),
             Command::OpenInspection(i) => self.open_inspection(i),
             Command::SetKeepHistory(keep) => self.set_keep_history(keep, ctx),
             Command::SetTheme(theme) => {
@@ -392,20 +386,8 @@ impl InspectorApp {
                 }
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
                 Message::SetupChecked(r) => self.views.setup.report = Some(*r),
-                Message::Saved(r) => {
-                    self.status = Some(match &r {
-                        Ok(p) => {
-                            Status::done(format!("{} {p}", self.lang().pick("Lagret", "Saved")))
-                        }
-                        Err(e) => Status::error(crate::escape::display(e).into_owned()),
-                    });
-                    self.views.export.save_status = Some(r);
-                }
-                Message::Opened(Ok(i)) => {
-                    let i: Arc<Inspection> = Arc::from(i);
-                    self.history.push(i.clone());
-                    self.open_inspection(i);
-                    self.notice = None;
+                m @ (Message::Saved(_) | Message::Opened(_) | Message::Picked { .. }) => {
+                    self.file_message(m)
                 }
                 Message::HistoryLoaded(Ok(loaded)) => {
                     // Entries of this session first, then the kept ones.
@@ -431,7 +413,7 @@ impl InspectorApp {
                     TaskName::LanguageChange => {
                         self.views.person.language_status = Some(Err(e.into()))
                     }
-                    TaskName::Save => {
+                    TaskName::Save | TaskName::Dialog => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));
                     }
@@ -439,7 +421,7 @@ impl InspectorApp {
                         self.notice = Some(e)
                     }
                 },
-                Message::Opened(Err(e)) | Message::HistoryLoaded(Err(e)) => self.notice = Some(e.0),
+                Message::HistoryLoaded(Err(e)) => self.notice = Some(e.0),
             }
         }
         // One snapshot for everything this frame brought (a matrix sends rows in bursts).
@@ -485,6 +467,7 @@ impl eframe::App for InspectorApp {
             self.notice = None;
         }
         self.shortcuts(ctx);
+        self.dropped_files(ctx);
         self.run_commands(ctx);
         // The countdown ticks once a second while a login waits; nothing repaints when idle.
         if self.is_running() && self.views.progress.deadline.is_some() {

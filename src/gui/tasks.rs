@@ -17,6 +17,8 @@ pub enum TaskName {
     OpenFile,
     HistoryLoad,
     Save,
+    /// A system file dialog that is open (its answer is the chosen path).
+    Dialog,
 }
 
 /// How the registry hears from a task.

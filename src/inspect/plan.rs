@@ -192,6 +192,11 @@ impl Plan {
     }
 
     /// The language of explanations and messages.
+    /// The trust anchors decided (`trust_ca`), before a target adds its own.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
     pub fn lang(&self) -> Lang {
         self.choices.lang
     }
@@ -439,6 +444,14 @@ impl Targets {
         Emulator::start(EmulatorConfig::local(keys))
             .await
             .map_err(PlanError::EmulatorStart)
+    }
+
+    /// The trust for a file opened beside lookups: `base` and, while the local emulator runs, its CA.
+    pub async fn with_emulator_ca(&self, mut base: TrustStore) -> TrustStore {
+        if let Some(handle) = self.emulator.lock().await.as_ref() {
+            let _ = base.add_pem(handle.ca_pem().as_bytes());
+        }
+        base
     }
 
     /// Stops the emulator, if one was started; a later request starts it again.

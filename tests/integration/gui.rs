@@ -17,7 +17,7 @@ use krr_inspector::oidc::BrowserChoice;
 
 use super::support::keys;
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -32,7 +32,7 @@ fn person_browser(extra: &str) -> BrowserChoice {
     ))
 }
 
-fn app_harness(
+pub(super) fn app_harness(
     rt: &tokio::runtime::Runtime,
     browser: BrowserChoice,
 ) -> Harness<'static, InspectorApp> {
@@ -60,7 +60,11 @@ fn looked_up_with_the_write_scope(rt: &tokio::runtime::Runtime) -> Harness<'stat
 }
 
 /// Steps frames until `done` holds (the background work wakes the UI, which `run()` alone does not wait for).
-fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
+pub(super) fn step_until(
+    h: &mut Harness<'_, InspectorApp>,
+    what: &str,
+    done: impl Fn(&InspectorApp) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -391,7 +395,7 @@ fn history_compare_export_and_open() {
     h.get_by_label_contains("fields unchanged");
 
     // Open the saved file: it becomes the current result and joins the history.
-    h.get_by_label("Open a saved inspection (JSON):");
+    h.get_by_label("or the path:");
     h.state_mut().views.history.open_path = file.display().to_string();
     h.get_by_label("Open file").click();
     step_until(&mut h, "the opened file", |a| a.history.entries.len() == 3);

@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::{Command, Commands};
+use crate::gui::commands::{Command, Commands, SaveContents};
 use crate::inspect::Inspection;
 
 /// The Raw tab holds no state of its own.
@@ -37,11 +37,18 @@ impl InspectionTab for RawView {
             if ui.button(lang.pick("Kopier", "Copy")).clicked() {
                 ui.ctx().copy_text(raw.clone());
             }
+            if ui.button(lang.pick("Lagre som …", "Save as …")).clicked() {
+                let jws = !raw.trim_start().starts_with('{');
+                commands.push(Command::SaveAs {
+                    suggested: super::export::suggested_name(original, if jws { "jws" } else { "json" }),
+                    contents: SaveContents::Text(raw.clone()),
+                });
+            }
             let label = ui.label(lang.pick("Lagre som:", "Save as:"));
             ui.add(egui::TextEdit::singleline(save_path).desired_width(260.0))
                 .labelled_by(label.id);
             if ui.button(lang.pick("Lagre", "Save")).clicked() {
-                let path = std::path::PathBuf::from(save_path.trim());
+                let path = std::path::PathBuf::from(save_path.as_str());
                 commands.push(Command::Save {
                     path,
                     contents: raw.clone(),

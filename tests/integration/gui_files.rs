@@ -1,0 +1,172 @@
+//! The app's files: a file dropped on the window is opened like Open (a JWS, a JSON answer, a saved inspection)
+//! and anything else is refused with what it is not; a save to a typed path that exists asks first; what was
+//! written is said with its full path, with "Open folder" and "Copy path". The system dialogs themselves are the
+//! desktop's: these tests drive the app's code on both sides of them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use krr_inspector::gui::InspectorApp;
+use krr_inspector::oidc::BrowserChoice;
+
+use super::gui::{app_harness, runtime, step_until};
+
+/// A file dropped on the window, as the desktop hands it over (a path).
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(h: &mut Harness<'_, InspectorApp>, path: PathBuf) {
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+}
+
+fn status(h: &Harness<'_, InspectorApp>) -> String {
+    h.state()
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_dropped_file_opens_like_open_and_anything_else_says_what_it_is_not() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::PrintUrl);
+    h.run();
+
+    // A signed answer saved from the register: shown as the current result, its fields explained.
+    drop_file(&mut h, super::data("person-24079412372.jws"));
+    step_until(&mut h, "the dropped JWS", |a| a.result.is_some());
+    h.get_by_label_contains("a signed /person answer (JWS)");
+    h.get_by_label("personidentifikator");
+    h.get_by_label_contains("Mailbox at Digipost (Posten Norge)");
+    assert_eq!(h.state().history.entries.len(), 1, "it joins the history");
+
+    // A certificate is not an answer: the status line says what the file is and what the app opens.
+    let before = h.state().history.entries.len();
+    drop_file(&mut h, super::data("test-ca.pem"));
+    step_until(&mut h, "the refusal", |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("cannot be opened"))
+    });
+    let said = status(&h);
+    assert!(
+        said.contains("test-ca.pem") && said.contains("PEM file"),
+        "{said}"
+    );
+    h.get_by_label_contains("test-ca.pem cannot be opened: it is a PEM file");
+    assert_eq!(h.state().history.entries.len(), before, "nothing was added");
+
+    // JSON that is not about a person.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("package.json");
+    std::fs::write(&other, r#"{"name":"x","version":"1"}"#).unwrap();
+    drop_file(&mut h, other);
+    step_until(&mut h, "the second refusal", |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("package.json cannot be opened"))
+    });
+    assert!(
+        status(&h).contains("no personidentifikator"),
+        "{}",
+        status(&h)
+    );
+
+    // A plain JSON answer opens too.
+    let json = dir.path().join("answer.json");
+    std::fs::write(
+        &json,
+        r#"{"personidentifikator":"27129324169","reservasjon":"JA","status":"AKTIV"}"#,
+    )
+    .unwrap();
+    drop_file(&mut h, json);
+    step_until(&mut h, "the JSON answer", |a| a.history.entries.len() == 2);
+    h.get_by_label_contains("a JSON answer from /person");
+    h.get_by_label("27129324169");
+}
+
+#[test]
+fn a_typed_path_that_exists_is_asked_about_and_the_saved_path_is_said_in_full() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::PrintUrl);
+    h.run();
+    h.state_mut().views.history.open_path =
+        super::data("person-24079412372.jws").display().to_string();
+    h.get_by_label("History").click();
+    h.run();
+    h.get_by_label("Open file").click();
+    step_until(&mut h, "the opened JWS", |a| a.result.is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kept.json");
+    std::fs::write(&file, "what was there").unwrap();
+    h.state_mut().views.export.save_path = file.display().to_string();
+
+    // No: the file keeps what it held.
+    h.get_by_label("JSON").click();
+    h.run();
+    h.get_by_label("Replace kept.json?");
+    h.get_by_label_contains("already exists. Replacing it loses what it holds.");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(
+        h.query_by_label("Replace kept.json?").is_none(),
+        "the question is gone"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "what was there");
+
+    // Yes: replaced, private, and said with its full path.
+    h.get_by_label("JSON").click();
+    h.run();
+    h.get_by_label("Replace").click();
+    step_until(&mut h, "the save", |a| a.views.export.save_status.is_some());
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("24079412372"), "{saved}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+    let full = std::path::absolute(&file).unwrap().display().to_string();
+    h.get_by_label(&format!("Saved {full}"));
+    h.get_by_label("Open folder");
+    h.get_by_label("Copy path").click();
+    h.step();
+    let copied: Vec<&egui::OutputCommand> = h.output().platform_output.commands.iter().collect();
+    assert!(
+        copied
+            .iter()
+            .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if *t == full)),
+        "{copied:?}"
+    );
+
+    // A new file is written without a question.
+    let fresh = dir.path().join("fresh");
+    h.state_mut().views.export.save_path = fresh.display().to_string();
+    h.get_by_label("Markdown").click();
+    step_until(&mut h, "the second save", |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("fresh.md"))
+    });
+    assert!(
+        std::fs::read_to_string(dir.path().join("fresh.md"))
+            .unwrap()
+            .contains("24079412372")
+    );
+}
