@@ -12,6 +12,7 @@ pub mod history_writer;
 pub mod language;
 pub mod lookup;
 pub mod matrix;
+pub mod matrix_reason;
 pub mod opened;
 pub mod persons;
 pub mod plan;

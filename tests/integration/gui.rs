@@ -305,8 +305,14 @@ fn the_matrix_tab_runs_every_set_and_opens_a_row() {
     step_until(&mut h, "the matrix", |a| a.views.matrix.done.is_some());
     assert_eq!(h.state().views.matrix.rows.len(), 4);
     h.get_by_label("(no read scope)");
-    h.get_by_label("403");
+    // The failing cell says why; a click shows the whole reason and a hint that fits it.
+    h.get_by_label("403 insufficient_scope").click();
+    h.run();
+    h.get_by_label_contains("the register refused the scopes (403)");
+    h.get_by_label_contains("a set without a read scope gets 403 by design");
     assert_eq!(h.query_all_by_label("200").count(), 3);
+    // Each row says how its token was obtained: the one login, then refreshes narrowed to each set.
+    assert_eq!(h.query_all_by_label("refresh").count(), 4);
     h.get_by_role_and_label(egui::accesskit::Role::Link, "krr:user/digitalpost.read")
         .click();
     h.run();
