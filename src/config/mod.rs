@@ -10,6 +10,7 @@ use crate::krr::ScopeDialect;
 
 mod environments;
 mod files;
+pub mod trust;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
@@ -71,6 +72,10 @@ pub struct Environment {
     pub production: bool,
     /// Phased out by its owner (the Difi generation's endpoints): kept for old recordings, warned about when picked.
     pub retired: bool,
+    /// `trust_ca`: PEM files whose certificates are trusted for this environment's answers (the user's
+    /// environments only; relative paths are resolved against the config file's folder).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trust_ca: Vec<PathBuf>,
 }
 
 impl Environment {
@@ -159,6 +164,16 @@ struct FileEnvironment {
     /// Real people's data (test-only logins such as TestID hints are refused there).
     #[serde(default)]
     production: bool,
+    /// A PEM file, or a list of them, trusted for this environment's answers.
+    trust_ca: Option<OneOrMany>,
+}
+
+/// `trust_ca = "a.pem"` or `trust_ca = ["a.pem", "b.pem"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
 }
 
 fn default_dialect() -> ScopeDialect {
@@ -270,6 +285,20 @@ impl Config {
                     .map_err(|e| invalid(e.to_string()))?;
             }
             let production = env.production || is_production_issuer(&env.issuer);
+            let trust_ca = match env.trust_ca {
+                None => Vec::new(),
+                Some(OneOrMany::One(p)) => vec![p],
+                Some(OneOrMany::Many(ps)) => ps,
+            }
+            .into_iter()
+            .map(|p| {
+                let p = expand_home(&p.to_string_lossy());
+                match path.parent() {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p,
+                }
+            })
+            .collect();
             environments.push(Environment {
                 label: env.label.unwrap_or_else(|| name.clone()),
                 name,
@@ -285,6 +314,7 @@ impl Config {
                 client: None,
                 production,
                 retired: false,
+                trust_ca,
             });
         }
         for (name, client) in file.clients {

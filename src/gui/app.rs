@@ -386,9 +386,10 @@ impl InspectorApp {
                 }
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
                 Message::SetupChecked(r) => self.views.setup.report = Some(*r),
-                m @ (Message::Saved(_) | Message::Opened(_) | Message::Picked { .. }) => {
-                    self.file_message(m)
-                }
+                m @ (Message::Saved(_)
+                | Message::Opened(_)
+                | Message::Picked { .. }
+                | Message::Trusted(_)) => self.file_message(m),
                 Message::HistoryLoaded(Ok(loaded)) => {
                     // Entries of this session first, then the kept ones.
                     let mut h = loaded;
@@ -413,7 +414,7 @@ impl InspectorApp {
                     TaskName::LanguageChange => {
                         self.views.person.language_status = Some(Err(e.into()))
                     }
-                    TaskName::Save | TaskName::Dialog => {
+                    TaskName::Save | TaskName::Dialog | TaskName::TrustCa => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));
                     }
@@ -527,6 +528,7 @@ impl eframe::App for InspectorApp {
                 .map(|(received, display)| Current { received, display }),
             history: &self.history,
             keep_history: self.settings.keep_history,
+            trust_offer: self.trust_offer(),
         };
         egui::CentralPanel::default().show(ui, |ui| {
             self.views

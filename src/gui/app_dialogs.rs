@@ -14,6 +14,7 @@ impl InspectorApp {
         match c {
             Confirm::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
             Confirm::Overwrite => self.overwrite_confirmed(ctx),
+            Confirm::TrustCa => self.trust_confirmed(ctx),
             Confirm::CopyRealToken => {
                 let Some(i) = &self.result else { return };
                 let Some(token) = i
@@ -89,6 +90,7 @@ impl InspectorApp {
                 (question, detail.to_owned(), lang.pick("Endre språket", "Change the language"))
             }
             Confirm::Overwrite => self.overwrite_question(),
+            Confirm::TrustCa => self.trust_question(),
         };
         let production = matches!(c, Confirm::ChangeLanguage { .. }) && self.result_is_production();
         let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {

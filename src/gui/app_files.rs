@@ -151,7 +151,106 @@ impl InspectorApp {
                 self.views.export.save_path = path.display().to_string();
                 self.commands.push(Command::Write { path, contents });
             }
+            Message::Trusted(Ok(done)) => {
+                let (config, checked, stored) = *done;
+                self.config = config;
+                let verdict = checked
+                    .body
+                    .as_ref()
+                    .map_or("-", |b| b.verdict().label())
+                    .to_owned();
+                let i = std::sync::Arc::new(checked);
+                self.views.person.show(&i);
+                self.result = Some(i);
+                let env = self
+                    .result
+                    .as_ref()
+                    .map(|i| i.environment.environment.clone())
+                    .unwrap_or_default();
+                let said = match lang {
+                    Lang::Nb => format!(
+                        "CA-en er nå klarert for {env} (lagret i {}, trust_ca i konfigurasjonsfilen). Svaret kontrollert på nytt: {verdict}.",
+                        stored.display()
+                    ),
+                    Lang::En => format!(
+                        "The CA is now trusted for {env} (stored in {}, trust_ca in the config file). The answer checked again: {verdict}.",
+                        stored.display()
+                    ),
+                };
+                self.status = Some(Status::saved(
+                    crate::escape::display(&said).into_owned(),
+                    stored,
+                ));
+            }
+            Message::Trusted(Err(e)) => {
+                self.status = Some(Status::error(crate::escape::display(&e).into_owned()))
+            }
             _ => {}
+        }
+    }
+
+    /// "Trust this CA …" for the current result: the CA offered, or why none can be trusted from here.
+    pub(super) fn trust_offer(&self) -> Option<Result<crate::inspect::trust::Anchor, String>> {
+        let i = self.result.as_ref()?;
+        crate::inspect::trust::offer(&self.config, i).map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    /// The user agreed to trust the CA: stored and the answer checked again, off the UI thread.
+    pub(super) fn trust_confirmed(&mut self, ctx: &egui::Context) {
+        let (Some(Ok(anchor)), Some(i)) = (self.trust_offer(), self.result.as_ref()) else {
+            return;
+        };
+        let running = worker::trust_ca(
+            &self.services,
+            self.config.clone(),
+            anchor,
+            (**i).clone(),
+            self.lang(),
+            ctx,
+        );
+        self.tasks.insert(TaskName::TrustCa, running);
+    }
+
+    /// The question before trusting a CA: whose certificate, its fingerprint, what it changes.
+    pub(super) fn trust_question(&self) -> (String, String, &'static str) {
+        let lang = self.lang();
+        let Some(Ok(a)) = self.trust_offer() else {
+            return (String::new(), String::new(), lang.pick("Klarer", "Trust"));
+        };
+        let shown = |s: &str| crate::escape::display(s).into_owned();
+        let kind = if a.self_signed {
+            lang.pick("rotsertifikatet", "the root certificate")
+        } else {
+            lang.pick(
+                "det utstedende CA-sertifikatet (kjeden ender her)",
+                "the issuing CA certificate (the chain ends here)",
+            )
+        };
+        match lang {
+            Lang::Nb => (
+                format!("Klarere denne CA-en for {}?", shown(&a.environment)),
+                format!(
+                    "Emne: {}\nSHA-256: {}\nDette er {kind}. Sammenlign fingeravtrykket med det leverandøren oppgir. \
+                     Sertifikatet lagres ved konfigurasjonsfilen og føres opp som trust_ca for {}: svar signert under \
+                     det godtas da for dette miljøet.",
+                    shown(&a.subject),
+                    a.fingerprint,
+                    shown(&a.environment)
+                ),
+                "Klarer CA-en",
+            ),
+            Lang::En => (
+                format!("Trust this CA for {}?", shown(&a.environment)),
+                format!(
+                    "Subject: {}\nSHA-256: {}\nThis is {kind}. Compare the fingerprint with the one the provider \
+                     publishes. The certificate is stored beside the config file and named as trust_ca of {}: answers \
+                     signed under it are then accepted for this environment.",
+                    shown(&a.subject),
+                    a.fingerprint,
+                    shown(&a.environment)
+                ),
+                "Trust the CA",
+            ),
         }
     }
 

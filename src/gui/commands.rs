@@ -204,6 +204,8 @@ pub enum Confirm {
     ChangeLanguage { spraak: Spraak },
     /// Replace the file at the typed path (the app keeps the pending save).
     Overwrite,
+    /// Trust the CA at the top of the current answer's chain for its environment (stored in the config file).
+    TrustCa,
 }
 
 #[cfg(test)]

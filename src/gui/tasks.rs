@@ -19,6 +19,8 @@ pub enum TaskName {
     Save,
     /// A system file dialog that is open (its answer is the chosen path).
     Dialog,
+    /// Storing a CA for an environment and checking the answer again with it.
+    TrustCa,
 }
 
 /// How the registry hears from a task.

@@ -64,6 +64,8 @@ pub enum Message {
     MatrixDone(Box<crate::inspect::matrix::Matrix>),
     /// A file was opened and recognised (or could not be).
     Opened(Result<OpenedFile, Notice>),
+    /// A CA was trusted for an environment: the new configuration, the answer checked again, where the PEM is.
+    Trusted(Result<Box<(crate::config::Config, Inspection, std::path::PathBuf)>, Notice>),
     /// A file dialog closed: the path chosen, or none.
     Picked {
         pick: Pick,
@@ -328,6 +330,25 @@ pub fn save_file(
     let task = services.runtime.spawn_blocking(move || {
         let r = crate::config::write_export(&path, &contents).map_err(Notice::of);
         send(Message::Saved(r));
+    });
+    Running { rx, task }
+}
+
+/// Stores a CA for its environment and checks the answer again with it, off the UI thread (files are written).
+pub fn trust_ca(
+    services: &Services,
+    config: crate::config::Config,
+    anchor: crate::inspect::trust::Anchor,
+    inspection: Inspection,
+    lang: crate::krr::Lang,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let task = services.runtime.spawn_blocking(move || {
+        let r = crate::inspect::trust::trust_and_reverify(&config, &anchor, &inspection, lang)
+            .map(Box::new)
+            .map_err(Notice::of);
+        send(Message::Trusted(r));
     });
     Running { rx, task }
 }

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod reverify;
+pub mod trust;
 
 pub use body::{BodyInspection, inspect_body};
 pub use language::{LanguageChangeError, can_change_language, change_language};

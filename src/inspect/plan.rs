@@ -265,7 +265,22 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
         })?)),
         (None, m) => return Err(PlanError::SecretNeeded { method: m.as_str() }),
     };
-    let trust = trust_anchors(&choices.trust_ca)?;
+    let mut trust = trust_anchors(&choices.trust_ca)?;
+    // The environment's own `trust_ca` (the config file's, e.g. stored by the app's "Trust this CA …").
+    for path in &environment.trust_ca {
+        let pem = std::fs::read(path).map_err(|source| AnchorError::ConfigRead {
+            env: environment.name.clone(),
+            path: path.clone(),
+            source,
+        })?;
+        trust
+            .add_pem(&pem)
+            .map_err(|source| AnchorError::ConfigPem {
+                env: environment.name.clone(),
+                path: path.clone(),
+                source,
+            })?;
+    }
     Ok(Plan {
         environment,
         client,
@@ -286,6 +301,24 @@ pub enum AnchorError {
     },
     #[error("--trust-ca {}: {source}", path.display())]
     Pem {
+        path: PathBuf,
+        #[source]
+        source: crate::jose::TrustError,
+    },
+    #[error(
+        "cannot read {} (trust_ca of [environments.{env}] in the config file): {source}; restore the file or \
+         remove it from trust_ca",
+        path.display()
+    )]
+    ConfigRead {
+        env: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} (trust_ca of [environments.{env}] in the config file): {source}", path.display())]
+    ConfigPem {
+        env: String,
         path: PathBuf,
         #[source]
         source: crate::jose::TrustError,
@@ -337,6 +370,7 @@ fn custom_environment(
         // A provider given by URL is production when it is one of the production hosts.
         production: crate::config::is_production_issuer(issuer),
         retired: false,
+        trust_ca: Vec::new(),
     }
 }
 

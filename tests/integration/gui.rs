@@ -25,7 +25,7 @@ pub(super) fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn person_browser(extra: &str) -> BrowserChoice {
+pub(super) fn person_browser(extra: &str) -> BrowserChoice {
     BrowserChoice::Command(format!(
         "'{}' autologin {extra}",
         env!("CARGO_BIN_EXE_krr-inspector")

@@ -170,3 +170,175 @@ fn a_typed_path_that_exists_is_asked_about_and_the_saved_path_is_said_in_full() 
             .contains("24079412372")
     );
 }
+
+/// The app with the user's own environment `staging` (the emulator at its loopback URLs, whose CA is not
+/// trusted for it), read from a config file in `dir`.
+fn staging_app(
+    rt: &tokio::runtime::Runtime,
+    emu: &krr_inspector::emulator::EmulatorHandle,
+    dir: &Path,
+) -> Harness<'static, InspectorApp> {
+    use krr_inspector::krr::ScopeDialect;
+    let file = dir.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "# staging, as we run it\n[environments.staging]\nissuer = \"{}\"\nperson_url = \"{}\"\n\n\
+             [clients.app]\nclient_id = \"krr-inspector\"\nenvironments = [\"staging\"]\n",
+            emu.issuer(ScopeDialect::Digdir),
+            emu.person_url(ScopeDialect::Digdir)
+        ),
+    )
+    .unwrap();
+    let config = krr_inspector::config::Config::load(Some(&file)).unwrap();
+    let services = krr_inspector::gui::Services::new(
+        rt.handle().clone(),
+        krr_inspector::gui::KeySource::Given(super::support::keys()),
+    )
+    .unwrap();
+    let settings = krr_inspector::gui::settings::Settings {
+        browser: super::gui::person_browser("--pid 24079412372"),
+        environment: "staging".into(),
+        ..Default::default()
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |_cc| InspectorApp::with_settings(config, services, settings))
+}
+
+#[test]
+fn trusting_the_ca_of_an_untrusted_environment_stores_it_and_the_answer_verifies() {
+    let rt = runtime();
+    let emu = rt.block_on(super::support::emulator());
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = staging_app(&rt, &emu, dir.path());
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the untrusted result", |a| {
+        a.result.is_some() && !a.is_running()
+    });
+    h.get_by_label("Signature").click();
+    h.run();
+    h.get_by_label("UNTRUSTED");
+
+    // The certificates are folded: no wall of base64 until asked; Copy PEM gives a PEM.
+    let x5c0 = h
+        .state()
+        .result
+        .as_ref()
+        .unwrap()
+        .body
+        .as_ref()
+        .unwrap()
+        .jose
+        .as_ref()
+        .unwrap()
+        .header
+        .as_ref()
+        .unwrap()["x5c"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shows_base64 = egui_kittest::kittest::by().predicate(move |n| {
+        n.value().is_some_and(|v| v.contains(&x5c0[..80]))
+            || n.label().is_some_and(|v| v.contains(&x5c0[..80]))
+    });
+    assert!(
+        h.query_all(shows_base64.clone()).next().is_none(),
+        "the base64 is folded"
+    );
+    let folded = egui_kittest::kittest::by().predicate(|n| {
+        n.value().is_some_and(|v| {
+            v.contains("\"x5c[0]: certificate, ") && v.contains("characters of base64")
+        })
+    });
+    assert!(
+        h.query_all(folded).next().is_some(),
+        "the header names each certificate instead"
+    );
+    h.get_by_label_contains("x5c[0]  ");
+    h.get_all_by_label("Copy PEM").next().unwrap().click();
+    h.step();
+    let copied: Vec<&egui::OutputCommand> = h.output().platform_output.commands.iter().collect();
+    assert!(
+        copied.iter().any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t.starts_with("-----BEGIN CERTIFICATE-----\n"))),
+        "{copied:?}"
+    );
+    h.run();
+    h.get_all_by_label_contains("Base64 (")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    assert!(
+        h.query_all(shows_base64).next().is_some(),
+        "the expander shows it"
+    );
+
+    // Trust: the question names the certificate and its fingerprint.
+    let (subject, fingerprint) = {
+        let c = h
+            .state()
+            .result
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .jose
+            .as_ref()
+            .unwrap()
+            .certificates
+            .last()
+            .unwrap()
+            .clone();
+        (c.subject, c.sha256_fingerprint)
+    };
+    h.get_by_label("Trust this CA …").click();
+    h.run();
+    h.get_by_label("Trust this CA for staging?");
+    h.get_by_label_contains(&format!("Subject: {subject}\nSHA-256: {fingerprint}"));
+    h.get_by_label("Trust the CA").click();
+    step_until(&mut h, "the CA trusted", |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("now trusted"))
+    });
+    // Checked again at once, and said.
+    h.get_by_label("VALID");
+    h.get_by_label_contains("The answer checked again: valid.");
+    let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(text.starts_with("# staging, as we run it\n"), "{text}");
+    assert!(text.contains("trust_ca = \""), "{text}");
+    let stored = &h.state().config.environment("staging").unwrap().trust_ca;
+    assert_eq!(stored.len(), 1);
+    assert!(
+        std::fs::read_to_string(&stored[0])
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+
+    // The next lookup plans with it.
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the second lookup", |a| {
+        a.history.entries.len() == 2 && !a.is_running()
+    });
+    assert_eq!(
+        h.state()
+            .result
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .verdict()
+            .label(),
+        "valid"
+    );
+    h.get_by_label("Signature").click();
+    h.run();
+    assert!(
+        h.query_by_label("Trust this CA …").is_none(),
+        "nothing left to trust"
+    );
+}

@@ -82,6 +82,7 @@ macro_rules! tabs {
                     setup_running: data.setup_running,
                     language_change_running: data.language_change_running,
                     save_path: &mut self.export.save_path,
+                    trust_offer: data.trust_offer.as_ref(),
                 };
                 match tab {
                     $( Tab::$iv => {
@@ -172,6 +173,8 @@ pub struct Data<'a> {
     pub result: Option<Current<'a>>,
     pub history: &'a History,
     pub keep_history: bool,
+    /// "Trust this CA …" for the current result, when its chain is untrusted.
+    pub trust_offer: Option<Result<crate::inspect::trust::Anchor, String>>,
 }
 
 impl Views {
