@@ -342,3 +342,65 @@ fn trusting_the_ca_of_an_untrusted_environment_stores_it_and_the_answer_verifies
         "nothing left to trust"
     );
 }
+
+#[test]
+fn a_jws_is_shown_as_its_three_parts_with_copy() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, BrowserChoice::PrintUrl);
+    h.run();
+    let path = super::data("person-24079412372.jws");
+    let jws = std::fs::read_to_string(&path).unwrap();
+    let signature = jws.trim().rsplit('.').next().unwrap().to_owned();
+    drop_file(&mut h, path);
+    step_until(&mut h, "the dropped JWS", |a| a.result.is_some());
+    let value_contains = |needle: &'static str| {
+        egui_kittest::kittest::by()
+            .predicate(move |n| n.value().is_some_and(|v| v.contains(needle)))
+    };
+    for tab in ["Raw", "HTTP"] {
+        h.get_by_label(tab).click();
+        h.run();
+        if tab == "HTTP" {
+            h.get_all_by_label_contains("person  FILE")
+                .next()
+                .unwrap()
+                .click();
+            h.run();
+        }
+        h.get_by_label("Header (decoded JSON)");
+        assert!(
+            h.query_all(value_contains("\"alg\": \"RS256\""))
+                .next()
+                .is_some(),
+            "{tab}: the header decoded"
+        );
+        h.get_by_label("Payload (decoded JSON)");
+        assert!(
+            h.query_all(value_contains("\"personidentifikator\": \"24079412372\""))
+                .next()
+                .is_some(),
+            "{tab}: the payload decoded"
+        );
+        h.get_by_label_contains(&format!(
+            "Signature: {} characters of base64url",
+            signature.len()
+        ));
+        let sig = signature.clone();
+        let shows_signature = egui_kittest::kittest::by()
+            .predicate(move |n| n.value().is_some_and(|v| v.contains(&sig[..40])));
+        assert!(
+            h.query_all(shows_signature).next().is_none(),
+            "{tab}: the signature is folded"
+        );
+    }
+    // Copy gives the decoded payload.
+    h.get_by_label("Raw").click();
+    h.run();
+    h.get_all_by_label("Copy").nth(2).unwrap().click();
+    h.step();
+    let copied: Vec<&egui::OutputCommand> = h.output().platform_output.commands.iter().collect();
+    assert!(
+        copied.iter().any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t.contains("\"personidentifikator\": \"24079412372\""))),
+        "{copied:?}"
+    );
+}

@@ -6,6 +6,7 @@
 //! `Views` and its dispatch.
 
 pub mod export;
+pub mod jws;
 pub mod progress;
 pub mod style;
 pub mod summary;

@@ -55,12 +55,16 @@ impl InspectionTab for RawView {
                 });
             }
         });
-        let mut text = visible;
-        ui.add(
-            egui::TextEdit::multiline(&mut text)
-                .code_editor()
-                .desired_width(f32::INFINITY)
-                .interactive(false),
-        );
+        // A JWS as its three parts (header and payload decoded); anything else as received.
+        ui.add_space(4.0);
+        if !super::jws::show(ui, lang, &raw, "raw", commands) {
+            let mut text = visible;
+            ui.add(
+                egui::TextEdit::multiline(&mut text)
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .interactive(false),
+            );
+        }
     }
 }
