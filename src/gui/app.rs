@@ -355,6 +355,16 @@ impl InspectorApp {
             | Command::OpenFile { .. }
             | Command::OpenDialog) => self.file_command(c, ctx),
             Command::OpenInspection(i) => self.open_inspection(i),
+            Command::LoadFaults { start } => {
+                let running =
+                    worker::emulator_faults(&self.services, start, None, self.lang(), ctx);
+                self.tasks.insert(TaskName::Faults, running);
+            }
+            Command::SetFault { name, on } => {
+                let set = Some((name, on));
+                let running = worker::emulator_faults(&self.services, false, set, self.lang(), ctx);
+                self.tasks.insert(TaskName::Faults, running);
+            }
             Command::SetKeepHistory(keep) => self.set_keep_history(keep, ctx),
             Command::SetTheme(theme) => {
                 self.settings.theme = theme;
@@ -390,6 +400,8 @@ impl InspectorApp {
                     }
                     self.views.person.show(&i);
                     self.result = Some(i);
+                    // The lookup may have started the emulator: its faults are asked for again when shown.
+                    self.views.faults.asked = false;
                 }
                 Message::MatrixRow(row) => {
                     self.history.push(Arc::new(row.inspection.clone()));
@@ -397,6 +409,13 @@ impl InspectorApp {
                     self.views.matrix.rows.push(*row);
                 }
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
+                Message::Faults(r) => match r {
+                    Ok(f) => {
+                        self.views.faults.faults = f;
+                        self.views.faults.error = None;
+                    }
+                    Err(e) => self.views.faults.error = Some(e.0),
+                },
                 Message::SetupChecked(r) => self.views.setup.report = Some(*r),
                 m @ (Message::Saved(_)
                 | Message::Opened(_)
@@ -426,6 +445,7 @@ impl InspectorApp {
                     TaskName::LanguageChange => {
                         self.views.person.language_status = Some(Err(e.into()))
                     }
+                    TaskName::Faults => self.views.faults.error = Some(e),
                     TaskName::Save | TaskName::Dialog | TaskName::TrustCa => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));

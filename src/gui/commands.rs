@@ -57,6 +57,15 @@ pub enum Command {
     /// Ask before doing something that cannot be taken back (a modal); `Confirmed` when the user agrees.
     Ask(Confirm),
     Confirmed(Confirm),
+    /// Read the built-in emulator's faults (starting it first when `start`).
+    LoadFaults {
+        start: bool,
+    },
+    /// Turn one of the built-in emulator's faults on or off.
+    SetFault {
+        name: String,
+        on: bool,
+    },
     /// Keep the history between launches (load the file) or not (delete it).
     SetKeepHistory(bool),
     SetTheme(ThemeChoice),

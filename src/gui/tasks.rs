@@ -21,6 +21,8 @@ pub enum TaskName {
     Dialog,
     /// Storing a CA for an environment and checking the answer again with it.
     TrustCa,
+    /// Reading or setting the built-in emulator's faults.
+    Faults,
 }
 
 /// How the registry hears from a task.

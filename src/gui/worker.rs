@@ -66,6 +66,8 @@ pub enum Message {
     Opened(Result<OpenedFile, Notice>),
     /// A CA was trusted for an environment: the new configuration, the answer checked again, where the PEM is.
     Trusted(Result<Box<(crate::config::Config, Inspection, std::path::PathBuf)>, Notice>),
+    /// The built-in emulator's faults (none while it is not running).
+    Faults(Result<Option<crate::inspect::faults::EmulatorFaults>, Notice>),
     /// A file dialog closed: the path chosen, or none.
     Picked {
         pick: Pick,
@@ -349,6 +351,30 @@ pub fn trust_ca(
             .map(Box::new)
             .map_err(Notice::of);
         send(Message::Trusted(r));
+    });
+    Running { rx, task }
+}
+
+/// Reads the built-in emulator's faults (starting it when `start`), or sets one (`set`: name and on/off).
+pub fn emulator_faults(
+    services: &Services,
+    start: bool,
+    set: Option<(String, bool)>,
+    lang: crate::krr::Lang,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let r = match set {
+            Some((name, on)) => Ok(s.targets.set_emulator_fault(&name, on).await),
+            None => s
+                .targets
+                .emulator_faults(start)
+                .await
+                .map_err(|e| Notice(e.for_app(lang))),
+        };
+        send(Message::Faults(r));
     });
     Running { rx, task }
 }

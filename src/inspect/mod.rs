@@ -7,6 +7,7 @@ pub mod compare;
 pub mod display;
 pub mod doctor;
 pub mod export;
+pub mod faults;
 pub mod history;
 pub mod history_writer;
 pub mod language;

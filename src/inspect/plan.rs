@@ -387,7 +387,7 @@ pub enum KeySource {
 /// kept until [`Targets::stop`] (or drop), so the browser's single sign-on session with it stays useful.
 pub struct Targets {
     keys: KeySource,
-    emulator: tokio::sync::Mutex<Option<EmulatorHandle>>,
+    pub(super) emulator: tokio::sync::Mutex<Option<EmulatorHandle>>,
 }
 
 impl Targets {
@@ -461,7 +461,7 @@ impl Targets {
         })
     }
 
-    async fn start_emulator(&self) -> Result<EmulatorHandle, PlanError> {
+    pub(super) async fn start_emulator(&self) -> Result<EmulatorHandle, PlanError> {
         let keys = match &self.keys {
             KeySource::Given(k) => k.clone(),
             KeySource::Dir(dir) => {

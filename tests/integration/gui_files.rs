@@ -404,3 +404,90 @@ fn a_jws_is_shown_as_its_three_parts_with_copy() {
         "{copied:?}"
     );
 }
+
+#[test]
+fn the_faults_panel_toggles_a_fault_and_the_next_lookup_shows_it() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, super::gui::person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Emulator faults").click();
+    h.run();
+    h.get_by_label("Start the emulator").click();
+    step_until(&mut h, "the faults", |a| a.views.faults.faults.is_some());
+    // Each switch with what it does, and the admin page at the emulator's random port.
+    h.get_by_label("KRR's JWS payload is altered after signing (reservasjon NEI becomes JA)");
+    let admin = h
+        .state()
+        .views
+        .faults
+        .faults
+        .as_ref()
+        .unwrap()
+        .admin_url
+        .clone();
+    assert!(admin.starts_with("http://127.0.0.1:"), "{admin}");
+    h.get_by_label("Open the emulator's admin page");
+    h.get_by_label(&admin);
+    h.get_by_label("0 of 41 faults are on.");
+
+    h.get_by_label("KRR signature tampered").click();
+    step_until(&mut h, "the fault on", |a| {
+        a.views.faults.faults.as_ref().is_some_and(|f| {
+            f.switches
+                .iter()
+                .any(|s| s.name == "tamper_signature" && s.on)
+        })
+    });
+    h.get_by_label("1 of 41 faults are on.");
+
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the forged result", |a| {
+        a.result.is_some() && !a.is_running()
+    });
+    assert_eq!(
+        h.state()
+            .result
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .verdict()
+            .label(),
+        "invalid"
+    );
+    h.get_by_label("Person").click();
+    h.run();
+    h.get_by_label_contains("The signature does not verify");
+
+    // Off again: the next lookup is valid.
+    h.get_by_label("Emulator faults").click();
+    step_until(&mut h, "the faults again", |a| {
+        a.views.faults.asked && !a.views.faults.faults.is_none()
+    });
+    h.run();
+    h.get_by_label("KRR signature tampered").click();
+    step_until(&mut h, "the fault off", |a| {
+        a.views
+            .faults
+            .faults
+            .as_ref()
+            .is_some_and(|f| f.switches.iter().all(|s| !s.on))
+    });
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the valid result", |a| {
+        a.history.entries.len() == 2 && !a.is_running()
+    });
+    assert_eq!(
+        h.state()
+            .result
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .verdict()
+            .label(),
+        "valid"
+    );
+}

@@ -46,7 +46,7 @@ impl ExportView {
                 });
             }
             let label = ui.label(lang.pick("eller til:", "or to:"));
-            ui.add(egui::TextEdit::singleline(&mut self.save_path).desired_width(200.0))
+            ui.add(egui::TextEdit::singleline(&mut self.save_path).desired_width(320.0))
                 .labelled_by(label.id);
             let stem = std::path::Path::new(self.save_path.trim()).with_extension("");
             let mut save = |ext: &str, text: String| {

@@ -110,6 +110,7 @@ tabs! {
         Matrix(matrix::MatrixView) = "Omfangsmatrise", "Scope matrix";
         History(history::HistoryView) = "Historikk", "History";
         Setup(setup::SetupView) = "Oppsettsjekk", "Check setup";
+        Faults(faults::FaultsView) = "Emulatorfeil", "Emulator faults";
     }
 }
 
