@@ -137,9 +137,9 @@ pub fn expand_home(typed: &str) -> std::path::PathBuf {
     }
 }
 
-/// Whether a path already names something (the app asks before writing over it).
+/// Whether a path already names a file (the app asks before writing over it).
 pub fn exists(path: &Path) -> bool {
-    path.exists()
+    path.is_file()
 }
 
 /// Why no native file dialog can open here, if none can: on Linux the dialog is the desktop portal (over the

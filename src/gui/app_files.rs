@@ -24,7 +24,7 @@ impl InspectorApp {
                         "Skriv inn et filnavn først, eller bruk «Eksporter …».",
                         "Type a file name first, or use “Export …”.",
                     )));
-                } else if crate::config::exists(&path) && !path.is_dir() {
+                } else if crate::config::exists(&path) {
                     self.pending_save = Some((path, contents));
                     self.confirm = Some(Confirm::Overwrite);
                 } else {

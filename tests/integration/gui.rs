@@ -371,6 +371,15 @@ fn history_compare_export_and_open() {
 
     h.get_by_label("History").click();
     h.run();
+    // The table has a header row naming its columns.
+    h.get_by_label("Time (compare)");
+    h.get_by_label("Scopes");
+    for title in ["Environment", "Person", "Signature", "HTTP"] {
+        assert!(
+            h.query_all_by_label(title).count() >= 2,
+            "{title}: a column header besides the panel's or tab's own"
+        );
+    }
     // Tick both history rows' checkboxes (labelled with their time, which two quick lookups may share).
     let is_time = |l: &str| l.len() == 8 && l.as_bytes()[2] == b':' && l.as_bytes()[5] == b':';
     for n in 0..2 {

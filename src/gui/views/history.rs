@@ -79,6 +79,19 @@ impl StandaloneTab for HistoryView {
                     .striped(true)
                     .spacing([10.0, 4.0])
                     .show(ui, |ui| {
+                        // A header row names every column (the first: tick two to compare).
+                        for title in [
+                            lang.pick("Tid (sammenlign)", "Time (compare)"),
+                            lang.pick("Miljø", "Environment"),
+                            lang.pick("Person", "Person"),
+                            lang.pick("Signatur", "Signature"),
+                            "HTTP",
+                            lang.pick("Omfang", "Scopes"),
+                            "",
+                        ] {
+                            ui.label(RichText::new(title).strong());
+                        }
+                        ui.end_row();
                         for (n, e) in history.entries.iter().enumerate() {
                             let mut picked = self.compare_pick.contains(&n);
                             let time = e
