@@ -463,7 +463,7 @@ fn the_faults_panel_toggles_a_fault_and_the_next_lookup_shows_it() {
     // Off again: the next lookup is valid.
     h.get_by_label("Emulator faults").click();
     step_until(&mut h, "the faults again", |a| {
-        a.views.faults.asked && !a.views.faults.faults.is_none()
+        a.views.faults.asked && a.views.faults.faults.is_some()
     });
     h.run();
     h.get_by_label("KRR signature tampered").click();

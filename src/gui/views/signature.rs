@@ -41,15 +41,15 @@ impl InspectionTab for SignatureView {
                 );
                 ui.label(v.reason());
                 match cx.trust_offer {
-                    Some(Ok(anchor)) => {
+                    Some(Ok(anchor))
                         if ui
                             .button(lang.pick("Klarer denne CA-en …", "Trust this CA …"))
                             .on_hover_text(crate::escape::display(&anchor.subject))
-                            .clicked()
-                        {
-                            commands.push(Command::Ask(Confirm::TrustCa));
-                        }
+                            .clicked() =>
+                    {
+                        commands.push(Command::Ask(Confirm::TrustCa));
                     }
+                    Some(Ok(_)) => {}
                     Some(Err(why)) => {
                         ui.label(format!(
                             "{} {}",
