@@ -22,6 +22,6 @@ fuzz_target!(|data: &[u8]| {
         Judgement::Code { .. } | Judgement::Fail(_) => {
             assert!(target.contains("state=state-123"), "{target}")
         }
-        Judgement::Stray(_) | Judgement::Ignore => {}
+        Judgement::Stray(_) | Judgement::Ignore | Judgement::LoggedOut => {}
     }
 });

@@ -158,6 +158,41 @@ pub(crate) struct FetchArgs {
     /// a report for a bug ticket; curl: the /person request as a curl command with $TOKEN.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
+    /// After the lookup, do this with its session; repeatable, run in the order given: refresh, userinfo,
+    /// introspect, revoke, logout. Each exchange and result is in the report under `session`.
+    #[arg(long = "then", value_enum, value_name = "ACTION")]
+    pub(crate) then: Vec<ThenArg>,
+    /// With `--then refresh`: ask for this scope (repeatable), a narrower access token (RFC 6749 §6; never wider
+    /// than granted). Default: the scope as granted.
+    #[arg(long = "refresh-scope", value_name = "SCOPE")]
+    pub(crate) refresh_scope: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ThenArg {
+    /// The refresh grant (the rotated refresh token replaces the old one).
+    Refresh,
+    /// GET userinfo with the access token.
+    Userinfo,
+    /// RFC 7662 introspection of the access token.
+    Introspect,
+    /// RFC 7009 revocation of the refresh token (or the access token when there is none).
+    Revoke,
+    /// RP-initiated logout with id_token_hint, back to a loopback post_logout_redirect_uri, state checked.
+    Logout,
+}
+
+impl ThenArg {
+    pub(crate) fn action(self) -> krr_inspector::inspect::session::Action {
+        use krr_inspector::inspect::session::Action;
+        match self {
+            ThenArg::Refresh => Action::Refresh,
+            ThenArg::Userinfo => Action::Userinfo,
+            ThenArg::Introspect => Action::Introspect,
+            ThenArg::Revoke => Action::Revoke,
+            ThenArg::Logout => Action::Logout,
+        }
+    }
 }
 
 #[derive(clap::Args)]

@@ -55,7 +55,7 @@ fn print_login_url(p: &Progress) {
         let mut err = std::io::stderr();
         let _ = writeln!(
             err,
-            "Open this URL in a browser to log in (waiting {timeout_secs} s):\n{url}"
+            "Open this URL in a browser (waiting {timeout_secs} s):\n{url}"
         );
         let _ = err.flush();
     }
@@ -63,8 +63,10 @@ fn print_login_url(p: &Progress) {
 }
 
 pub(crate) fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
-    use krr_inspector::inspect::run_lookup;
+    use krr_inspector::inspect::session::run_lookup_then;
     let print_url = a.login.print_url;
+    let actions: Vec<_> = a.then.iter().map(|t| t.action()).collect();
+    let refresh_scope = Some(a.refresh_scope.clone());
     let inspection = with_request(
         config,
         &a.login,
@@ -72,7 +74,7 @@ pub(crate) fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
         a.scopes.clone(),
         lang,
         async |http, request| {
-            run_lookup(http, &request, &|p| {
+            run_lookup_then(http, &request, &actions, refresh_scope, &|p| {
                 if print_url {
                     print_login_url(&p)
                 } else {
@@ -98,10 +100,25 @@ pub(crate) fn fetch(config: &Config, a: FetchArgs, lang: Lang) -> Result<()> {
             escape::terminal(&export::curl_command(&inspection, None))
         )?,
     }
-    match &inspection.error {
-        None => Ok(()),
-        Some(e) => bail!("{} ({})", e.message, e.hint),
+    if let Some(e) = &inspection.error {
+        bail!("{} ({})", e.message, e.hint);
     }
+    let failed: Vec<String> = inspection
+        .session
+        .iter()
+        .filter(|s| !s.ok)
+        .map(|s| {
+            format!(
+                "--then {}: {}",
+                s.action.as_str(),
+                escape::terminal(s.error.as_deref().unwrap_or_default())
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        bail!("{}", failed.join("; "));
+    }
+    Ok(())
 }
 
 pub(crate) fn matrix(config: &Config, a: MatrixArgs, lang: Lang) -> Result<()> {

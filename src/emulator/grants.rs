@@ -313,6 +313,11 @@ impl Tables {
         lock(&self.sessions).remove(key);
     }
 
+    /// Ends the SSO session whose id_token `sid` this is (a logout with `id_token_hint` from another browser).
+    pub fn end_sessions_with_sid(&self, sid: &str) {
+        lock(&self.sessions).retain(|_, s| s.sid != sid);
+    }
+
     /// Keeps a login until the person answers the consent page; returns the page's request id. At the bound,
     /// expired ones go first, then the oldest.
     pub fn await_consent(&self, login: Login, now: DateTime<Utc>) -> String {

@@ -27,6 +27,9 @@ mod dialogs;
 // Saving, opening, the system file dialogs and dropped files.
 #[path = "app_files.rs"]
 mod files;
+// The session after the lookup (the Tokens tab's buttons), likewise.
+#[path = "app_session.rs"]
+mod session;
 
 pub struct InspectorApp {
     pub config: Config,
@@ -51,6 +54,8 @@ pub struct InspectorApp {
     /// Start a lookup on the first frame (`--lookup`).
     pub start_on_first_frame: bool,
     pub history: History,
+    /// The live session of the current result's login (tokens kept in memory only); none after a logout.
+    session: session::Live,
     tasks: Tasks,
     /// Pushed by panels, views and shortcuts; run after them.
     commands: Commands,
@@ -110,6 +115,7 @@ impl InspectorApp {
             views: Views::default(),
             start_on_first_frame: false,
             history: History::default(),
+            session: session::Live::default(),
             tasks: Tasks::default(),
             commands: Commands::default(),
             history_file: InspectorApp::history_path().map(HistoryWriter::new),
@@ -188,11 +194,13 @@ impl InspectorApp {
         if self.is_running() {
             return;
         }
+        let prompt = prompt.or(self.prompt_after_logout());
         let Some(job) = self.job_or_notice_with_prompt(prompt) else {
             return;
         };
         self.views.person.language_status = None;
         self.views.progress = Default::default();
+        self.end_session();
         let running = worker::start_lookup(&self.services, job, ctx);
         self.tasks.insert(TaskName::Lookup, running);
     }
@@ -228,6 +236,8 @@ impl InspectorApp {
 
     /// Shows an inspection (from history, the matrix, or a file) as the current result.
     pub fn open_inspection(&mut self, i: Arc<Inspection>) {
+        // The session was the last lookup's: the buttons must not act on it under another result.
+        self.end_session();
         self.views.person.show(&i);
         self.result = Some(i);
         self.tab = Tab::Person;
@@ -349,6 +359,7 @@ impl InspectorApp {
                 }
             }
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
+            Command::Session(action) => self.start_session_action(action, ctx),
             c @ (Command::Save { .. }
             | Command::SaveAs { .. }
             | Command::Write { .. }
@@ -408,6 +419,9 @@ impl InspectorApp {
                     history_grew = true;
                     self.views.matrix.rows.push(*row);
                 }
+                Message::SessionReady(s) => self.session.live = Some(*s),
+                Message::SessionDone(done) => self.session_done(*done),
+                Message::SessionUrl(url) => self.session_url(&url),
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
                 Message::Faults(r) => match r {
                     Ok(f) => {
@@ -450,6 +464,7 @@ impl InspectorApp {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));
                     }
+                    TaskName::Session => self.session_failed(e),
                     TaskName::Lookup | TaskName::OpenFile | TaskName::HistoryLoad => {
                         self.notice = Some(e)
                     }
@@ -549,7 +564,9 @@ impl eframe::App for InspectorApp {
             .show(ui, |ui| panels.request_panel(ui));
         let result = self.result.clone();
         let shown = result.as_ref().map(|r| self.shown(r));
+        let session = self.session_controls();
         let data = Data {
+            session: &session,
             lang: self.settings.ui_lang,
             lookup_running: running,
             matrix_running: self.tasks.is_running(TaskName::Matrix),

@@ -29,6 +29,8 @@ pub enum Command {
     ChangeLanguage {
         spraak: Spraak,
     },
+    /// Do this with the session of the current result (the Tokens tab's buttons).
+    Session(crate::inspect::session::Action),
     /// Write text the user exported to a path typed in a field (asked about first when the path exists).
     Save {
         path: PathBuf,

@@ -14,6 +14,8 @@ pub enum TaskName {
     Matrix,
     Setup,
     LanguageChange,
+    /// One action of the session after the lookup (the Tokens tab's buttons).
+    Session,
     OpenFile,
     HistoryLoad,
     Save,

@@ -10,7 +10,8 @@ use eframe::egui;
 
 use super::commands::Notice;
 pub use crate::inspect::KeySource;
-use crate::inspect::{Inspection, Plan, Progress, Targets, run_lookup};
+use crate::inspect::session::{Action, Session, SessionStep, run_lookup_session};
+use crate::inspect::{Inspection, Plan, Progress, Targets};
 
 /// What the app's background work needs: the runtime, the HTTP client, and the owner of targets (which keeps the
 /// local emulator running for the app's whole life, so the browser's single sign-on session with it stays useful).
@@ -52,6 +53,12 @@ pub enum Message {
     Progress(Progress),
     /// The lookup ended (successfully or with the error in the inspection).
     Finished(Box<Inspection>),
+    /// The session the lookup's login left, sent just before `Finished` (none when the login failed).
+    SessionReady(Box<Session>),
+    /// The logout URL for the user to open (print-URL only: it carries no token).
+    SessionUrl(String),
+    /// A session action ended: the session as it is now, and the step for the report.
+    SessionDone(Box<(Session, SessionStep)>),
     /// The lookup could not even start (e.g. the emulator would not start).
     Failed(String),
     /// A language change ended.
@@ -82,7 +89,13 @@ pub enum Message {
 impl Message {
     /// Whether this message ends its task (every message but progress and matrix rows does).
     pub fn is_final(&self) -> bool {
-        !matches!(self, Message::Progress(_) | Message::MatrixRow(_))
+        !matches!(
+            self,
+            Message::Progress(_)
+                | Message::MatrixRow(_)
+                | Message::SessionReady(_)
+                | Message::SessionUrl(_)
+        )
     }
 }
 
@@ -134,11 +147,39 @@ pub fn start_lookup(services: &Services, job: Job, ctx: &egui::Context) -> Runni
             Err(e) => return send(Message::Failed(e.0)),
         };
         let progress_send = send.clone();
-        let inspection = run_lookup(&s.http, &request, &move |p| {
+        let (inspection, session) = run_lookup_session(&s.http, &request, &move |p| {
             progress_send(Message::Progress(p))
         })
         .await;
+        if let Some(session) = session {
+            send(Message::SessionReady(Box::new(session)));
+        }
         send(Message::Finished(Box::new(inspection)));
+    });
+    Running { rx, task }
+}
+
+/// Runs one action of the session after the lookup in the background (a logout may wait for the browser).
+pub fn start_session_action(
+    services: &Services,
+    mut session: Session,
+    action: Action,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let http = services.http.clone();
+    let task = services.runtime.spawn(async move {
+        let print = session.prints_logout_url();
+        let url_send = send.clone();
+        let on_progress = move |p: Progress| {
+            if let Progress::Login(crate::oidc::LoginEvent::AuthorizationUrl { url, .. }) = p
+                && print
+            {
+                url_send(Message::SessionUrl(url));
+            }
+        };
+        let step = session.run(&http, action, &on_progress).await;
+        send(Message::SessionDone(Box::new((session, step))));
     });
     Running { rx, task }
 }

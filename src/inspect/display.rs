@@ -51,7 +51,16 @@ pub fn for_display(i: &Inspection) -> Inspection {
     if let Some(ct) = &mut shown.http.content_type {
         text(ct);
     }
-    for ex in &mut shown.http.exchanges {
+    for step in &mut shown.session {
+        if let Some(e) = &mut step.error {
+            text(e);
+        }
+    }
+    let session_exchanges = shown
+        .session
+        .iter_mut()
+        .flat_map(|s| s.exchanges.iter_mut());
+    for ex in shown.http.exchanges.iter_mut().chain(session_exchanges) {
         text(&mut ex.step);
         text(&mut ex.method);
         text(&mut ex.url);

@@ -210,6 +210,7 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
             ex.duration_ms
         );
     }
+    md.push_str(&super::session_report::markdown(&i.session, lang));
     let _ = writeln!(
         md,
         "\n_{}_",
@@ -277,6 +278,7 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
                         }
                     }
                 }
+                (super::session_report::html(&i.session, lang))
                 p class="note" { (t("Tokens og koder er sensurert.", "Tokens and codes are redacted.")) }
             }
         }

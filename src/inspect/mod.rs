@@ -20,6 +20,8 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod reverify;
+pub mod session;
+pub mod session_report;
 pub mod trust;
 
 pub use body::{BodyInspection, inspect_body};

@@ -346,6 +346,7 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
             ex.duration_ms
         );
     }
+    out.push_str(&super::session_report::text(&i.session, lang));
     if let Some(e) = &i.error {
         let _ = writeln!(
             out,

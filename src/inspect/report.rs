@@ -145,6 +145,9 @@ pub struct Inspection {
     /// Set when a saved inspection was read back: was its verdict checked again from the raw answer?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reverified: Option<Reverification>,
+    /// What was done with the session after the lookup (`fetch --then`, the Tokens tab's buttons), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub session: Vec<super::session_report::SessionStep>,
 }
 
 impl Inspection {
@@ -164,6 +167,7 @@ impl Inspection {
             error: None,
             timings_ms: Vec::new(),
             reverified: None,
+            session: Vec::new(),
         }
     }
 }

@@ -54,6 +54,8 @@ pub enum Judgement {
     /// On the callback path without this login's `state` (forged, stale, or another login's): an error page,
     /// reported, and the listener keeps waiting for the real one.
     Stray(LoginError),
+    /// The provider sent the browser back after an RP-initiated logout, with this logout's `state`.
+    LoggedOut,
 }
 
 /// Decides what a request means for the login.
@@ -107,6 +109,33 @@ pub fn judge(method: &str, target: &str, expected: &Expected) -> Judgement {
     }
 }
 
+/// Decides what a request means for an RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §3): the
+/// return to `post_logout_redirect_uri` carries the logout's `state` and nothing else this client needs.
+pub fn judge_logout(method: &str, target: &str, expected: &Expected) -> Judgement {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if method != "GET" || path != expected.path {
+        return Judgement::Ignore;
+    }
+    let mut states = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned());
+    let (first, second) = (states.next(), states.next());
+    let state_ok = first.as_ref().is_some_and(|s| {
+        s.len() == expected.state.expose().len()
+            && openssl::memcmp::eq(s.as_bytes(), expected.state.expose().as_bytes())
+    });
+    if !state_ok {
+        return Judgement::Stray(LoginError::StateMismatch);
+    }
+    if second.is_some() {
+        return Judgement::Fail(CallbackError::Repeated("state".into()).into());
+    }
+    Judgement::LoggedOut
+}
+
+/// How a request to the listener is judged: [`judge`] for a login, [`judge_logout`] for a logout.
+type Judge = fn(&str, &str, &Expected) -> Judgement;
+
 /// The listener, bound and ready before the browser is opened.
 pub struct CallbackListener {
     listener: TcpListener,
@@ -158,6 +187,32 @@ impl CallbackListener {
         timeout: Duration,
         on_refused: &(dyn Fn(&LoginError) + Send + Sync),
     ) -> Result<Secret, LoginError> {
+        match self.wait_for(expected, timeout, on_refused, judge).await? {
+            Judgement::Code { code } => Ok(code),
+            _ => Err(CallbackError::NoCode.into()),
+        }
+    }
+
+    /// Waits for the return from an RP-initiated logout with this logout's `state`; as [`Self::wait`] otherwise.
+    pub async fn wait_logout(
+        self,
+        expected: Expected,
+        timeout: Duration,
+        on_refused: &(dyn Fn(&LoginError) + Send + Sync),
+    ) -> Result<(), LoginError> {
+        self.wait_for(expected, timeout, on_refused, judge_logout)
+            .await
+            .map(|_| ())
+    }
+
+    /// Serves until a conclusive request: the judgement (`Code` or `LoggedOut`), or the error.
+    async fn wait_for(
+        self,
+        expected: Expected,
+        timeout: Duration,
+        on_refused: &(dyn Fn(&LoginError) + Send + Sync),
+        judge: Judge,
+    ) -> Result<Judgement, LoginError> {
         let expected = Arc::new(expected);
         let (tx, mut rx) = mpsc::unbounded_channel::<Judgement>();
         // Dropping the set aborts every connection still open when the wait ends.
@@ -177,11 +232,11 @@ impl CallbackListener {
                 accepted = self.listener.accept() => {
                     // A full table or a failed accept (EMFILE) drops the socket; the real callback retries.
                     if let Ok((stream, _)) = accepted && connections.len() < MAX_CONNECTIONS {
-                        connections.spawn(serve(stream, expected.clone(), tx.clone()));
+                        connections.spawn(serve(stream, expected.clone(), tx.clone(), judge));
                     }
                 }
                 Some(judgement) = rx.recv() => match judgement {
-                    Judgement::Code { code } => return Ok(code),
+                    done @ (Judgement::Code { .. } | Judgement::LoggedOut) => return Ok(done),
                     Judgement::Fail(e) => return Err(e),
                     Judgement::Stray(e) => {
                         on_refused(&e);
@@ -197,7 +252,12 @@ impl CallbackListener {
 
 /// Serves one connection (one request, no keep-alive) and, once the answer is written, tells the waiter what the
 /// request meant.
-async fn serve(stream: TcpStream, expected: Arc<Expected>, tx: mpsc::UnboundedSender<Judgement>) {
+async fn serve(
+    stream: TcpStream,
+    expected: Arc<Expected>,
+    tx: mpsc::UnboundedSender<Judgement>,
+    judge: Judge,
+) {
     let verdict: Arc<Mutex<Option<Judgement>>> = Arc::new(Mutex::new(None));
     let slot = verdict.clone();
     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
@@ -237,6 +297,18 @@ fn answer(judgement: &Judgement, lang: Lang) -> hyper::Response<axum::body::Body
                 lang.pick(
                     "Innloggingen er fullført. Du kan lukke denne fanen og gå tilbake til KRR Inspector.",
                     "The login is complete. You can close this tab and go back to KRR Inspector.",
+                ),
+                false,
+            ),
+        ),
+        Judgement::LoggedOut => (
+            200,
+            page(
+                lang,
+                lang.pick("Logget ut", "Logged out"),
+                lang.pick(
+                    "Du er logget ut. Du kan lukke denne fanen og gå tilbake til KRR Inspector.",
+                    "You are logged out. You can close this tab and go back to KRR Inspector.",
                 ),
                 false,
             ),
@@ -484,6 +556,33 @@ mod tests {
         assert!(matches!(
             judge("GET", "/callback?state=s1&state=s1&code=a", &e),
             Judgement::Fail(LoginError::Callback(_))
+        ));
+    }
+
+    #[test]
+    fn a_logout_return_needs_this_logouts_state_and_nothing_else() {
+        let e = expected();
+        assert_eq!(
+            judge_logout("GET", "/callback?state=s1", &e),
+            Judgement::LoggedOut
+        );
+        assert!(matches!(
+            judge_logout("GET", "/callback?state=s2", &e),
+            Judgement::Stray(LoginError::StateMismatch)
+        ));
+        assert!(matches!(
+            judge_logout("GET", "/callback", &e),
+            Judgement::Stray(_)
+        ));
+        assert!(matches!(
+            judge_logout("GET", "/callback?state=s1&state=s1", &e),
+            Judgement::Fail(_)
+        ));
+        assert_eq!(judge_logout("GET", "/favicon.ico", &e), Judgement::Ignore);
+        // A login's callback is not a logout's return, and the other way round.
+        assert!(matches!(
+            judge("GET", "/callback?state=s1", &e),
+            Judgement::Fail(_)
         ));
     }
 }

@@ -14,6 +14,12 @@ pub struct ProviderMetadata {
     pub jwks_uri: String,
     pub userinfo_endpoint: Option<String>,
     pub end_session_endpoint: Option<String>,
+    /// RFC 7009 token revocation.
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// RFC 7662 token introspection.
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
     /// RFC 9207: the provider sends `iss` on the authorization response, so its absence is an attack sign.
     pub iss_parameter_supported: bool,
 }
@@ -113,6 +119,8 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
         jwks_uri: required("jwks_uri")?,
         userinfo_endpoint: get("userinfo_endpoint"),
         end_session_endpoint: get("end_session_endpoint"),
+        revocation_endpoint: get("revocation_endpoint"),
+        introspection_endpoint: get("introspection_endpoint"),
         iss_parameter_supported: doc
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
@@ -125,10 +133,13 @@ fn parse(doc: &Value, issuer: &str) -> Result<ProviderMetadata, LoginError> {
     ] {
         require_secure(what, url)?;
     }
-    // Optional endpoints a token or code is sent to later (userinfo, logout): refused as soon as they are read.
+    // Optional endpoints a token is sent to later (userinfo, logout, revocation, introspection): refused as soon
+    // as they are read.
     for (what, url) in [
         ("userinfo_endpoint", &meta.userinfo_endpoint),
         ("end_session_endpoint", &meta.end_session_endpoint),
+        ("revocation_endpoint", &meta.revocation_endpoint),
+        ("introspection_endpoint", &meta.introspection_endpoint),
     ] {
         if let Some(url) = url {
             require_secure(what, url)?;

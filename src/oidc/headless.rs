@@ -113,10 +113,12 @@ pub async fn code(
         match callback::judge("GET", &target, expected) {
             Judgement::Code { code } => Ok(code),
             Judgement::Fail(e) | Judgement::Stray(e) => Err(e),
-            Judgement::Ignore => Err(LoginError::Headless(HeadlessError::ElsewhereRedirect {
-                location: redact_code(&location),
-                redirect_uri: redirect_uri.to_owned(),
-            })),
+            Judgement::Ignore | Judgement::LoggedOut => {
+                Err(LoginError::Headless(HeadlessError::ElsewhereRedirect {
+                    location: redact_code(&location),
+                    redirect_uri: redirect_uri.to_owned(),
+                }))
+            }
         }
     }
     .await;

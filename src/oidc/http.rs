@@ -27,6 +27,10 @@ pub const SECRET_FIELDS: &[&str] = &[
     "id_token",
     "refresh_token",
     "client_assertion",
+    // RFC 7009 revocation and RFC 7662 introspection send the token itself as `token`.
+    "token",
+    // RP-initiated logout sends the id_token back as `id_token_hint`.
+    "id_token_hint",
 ];
 
 /// One request and its response, as the HTTP tab shows it.
@@ -250,6 +254,30 @@ pub fn redact_form(body: &[u8]) -> String {
         .join("&")
 }
 
+/// A URL with the values of secret query parameters (`id_token_hint`, `code`, ...) redacted, for the record.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.query().is_some() => {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if SECRET_FIELDS.contains(&k.as_ref()) {
+                        "[redacted]".into()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        // Not a URL: nothing of it is kept, since its secrets cannot be found.
+        Err(_) => "[not a URL]".into(),
+    }
+}
+
 /// A JSON body with secret members redacted (any depth); non-JSON is returned as text.
 pub fn redact_json(body: &[u8]) -> String {
     match serde_json::from_slice::<serde_json::Value>(body) {
@@ -332,6 +360,12 @@ mod tests {
         assert_eq!(
             redact_form(b"grant_type=authorization_code&code=abc&code_verifier=xyz&client_id=me"),
             "grant_type=authorization_code&code=[redacted]&code_verifier=[redacted]&client_id=me"
+        );
+        let u = redact_url("http://127.0.0.1:1/logout?id_token_hint=eyJ.x.y&state=s");
+        assert!(!u.contains("eyJ") && u.contains("state=s"), "{u}");
+        assert_eq!(
+            redact_form(b"token=abc&token_type_hint=refresh_token"),
+            "token=[redacted]&token_type_hint=refresh_token"
         );
         let j = redact_json(br#"{"access_token":"a","token_type":"Bearer","nested":{"id_token":"b"},"expires_in":120}"#);
         assert!(

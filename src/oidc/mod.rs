@@ -12,6 +12,7 @@ pub mod http;
 pub mod idtoken;
 pub mod refresh;
 pub mod secret;
+pub mod session;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -170,6 +171,8 @@ pub struct LoginOutcome {
     pub access_token: Secret,
     pub id_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
+    /// How long the refresh token lives, when the provider says (ID-porten's `refresh_token_expires_in`).
+    pub refresh_token_expires_in: Option<u64>,
     pub token_type: String,
     pub expires_in: Option<u64>,
     /// The `scope` of the token response, when the provider sent one.
@@ -182,6 +185,9 @@ pub struct LoginOutcome {
 pub struct IdTokenField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// ID-porten's lifetime of the refresh token, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_in: Option<u64>,
 }
 impl ExtraTokenFields for IdTokenField {}
 
@@ -200,7 +206,7 @@ type OidcClient = oauth2::Client<
     EndpointNotSet,
 >;
 
-fn random_url_safe() -> String {
+pub(crate) fn random_url_safe() -> String {
     CsrfToken::new_random().secret().clone()
 }
 
@@ -345,6 +351,7 @@ pub async fn login(
         access_token: fields.access_token,
         id_token,
         refresh_token: fields.refresh_token,
+        refresh_token_expires_in: fields.refresh_token_expires_in,
         token_type: fields.token_type,
         expires_in: fields.expires_in,
         scopes_granted: fields.scopes_granted,
@@ -359,6 +366,7 @@ pub struct TokenFields {
     pub access_token: Secret,
     pub id_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
+    pub refresh_token_expires_in: Option<u64>,
     pub token_type: String,
     pub expires_in: Option<u64>,
     pub scopes_granted: Option<Vec<String>>,
@@ -372,6 +380,7 @@ impl TokenFields {
             refresh_token: tokens
                 .refresh_token()
                 .map(|t| Secret::new(t.secret().clone())),
+            refresh_token_expires_in: tokens.extra_fields().refresh_token_expires_in,
             token_type: format!("{:?}", tokens.token_type()),
             expires_in: tokens.expires_in().map(|d| d.as_secs()),
             scopes_granted: tokens

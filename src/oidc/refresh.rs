@@ -39,6 +39,7 @@ pub async fn refresh(
         access_token: fields.access_token,
         id_token: fields.id_token,
         refresh_token: fields.refresh_token,
+        refresh_token_expires_in: fields.refresh_token_expires_in,
         token_type: fields.token_type,
         expires_in: fields.expires_in,
         scopes_granted: fields.scopes_granted,

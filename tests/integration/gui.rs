@@ -793,3 +793,114 @@ fn check_setup_runs_doctor_for_the_current_choices_and_says_what_to_register() {
     h.get_by_label("Register at Digdir (a native client)");
     h.get_by_label("http://127.0.0.1:0/callback");
 }
+
+/// How many session steps the current result holds.
+fn session_steps(a: &InspectorApp) -> usize {
+    a.result.as_ref().map_or(0, |r| r.session.len())
+}
+
+#[test]
+fn the_tokens_tab_introspects_revokes_and_says_why_a_button_is_off() {
+    let rt = runtime();
+    let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label("Introspect").click();
+    step_until(&mut h, "the introspection", |a| session_steps(a) == 1);
+    assert!(
+        h.query_all_by_label_contains("access_token: active=true")
+            .count()
+            >= 1
+    );
+    h.get_by_label("Revoke").click();
+    step_until(&mut h, "the revocation", |a| session_steps(a) == 2);
+    // Revoked: refresh and userinfo are off, each with its reason; introspection stays on.
+    h.get_by_label("Refresh: the tokens are revoked");
+    h.get_by_label("Userinfo: the tokens are revoked");
+    assert!(h.get_by_label("Refresh").accesskit_node().is_disabled());
+    assert!(!h.get_by_label("Introspect").accesskit_node().is_disabled());
+    h.get_by_label("Introspect").click();
+    step_until(&mut h, "the second introspection", |a| {
+        session_steps(a) == 3
+    });
+    assert!(
+        h.query_all_by_label_contains("access_token: active=false")
+            .count()
+            >= 1
+    );
+    // Each action's exchange is in the HTTP tab, after the lookup's.
+    h.get_by_label("HTTP").click();
+    h.run();
+    assert_eq!(h.query_all_by_label_contains("introspect  POST").count(), 2);
+    h.get_by_label_contains("revoke  POST");
+}
+
+#[test]
+fn refresh_and_userinfo_in_the_app_then_log_out_ends_the_session() {
+    let rt = runtime();
+    let jar = tempfile::tempdir().unwrap();
+    let browser = person_browser(&format!(
+        "--pid 24079412372 --cookie-jar '{}'",
+        jar.path().join("c").display()
+    ));
+    let mut h = app_harness(&rt, browser);
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label("Refresh").click();
+    step_until(&mut h, "the refresh", |a| session_steps(a) == 1);
+    assert!(
+        h.query_all_by_label_contains("refresh token rotated: yes")
+            .count()
+            >= 1
+    );
+    h.get_by_label("Userinfo").click();
+    step_until(&mut h, "userinfo", |a| session_steps(a) == 2);
+    assert!(h.query_all_by_label_contains("pid=24079412372").count() >= 1);
+    h.get_by_label("Log out").click();
+    step_until(&mut h, "the logout", |a| session_steps(a) == 3);
+    h.get_by_label_contains("state checked (browser). The next lookup logs in afresh.");
+    // The app's session is gone: every button is off, saying why.
+    assert!(h.get_by_label("Log out").accesskit_node().is_disabled());
+    assert!(h.get_by_label("Introspect").accesskit_node().is_disabled());
+    h.get_by_label_contains("Log out: no live session");
+    // A new lookup logs in again (the browser's single sign-on session ended) and has a session of its own.
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the second result", |a| {
+        a.result.as_ref().is_some_and(|r| r.session.is_empty()) && !a.is_running()
+    });
+    h.get_by_label("Tokens").click();
+    h.run();
+    assert!(!h.get_by_label("Log out").accesskit_node().is_disabled());
+}
+
+#[test]
+fn a_test_persons_session_logs_out_without_a_browser() {
+    let rt = runtime();
+    // A browser command that fails at once: a logout that used it would fail with its error.
+    let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
+    h.state_mut()
+        .settings
+        .test_person
+        .insert("local".into(), "22859197810".into());
+    h.run();
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the result", |a| a.result.is_some());
+    h.get_by_label("Tokens").click();
+    h.run();
+    h.get_by_label("Log out").click();
+    step_until(&mut h, "the logout", |a| session_steps(a) == 1);
+    let step = h.state().result.as_ref().unwrap().session[0].clone();
+    assert!(step.ok, "{:?}", step.error);
+    h.get_by_label_contains("state checked (headless). The next lookup logs in afresh.");
+    // The logout's request is in the HTTP tab, its id_token_hint redacted.
+    h.get_by_label("HTTP").click();
+    h.run();
+    h.get_by_label_contains("logout  GET");
+    assert_eq!(h.query_all_by_label_contains("eyJ").count(), 0);
+}

@@ -20,7 +20,9 @@ impl InspectionTab for HttpView {
         commands: &mut Commands,
     ) {
         let (lang, i) = (cx.lang, i.display);
-        for (n, ex) in i.http.exchanges.iter().enumerate() {
+        // The lookup's exchanges, then those of the session after it (the Tokens tab's buttons), in order.
+        let session = i.session.iter().flat_map(|s| s.exchanges.iter());
+        for (n, ex) in i.http.exchanges.iter().chain(session).enumerate() {
             let status = ex
                 .status
                 .map(|s| s.to_string())

@@ -76,6 +76,7 @@ macro_rules! tabs {
                 commands: &mut Commands,
             ) {
                 let mut cx = TabContext {
+                    session: data.session,
                     lang: data.lang,
                     history: data.history,
                     keep_history: data.keep_history,
@@ -175,6 +176,7 @@ pub struct Data<'a> {
     pub result: Option<Current<'a>>,
     pub history: &'a History,
     pub keep_history: bool,
+    pub session: &'a tab::SessionControls,
     /// "Trust this CA …" for the current result, when its chain is untrusted.
     pub trust_offer: Option<Result<crate::inspect::trust::Anchor, String>>,
 }

@@ -15,8 +15,18 @@ pub struct Current<'a> {
     pub display: &'a Inspection,
 }
 
+/// The Tokens tab's session buttons this frame: why each action is off (`None`: on), in `Action::ALL` order, and
+/// the action that runs, if one does.
+#[derive(Clone, Debug, Default)]
+pub struct SessionControls {
+    pub blocked: Vec<(crate::inspect::session::Action, Option<String>)>,
+    pub running: Option<crate::inspect::session::Action>,
+}
+
 /// What the tabs read this frame (borrowed from the app), and the one thing two views share.
 pub struct TabContext<'a> {
+    /// The session after the lookup: what the Tokens tab's buttons may do.
+    pub session: &'a SessionControls,
     pub lang: Lang,
     /// The app's history, newest first.
     pub history: &'a History,

@@ -7,8 +7,9 @@ use egui::RichText;
 use serde_json::{Map, Value};
 
 use super::style::{GREEN, RED};
-use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::Commands;
+use super::tab::{Current, InspectionTab, SessionControls, TabContext};
+use crate::gui::commands::{Command, Commands};
+use crate::inspect::session::SessionStep;
 use crate::krr::Lang;
 use crate::krr::time::{describe_age, describe_duration};
 
@@ -63,13 +64,71 @@ fn claims_grid(id: &str, claims: &Map<String, Value>, lang: Lang, ui: &mut egui:
         });
 }
 
+/// The session after the lookup: one button per action (off with the reason when it cannot run), then what each
+/// action did, in order.
+fn session_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    steps: &[SessionStep],
+    controls: &SessionControls,
+    commands: &mut Commands,
+) {
+    ui.label(RichText::new(lang.pick("Økten etterpå", "The session after")).strong());
+    ui.horizontal_wrapped(|ui| {
+        for (action, why) in &controls.blocked {
+            let button = ui.add_enabled(why.is_none(), egui::Button::new(action.label(lang)));
+            let button = match why {
+                Some(why) => button.on_disabled_hover_text(why.as_str()),
+                None => button,
+            };
+            if button.clicked() {
+                commands.push(Command::Session(*action));
+            }
+        }
+        if let Some(a) = controls.running {
+            ui.spinner();
+            ui.label(format!("{} …", a.label(lang)));
+        }
+    });
+    if controls.running.is_none() {
+        for (action, why) in &controls.blocked {
+            if let Some(why) = why {
+                ui.label(
+                    RichText::new(format!("{}: {why}", action.label(lang)))
+                        .small()
+                        .weak(),
+                );
+            }
+        }
+    }
+    if steps.is_empty() {
+        return;
+    }
+    egui::Grid::new("session-steps")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for s in steps {
+                let (mark, colour) = if s.ok {
+                    ("● ok", GREEN)
+                } else {
+                    ("● FAIL", RED)
+                };
+                ui.label(RichText::new(mark).monospace().color(colour));
+                ui.label(RichText::new(s.action.as_str()).monospace());
+                ui.label(crate::escape::display(&s.summary(lang)).into_owned());
+                ui.end_row();
+            }
+        });
+}
+
 impl InspectionTab for TokensView {
     fn ui(
         &mut self,
         ui: &mut egui::Ui,
         i: Current<'_>,
         cx: &mut TabContext<'_>,
-        _commands: &mut Commands,
+        commands: &mut Commands,
     ) {
         let (lang, i) = (cx.lang, i.display);
         let Some(t) = &i.token else {
@@ -79,6 +138,8 @@ impl InspectionTab for TokensView {
             ));
             return;
         };
+        session_ui(ui, lang, &i.session, cx.session, commands);
+        ui.add_space(6.0);
         ui.label(format!(
             "{} {}",
             lang.pick("Bedt om:", "Requested:"),
