@@ -36,6 +36,7 @@ pub fn builtin_environments() -> Vec<Environment> {
                 client: None,
                 production: false,
                 retired: false,
+                trust_ca: Vec::new(),
             }
         };
     let difi = |name: &str, label: &str, host: &str| {
@@ -71,6 +72,7 @@ pub fn builtin_environments() -> Vec<Environment> {
             client: Some(ClientRegistration::emulator_default()),
             production: false,
             retired: false,
+            trust_ca: Vec::new(),
         },
         remote(
             "test",
@@ -100,6 +102,7 @@ pub fn builtin_environments() -> Vec<Environment> {
             client: Some(ClientRegistration::emulator_default()),
             production: false,
             retired: false,
+            trust_ca: Vec::new(),
         },
         retired(difi("ver1", "Difi VER1", "oidc-ver1.difi.no")),
         retired(difi("ver2", "Difi VER2", "oidc-ver2.difi.no")),

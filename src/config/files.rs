@@ -107,3 +107,90 @@ pub fn write_text(path: &Path, contents: &str) -> Result<(), FileError> {
         source,
     })
 }
+
+/// Reads a file the user opened, refusing one larger than `max` bytes before reading it whole.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let read = |source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(read)?;
+    Ok(bytes)
+}
+
+/// A path the user typed: `~` and `~/…` stand for the home directory (a shell would expand them; a text field
+/// does not). Surrounding blanks are dropped.
+pub fn expand_home(typed: &str) -> std::path::PathBuf {
+    let typed = typed.trim();
+    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match typed.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| typed.into()),
+        Some(rest) if rest.starts_with('/') || rest.starts_with(std::path::MAIN_SEPARATOR) => {
+            home()
+                .map(|h| h.join(rest.trim_start_matches(['/', std::path::MAIN_SEPARATOR])))
+                .unwrap_or_else(|| typed.into())
+        }
+        _ => typed.into(),
+    }
+}
+
+/// Whether a path already names a file (the app asks before writing over it).
+pub fn exists(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// Why no native file dialog can open here, if none can: on Linux the dialog is the desktop portal (over the
+/// D-Bus session bus) or else zenity; with neither there is nothing to show. Other systems always have one.
+pub fn no_file_dialog() -> Option<&'static str> {
+    if !cfg!(any(target_os = "linux", target_os = "freebsd")) {
+        return None;
+    }
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    (!bus && !zenity_installed()).then_some(
+        "no file dialog is available (no desktop portal on a D-Bus session bus, and zenity is not installed)",
+    )
+}
+
+/// Whether zenity (the dialog used where no desktop portal answers) is on the PATH.
+pub fn zenity_installed() -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("zenity").is_file()))
+}
+
+/// Writes an export the user asked for (it holds personal data): whole or not at all and private to the user, as
+/// `write_private` does. The answer is the file's absolute path, to show in full.
+pub fn write_export(path: &Path, contents: &str) -> Result<std::path::PathBuf, FileError> {
+    let write = |source| FileError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(write(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a folder: add a file name",
+        )));
+    }
+    write_private(path, contents.as_bytes()).map_err(write)?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+#[cfg(test)]
+mod typed_paths {
+    #[test]
+    fn a_tilde_is_the_home_directory() {
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        assert_eq!(super::expand_home(" ~/a/b.json "), home.join("a/b.json"));
+        assert_eq!(super::expand_home("~"), home);
+        assert_eq!(super::expand_home("~x/a"), std::path::PathBuf::from("~x/a"));
+        assert_eq!(
+            super::expand_home("/tmp/a"),
+            std::path::PathBuf::from("/tmp/a")
+        );
+    }
+}

@@ -13,10 +13,14 @@ mod environments;
 mod files;
 pub mod keyring;
 mod key_path;
+pub mod trust;
 pub mod url_policy;
 
 pub use environments::{builtin_environments, is_production_issuer};
-pub use files::{FileError, read_text, write_private, write_text};
+pub use files::{
+    FileError, exists, expand_home, no_file_dialog, read_limited, read_text, write_export,
+    write_private, write_text, zenity_installed,
+};
 
 /// The environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "KRR_INSPECTOR_CONFIG";
@@ -71,6 +75,10 @@ pub struct Environment {
     pub production: bool,
     /// Phased out by its owner (the Difi generation's endpoints): kept for old recordings, warned about when picked.
     pub retired: bool,
+    /// `trust_ca`: PEM files whose certificates are trusted for this environment's answers (the user's
+    /// environments only; relative paths are resolved against the config file's folder).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trust_ca: Vec<PathBuf>,
 }
 
 impl Environment {
@@ -194,6 +202,16 @@ struct FileEnvironment {
     /// Real people's data (test-only logins such as TestID hints are refused there).
     #[serde(default)]
     production: bool,
+    /// A PEM file, or a list of them, trusted for this environment's answers.
+    trust_ca: Option<OneOrMany>,
+}
+
+/// `trust_ca = "a.pem"` or `trust_ca = ["a.pem", "b.pem"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
 }
 
 fn default_dialect() -> ScopeDialect {
@@ -312,6 +330,20 @@ impl Config {
                     .map_err(|e| invalid(e.to_string()))?;
             }
             let production = env.production || is_production_issuer(&env.issuer);
+            let trust_ca = match env.trust_ca {
+                None => Vec::new(),
+                Some(OneOrMany::One(p)) => vec![p],
+                Some(OneOrMany::Many(ps)) => ps,
+            }
+            .into_iter()
+            .map(|p| {
+                let p = expand_home(&p.to_string_lossy());
+                match path.parent() {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p,
+                }
+            })
+            .collect();
             environments.push(Environment {
                 label: env.label.unwrap_or_else(|| name.clone()),
                 name,
@@ -327,6 +359,7 @@ impl Config {
                 client: None,
                 production,
                 retired: false,
+                trust_ca,
             });
         }
         for (name, client) in file.clients {

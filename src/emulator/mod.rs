@@ -119,6 +119,21 @@ impl EmulatorConfig {
     }
 }
 
+/// One fault of the catalogue and its setting now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultSwitch {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// What a good client does about it.
+    pub good_client: &'static str,
+    /// A number of seconds (set on the admin page) rather than on/off.
+    pub seconds: bool,
+    pub on: bool,
+    pub value: i64,
+}
+
 /// A running emulator. Dropping it stops the server.
 pub struct EmulatorHandle {
     pub addr: SocketAddr,
@@ -156,6 +171,36 @@ impl EmulatorHandle {
 
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.state.faults) = faults;
+    }
+
+    /// Every fault of the catalogue with its current setting (the app's Faults panel).
+    pub fn fault_switches(&self) -> Vec<FaultSwitch> {
+        let now = lock(&self.state.faults).clone();
+        Faults::SWITCHES
+            .iter()
+            .map(|s| FaultSwitch {
+                name: s.name,
+                label: s.label,
+                description: s.description,
+                good_client: s.good_client,
+                seconds: matches!(s.setting, faults::Setting::Seconds { .. }),
+                on: now.is_on(s),
+                value: now.seconds_of(s),
+            })
+            .collect()
+    }
+
+    /// Turns one on/off fault on or off; false when no switch has that name (a number is set on the admin page).
+    pub fn set_fault_switch(&self, name: &str, on: bool) -> bool {
+        let Some(faults::Setting::Switch(field)) = Faults::SWITCHES
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.setting)
+        else {
+            return false;
+        };
+        *field(&mut lock(&self.state.faults)) = on;
+        true
     }
 
     /// Stops the server and waits until it has.

@@ -24,6 +24,9 @@ use crate::oidc::BrowserChoice;
 // The confirmation modal and the status line, in a file of their own (a child module: it sees the app's fields).
 #[path = "app_dialogs.rs"]
 mod dialogs;
+// Saving, opening, the system file dialogs and dropped files.
+#[path = "app_files.rs"]
+mod files;
 // The session after the lookup (the Tokens tab's buttons), likewise.
 #[path = "app_session.rs"]
 mod session;
@@ -42,6 +45,8 @@ pub struct InspectorApp {
     pub status: Option<Status>,
     /// The question a modal asks before something that cannot be taken back.
     pub confirm: Option<Confirm>,
+    /// A save to a typed path that exists, waiting for the answer to "Replace it?".
+    pub pending_save: Option<(std::path::PathBuf, String)>,
     /// The environment the status line's messages were about: another one clears them.
     status_environment: String,
     pub tab: Tab,
@@ -106,6 +111,7 @@ impl InspectorApp {
             notice: None,
             status: None,
             confirm: None,
+            pending_save: None,
             status_environment: String::new(),
             tab: Tab::Person,
             views: Views::default(),
@@ -273,18 +279,6 @@ impl InspectorApp {
         }
     }
 
-    /// Opens a saved inspection (JSON from export or `fetch --format json`).
-    pub fn open_file(&mut self, path: std::path::PathBuf, ctx: &egui::Context) {
-        let running = worker::load_file(
-            &self.services,
-            path,
-            |text| crate::inspect::export::from_json(text).map_err(super::commands::Notice::of),
-            |r| Message::Opened(r.map(Box::new)),
-            ctx,
-        );
-        self.tasks.insert(TaskName::OpenFile, running);
-    }
-
     pub fn cancel_lookup(&mut self) {
         if self.tasks.cancel(TaskName::Lookup) {
             self.notice = Some(
@@ -371,12 +365,22 @@ impl InspectorApp {
             }
             Command::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
             Command::Session(action) => self.start_session_action(action, ctx),
-            Command::Save { path, contents } => {
-                let running = worker::save_file(&self.services, path, contents, ctx);
-                self.tasks.insert(TaskName::Save, running);
-            }
-            Command::OpenFile { path } => self.open_file(path, ctx),
+            c @ (Command::Save { .. }
+            | Command::SaveAs { .. }
+            | Command::Write { .. }
+            | Command::OpenFile { .. }
+            | Command::OpenDialog) => self.file_command(c, ctx),
             Command::OpenInspection(i) => self.open_inspection(i),
+            Command::LoadFaults { start } => {
+                let running =
+                    worker::emulator_faults(&self.services, start, None, self.lang(), ctx);
+                self.tasks.insert(TaskName::Faults, running);
+            }
+            Command::SetFault { name, on } => {
+                let set = Some((name, on));
+                let running = worker::emulator_faults(&self.services, false, set, self.lang(), ctx);
+                self.tasks.insert(TaskName::Faults, running);
+            }
             Command::SetKeepHistory(keep) => self.set_keep_history(keep, ctx),
             Command::SetTheme(theme) => {
                 self.settings.theme = theme;
@@ -412,6 +416,8 @@ impl InspectorApp {
                     }
                     self.views.person.show(&i);
                     self.result = Some(i);
+                    // The lookup may have started the emulator: its faults are asked for again when shown.
+                    self.views.faults.asked = false;
                 }
                 Message::MatrixRow(row) => {
                     self.history.push(Arc::new(row.inspection.clone()));
@@ -422,22 +428,18 @@ impl InspectorApp {
                 Message::SessionDone(done) => self.session_done(*done),
                 Message::SessionUrl(url) => self.session_url(&url),
                 Message::MatrixDone(m) => self.views.matrix.done = Some(*m),
+                Message::Faults(r) => match r {
+                    Ok(f) => {
+                        self.views.faults.faults = f;
+                        self.views.faults.error = None;
+                    }
+                    Err(e) => self.views.faults.error = Some(e.0),
+                },
                 Message::SetupChecked(r) => self.views.setup.report = Some(*r),
-                Message::Saved(r) => {
-                    self.status = Some(match &r {
-                        Ok(p) => {
-                            Status::done(format!("{} {p}", self.lang().pick("Lagret", "Saved")))
-                        }
-                        Err(e) => Status::error(crate::escape::display(e).into_owned()),
-                    });
-                    self.views.export.save_status = Some(r);
-                }
-                Message::Opened(Ok(i)) => {
-                    let i: Arc<Inspection> = Arc::from(i);
-                    self.history.push(i.clone());
-                    self.open_inspection(i);
-                    self.notice = None;
-                }
+                m @ (Message::Saved(_)
+                | Message::Opened(_)
+                | Message::Picked { .. }
+                | Message::Trusted(_)) => self.file_message(m),
                 Message::HistoryLoaded(Ok(loaded)) => {
                     // Entries of this session first, then the kept ones.
                     let mut h = loaded;
@@ -462,7 +464,8 @@ impl InspectorApp {
                     TaskName::LanguageChange => {
                         self.views.person.language_status = Some(Err(e.into()))
                     }
-                    TaskName::Save => {
+                    TaskName::Faults => self.views.faults.error = Some(e),
+                    TaskName::Save | TaskName::Dialog | TaskName::TrustCa => {
                         self.status = Some(Status::error(crate::escape::display(&e).into_owned()));
                         self.views.export.save_status = Some(Err(e.into()));
                     }
@@ -471,7 +474,7 @@ impl InspectorApp {
                         self.notice = Some(e)
                     }
                 },
-                Message::Opened(Err(e)) | Message::HistoryLoaded(Err(e)) => self.notice = Some(e.0),
+                Message::HistoryLoaded(Err(e)) => self.notice = Some(e.0),
             }
         }
         // One snapshot for everything this frame brought (a matrix sends rows in bursts).
@@ -517,6 +520,7 @@ impl eframe::App for InspectorApp {
             self.notice = None;
         }
         self.shortcuts(ctx);
+        self.dropped_files(ctx);
         self.run_commands(ctx);
         // The countdown ticks once a second while a login waits; nothing repaints when idle.
         if self.is_running() && self.views.progress.deadline.is_some() {
@@ -580,6 +584,7 @@ impl eframe::App for InspectorApp {
                 .map(|(received, display)| Current { received, display }),
             history: &self.history,
             keep_history: self.settings.keep_history,
+            trust_offer: self.trust_offer(),
         };
         egui::CentralPanel::default().show(ui, |ui| {
             self.views

@@ -13,6 +13,8 @@ impl InspectorApp {
     pub(super) fn confirmed(&mut self, c: Confirm, ctx: &egui::Context) {
         match c {
             Confirm::ChangeLanguage { spraak } => self.change_language(spraak, ctx),
+            Confirm::Overwrite => self.overwrite_confirmed(ctx),
+            Confirm::TrustCa => self.trust_confirmed(ctx),
             Confirm::CopyRealToken => {
                 let Some(i) = &self.result else { return };
                 let Some(token) = i
@@ -87,6 +89,8 @@ impl InspectorApp {
                 };
                 (question, detail.to_owned(), lang.pick("Endre språket", "Change the language"))
             }
+            Confirm::Overwrite => self.overwrite_question(),
+            Confirm::TrustCa => self.trust_question(),
         };
         let production = matches!(c, Confirm::ChangeLanguage { .. }) && self.result_is_production();
         let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
@@ -112,8 +116,14 @@ impl InspectorApp {
         });
         match modal.inner {
             Some(true) => self.commands.push(Command::Confirmed(c)),
-            Some(false) => self.confirm = None,
-            None if modal.should_close() => self.confirm = None,
+            Some(false) => {
+                self.confirm = None;
+                self.pending_save = None;
+            }
+            None if modal.should_close() => {
+                self.confirm = None;
+                self.pending_save = None;
+            }
             None => {}
         }
     }
@@ -133,8 +143,12 @@ impl InspectorApp {
             )),
             (None, None) => None,
         };
+        let saved = self.status.as_ref().and_then(|s| s.path.as_deref());
         ui.horizontal(|ui| match shown {
             Some((text, colour)) => {
+                if let (Some(path), None) = (saved, &self.notice) {
+                    self.saved_file_actions(ui, path);
+                }
                 ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate())
                     .on_hover_text(text);
             }

@@ -31,15 +31,27 @@ pub enum Command {
     },
     /// Do this with the session of the current result (the Tokens tab's buttons).
     Session(crate::inspect::session::Action),
-    /// Write text the user exported to a file.
+    /// Write text the user exported to a path typed in a field (asked about first when the path exists).
     Save {
         path: PathBuf,
         contents: String,
     },
-    /// Read a saved inspection (JSON) and show it.
+    /// Ask where with the system's Save dialog (which asks itself before replacing a file), then write.
+    SaveAs {
+        suggested: String,
+        contents: SaveContents,
+    },
+    /// Write where a Save dialog said (it asked before replacing a file).
+    Write {
+        path: PathBuf,
+        contents: String,
+    },
+    /// Open a file (a saved inspection, a JWS or a JSON answer) and show it.
     OpenFile {
         path: PathBuf,
     },
+    /// Ask which file with the system's Open dialog, then open it.
+    OpenDialog,
     /// Show an inspection from the history or the matrix as the current result.
     OpenInspection(Arc<Inspection>),
     /// Show a message in the status line (it clears on the next action or environment change).
@@ -47,6 +59,15 @@ pub enum Command {
     /// Ask before doing something that cannot be taken back (a modal); `Confirmed` when the user agrees.
     Ask(Confirm),
     Confirmed(Confirm),
+    /// Read the built-in emulator's faults (starting it first when `start`).
+    LoadFaults {
+        start: bool,
+    },
+    /// Turn one of the built-in emulator's faults on or off.
+    SetFault {
+        name: String,
+        on: bool,
+    },
     /// Keep the history between launches (load the file) or not (delete it).
     SetKeepHistory(bool),
     SetTheme(ThemeChoice),
@@ -108,6 +129,8 @@ impl Commands {
 pub struct Status {
     pub text: String,
     pub tone: Tone,
+    /// A file the action wrote: the line offers "Open folder" and "Copy path" for it.
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +145,15 @@ impl Status {
         Status {
             text: text.into(),
             tone: Tone::Done,
+            path: None,
+        }
+    }
+
+    /// A file was written at `path` (absolute): said with its full path.
+    pub fn saved(text: impl Into<String>, path: PathBuf) -> Status {
+        Status {
+            path: Some(path),
+            ..Status::done(text)
         }
     }
 
@@ -129,6 +161,7 @@ impl Status {
         Status {
             text: text.into(),
             tone: Tone::Warning,
+            path: None,
         }
     }
 
@@ -136,6 +169,42 @@ impl Status {
         Status {
             text: text.into(),
             tone: Tone::Error,
+            path: None,
+        }
+    }
+}
+
+/// What a Save dialog writes: an export in the format its chosen name ends with, or one text as it is.
+#[derive(Clone, Debug)]
+pub enum SaveContents {
+    /// `.md` gives Markdown, `.html` HTML, anything else JSON (a name without an extension gets `.json`).
+    Export {
+        json: String,
+        markdown: String,
+        html: String,
+    },
+    /// The Raw tab's answer, written as received.
+    Text(String),
+}
+
+impl SaveContents {
+    /// The text to write at `path`, and the path (an export without an extension becomes `.json`).
+    pub fn for_path(self, path: PathBuf) -> (PathBuf, String) {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match self {
+            SaveContents::Text(t) => (path, t),
+            SaveContents::Export {
+                json,
+                markdown,
+                html,
+            } => match ext.as_deref() {
+                Some("md" | "markdown") => (path, markdown),
+                Some("html" | "htm") => (path, html),
+                Some(_) => (path, json),
+                None => (path.with_extension("json"), json),
+            },
         }
     }
 }
@@ -147,4 +216,34 @@ pub enum Confirm {
     CopyRealToken,
     /// PATCH the person's preferred language (a real change; on production, a real person's).
     ChangeLanguage { spraak: Spraak },
+    /// Replace the file at the typed path (the app keeps the pending save).
+    Overwrite,
+    /// Trust the CA at the top of the current answer's chain for its environment (stored in the config file).
+    TrustCa,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_save_dialogs_name_picks_the_export_format() {
+        let export = || SaveContents::Export {
+            json: "j".into(),
+            markdown: "m".into(),
+            html: "h".into(),
+        };
+        for (name, path, text) in [
+            ("a.md", "a.md", "m"),
+            ("a.HTML", "a.HTML", "h"),
+            ("a.json", "a.json", "j"),
+            ("a.txt", "a.txt", "j"),
+            ("a", "a.json", "j"),
+        ] {
+            let (p, t) = export().for_path(name.into());
+            assert_eq!((p, t.as_str()), (PathBuf::from(path), text), "{name}");
+        }
+        let (p, t) = SaveContents::Text("raw".into()).for_path("x".into());
+        assert_eq!((p, t.as_str()), (PathBuf::from("x"), "raw"));
+    }
 }

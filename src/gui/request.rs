@@ -446,19 +446,20 @@ impl Panels<'_> {
             0,
             lang.pick("Systemets nettleser", "System browser"),
         );
-        ui.horizontal(|ui| {
-            let radio = ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.settings.browser_command)
-                        .hint_text("firefox --private-window")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(radio.id);
-            if r.changed() {
-                kind = 1;
-            }
-        });
+        let radio = ui.radio_value(&mut kind, 1, lang.pick("Kommando:", "Command:"));
+        // The whole command shows (it wraps): a person id at its end is never cut off.
+        let r = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.settings.browser_command)
+                    .hint_text("firefox --private-window")
+                    .desired_rows(1)
+                    .desired_width(f32::INFINITY)
+                    .code_editor(),
+            )
+            .labelled_by(radio.id);
+        if r.changed() {
+            kind = 1;
+        }
         ui.radio_value(
             &mut kind,
             2,

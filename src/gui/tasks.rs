@@ -19,6 +19,12 @@ pub enum TaskName {
     OpenFile,
     HistoryLoad,
     Save,
+    /// A system file dialog that is open (its answer is the chosen path).
+    Dialog,
+    /// Storing a CA for an environment and checking the answer again with it.
+    TrustCa,
+    /// Reading or setting the built-in emulator's faults.
+    Faults,
 }
 
 /// How the registry hears from a task.

@@ -69,12 +69,21 @@ pub enum Message {
     SetupChecked(Box<crate::inspect::doctor::DoctorReport>),
     /// The whole matrix is done.
     MatrixDone(Box<crate::inspect::matrix::Matrix>),
-    /// A saved inspection was read (or could not be).
-    Opened(Result<Box<Inspection>, Notice>),
+    /// A file was opened and recognised (or could not be).
+    Opened(Result<OpenedFile, Notice>),
+    /// A CA was trusted for an environment: the new configuration, the answer checked again, where the PEM is.
+    Trusted(Result<Box<(crate::config::Config, Inspection, std::path::PathBuf)>, Notice>),
+    /// The built-in emulator's faults (none while it is not running).
+    Faults(Result<Option<crate::inspect::faults::EmulatorFaults>, Notice>),
+    /// A file dialog closed: the path chosen, or none.
+    Picked {
+        pick: Pick,
+        path: Option<std::path::PathBuf>,
+    },
     /// The kept history was read (or could not be).
     HistoryLoaded(Result<crate::inspect::history::History, Notice>),
-    /// A file the user asked for was written: its path, or why not.
-    Saved(Result<String, Notice>),
+    /// A file the user asked for was written: its absolute path, or why not.
+    Saved(Result<std::path::PathBuf, Notice>),
 }
 
 impl Message {
@@ -236,25 +245,126 @@ pub fn start_language_change(
     Running { rx, task }
 }
 
-/// Reads a file off the UI thread and parses it with `parse`; `wrap` turns the result into the task's message.
-pub fn load_file<T: Send + 'static>(
+/// Where an opened file comes from: a path (the Open dialog, a typed path, a file dropped on the window).
+pub enum FileSource {
+    Path(std::path::PathBuf),
+}
+
+/// Reads and recognises a file off the UI thread (a saved inspection, a JWS, a JSON answer), with the current
+/// choices' trust and, while it runs, the local emulator's CA.
+pub fn open_file(
     services: &Services,
-    path: std::path::PathBuf,
-    parse: impl FnOnce(&str) -> Result<T, Notice> + Send + 'static,
-    wrap: fn(Result<T, Notice>) -> Message,
+    source: FileSource,
+    trust: crate::jose::TrustStore,
+    lang: crate::krr::Lang,
     ctx: &egui::Context,
 ) -> Running {
+    use crate::inspect::opened::{MAX_OPEN, Opened, open_bytes};
     let (send, rx) = sender(ctx);
-    let task = services.runtime.spawn_blocking(move || {
-        let r = crate::config::read_text(&path)
-            .map_err(Notice::of)
-            .and_then(|t| parse(&t));
-        send(wrap(r));
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let trust = s.targets.with_emulator_ca(trust).await;
+        let r = tokio::task::spawn_blocking(move || {
+            let (name, bytes) = match source {
+                FileSource::Path(path) => {
+                    let bytes = crate::config::read_limited(&path, MAX_OPEN).map_err(Notice::of)?;
+                    (path.display().to_string(), bytes)
+                }
+            };
+            let (kind, i) =
+                open_bytes(&bytes, &name, &trust, lang, chrono::Utc::now()).map_err(Notice::of)?;
+            let what = match kind {
+                Opened::Inspection => lang.pick("en lagret inspeksjon", "a saved inspection"),
+                Opened::Jws => lang.pick(
+                    "et signert /person-svar (JWS)",
+                    "a signed /person answer (JWS)",
+                ),
+                Opened::JsonAnswer => {
+                    lang.pick("et JSON-svar fra /person", "a JSON answer from /person")
+                }
+            };
+            let said = match lang {
+                crate::krr::Lang::Nb => format!("Åpnet {name}: {what}."),
+                crate::krr::Lang::En => format!("Opened {name}: {what}."),
+            };
+            Ok(OpenedFile {
+                inspection: Box::new(i),
+                said,
+            })
+        })
+        .await
+        .unwrap_or_else(|e| Err(Notice::of(e)));
+        send(Message::Opened(r));
     });
     Running { rx, task }
 }
 
-/// Writes text to a file off the UI thread (exports the user asked for; the history has its own writer).
+/// A file opened and recognised: the inspection to show and the sentence that says what it was.
+#[derive(Debug)]
+pub struct OpenedFile {
+    pub inspection: Box<Inspection>,
+    pub said: String,
+}
+
+/// What a system file dialog is asked for.
+#[derive(Debug)]
+pub enum Pick {
+    Open,
+    Save {
+        suggested: String,
+        contents: super::commands::SaveContents,
+    },
+}
+
+/// Shows the system's Open or Save dialog (the desktop portal, or zenity where none answers) off the UI thread;
+/// the answer is the chosen path, or none when the user closed it.
+pub fn pick_file(
+    services: &Services,
+    pick: Pick,
+    lang: crate::krr::Lang,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let task = services.runtime.spawn(async move {
+        let dialog = rfd::AsyncFileDialog::new();
+        let path = match &pick {
+            Pick::Open => dialog
+                .set_title(lang.pick(
+                    "Åpne et svar eller en inspeksjon",
+                    "Open an answer or inspection",
+                ))
+                .add_filter(
+                    lang.pick("Svar og inspeksjoner", "Answers and inspections"),
+                    &["jws", "jose", "json", "txt"],
+                )
+                .add_filter(lang.pick("Alle filer", "All files"), &["*"])
+                .pick_file()
+                .await
+                .map(|h| h.path().to_path_buf()),
+            Pick::Save {
+                suggested,
+                contents,
+            } => {
+                let dialog = dialog
+                    .set_title(lang.pick("Lagre", "Save"))
+                    .set_file_name(suggested.as_str());
+                let dialog = match contents {
+                    super::commands::SaveContents::Export { .. } => dialog
+                        .add_filter("JSON", &["json"])
+                        .add_filter("Markdown", &["md"])
+                        .add_filter("HTML", &["html"]),
+                    super::commands::SaveContents::Text(_) => dialog,
+                };
+                dialog.save_file().await.map(|h| h.path().to_path_buf())
+            }
+        };
+        send(Message::Picked { pick, path });
+    });
+    Running { rx, task }
+}
+
+/// Writes text to a file off the UI thread (exports the user asked for; the history has its own writer): whole
+/// or not at all, readable only by the user (it holds personal data). The answer is the file's absolute path.
 pub fn save_file(
     services: &Services,
     path: std::path::PathBuf,
@@ -263,10 +373,51 @@ pub fn save_file(
 ) -> Running {
     let (send, rx) = sender(ctx);
     let task = services.runtime.spawn_blocking(move || {
-        let r = crate::config::write_text(&path, &contents)
-            .map(|_| path.display().to_string())
-            .map_err(Notice::of);
+        let r = crate::config::write_export(&path, &contents).map_err(Notice::of);
         send(Message::Saved(r));
+    });
+    Running { rx, task }
+}
+
+/// Stores a CA for its environment and checks the answer again with it, off the UI thread (files are written).
+pub fn trust_ca(
+    services: &Services,
+    config: crate::config::Config,
+    anchor: crate::inspect::trust::Anchor,
+    inspection: Inspection,
+    lang: crate::krr::Lang,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let task = services.runtime.spawn_blocking(move || {
+        let r = crate::inspect::trust::trust_and_reverify(&config, &anchor, &inspection, lang)
+            .map(Box::new)
+            .map_err(Notice::of);
+        send(Message::Trusted(r));
+    });
+    Running { rx, task }
+}
+
+/// Reads the built-in emulator's faults (starting it when `start`), or sets one (`set`: name and on/off).
+pub fn emulator_faults(
+    services: &Services,
+    start: bool,
+    set: Option<(String, bool)>,
+    lang: crate::krr::Lang,
+    ctx: &egui::Context,
+) -> Running {
+    let (send, rx) = sender(ctx);
+    let s = services.clone();
+    let task = services.runtime.spawn(async move {
+        let r = match set {
+            Some((name, on)) => Ok(s.targets.set_emulator_fault(&name, on).await),
+            None => s
+                .targets
+                .emulator_faults(start)
+                .await
+                .map_err(|e| Notice(e.for_app(lang))),
+        };
+        send(Message::Faults(r));
     });
     Running { rx, task }
 }

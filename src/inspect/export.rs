@@ -298,9 +298,11 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
 }
 
 /// The report's style sheet: ours, not from outside.
+/// Long values (URLs, base64, ids) wrap anywhere instead of pushing the page sideways; the tables keep to the page.
 const HTML_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}\
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;\
-vertical-align:top}code{background:#f3f3f3}.valid{color:#1a7f37}.invalid{color:#c81e1e}\
+table{border-collapse:collapse;width:100%;table-layout:fixed}th:first-child{width:22%}\
+td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
+code{background:#f3f3f3;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}p{overflow-wrap:anywhere}.valid{color:#1a7f37}.invalid{color:#c81e1e}\
 .untrusted,.unverifiable{color:#b06000}.note{color:#555;font-size:.9em}";
 
 /// Quotes a word for a POSIX shell.

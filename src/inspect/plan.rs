@@ -274,6 +274,11 @@ impl Plan {
         ))
     }
 
+    /// The trust anchors decided (`trust_ca`), before a target adds its own.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
     /// The language of explanations and messages.
     pub fn lang(&self) -> Lang {
         self.choices.lang
@@ -326,7 +331,22 @@ pub fn plan(config: &Config, choices: Choices) -> Result<Plan, PlanError> {
     super::secrets::apply_choices(&mut client, &choices);
     let client_key = super::secrets::client_key(&environment.name, &client)?;
     let client_secret = super::secrets::client_secret(&environment.name, &client)?;
-    let trust = trust_anchors(&choices.trust_ca)?;
+    let mut trust = trust_anchors(&choices.trust_ca)?;
+    // The environment's own `trust_ca` (the config file's, e.g. stored by the app's "Trust this CA …").
+    for path in &environment.trust_ca {
+        let pem = std::fs::read(path).map_err(|source| AnchorError::ConfigRead {
+            env: environment.name.clone(),
+            path: path.clone(),
+            source,
+        })?;
+        trust
+            .add_pem(&pem)
+            .map_err(|source| AnchorError::ConfigPem {
+                env: environment.name.clone(),
+                path: path.clone(),
+                source,
+            })?;
+    }
     Ok(Plan {
         environment,
         client,
@@ -349,6 +369,24 @@ pub enum AnchorError {
     },
     #[error("--trust-ca {}: {source}", path.display())]
     Pem {
+        path: PathBuf,
+        #[source]
+        source: crate::jose::TrustError,
+    },
+    #[error(
+        "cannot read {} (trust_ca of [environments.{env}] in the config file): {source}; restore the file or \
+         remove it from trust_ca",
+        path.display()
+    )]
+    ConfigRead {
+        env: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} (trust_ca of [environments.{env}] in the config file): {source}", path.display())]
+    ConfigPem {
+        env: String,
         path: PathBuf,
         #[source]
         source: crate::jose::TrustError,
@@ -400,6 +438,7 @@ fn custom_environment(
         // A provider given by URL is production when it is one of the production hosts.
         production: crate::config::is_production_issuer(issuer),
         retired: false,
+        trust_ca: Vec::new(),
     }
 }
 
@@ -416,7 +455,7 @@ pub enum KeySource {
 /// kept until [`Targets::stop`] (or drop), so the browser's single sign-on session with it stays useful.
 pub struct Targets {
     keys: KeySource,
-    emulator: tokio::sync::Mutex<Option<EmulatorHandle>>,
+    pub(super) emulator: tokio::sync::Mutex<Option<EmulatorHandle>>,
 }
 
 impl Targets {
@@ -493,7 +532,7 @@ impl Targets {
         })
     }
 
-    async fn start_emulator(&self) -> Result<EmulatorHandle, PlanError> {
+    pub(super) async fn start_emulator(&self) -> Result<EmulatorHandle, PlanError> {
         let keys = match &self.keys {
             KeySource::Given(k) => k.clone(),
             KeySource::Dir(dir) => {
@@ -510,6 +549,14 @@ impl Targets {
         Emulator::start(EmulatorConfig::local(keys))
             .await
             .map_err(PlanError::EmulatorStart)
+    }
+
+    /// The trust for a file opened beside lookups: `base` and, while the local emulator runs, its CA.
+    pub async fn with_emulator_ca(&self, mut base: TrustStore) -> TrustStore {
+        if let Some(handle) = self.emulator.lock().await.as_ref() {
+            let _ = base.add_pem(handle.ca_pem().as_bytes());
+        }
+        base
     }
 
     /// Stops the emulator, if one was started; a later request starts it again.

@@ -162,10 +162,77 @@ fn unit_names(unit: Unit, lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
+/// A certificate's validity in words, from `now`: "expired 30 days ago", "valid for 12 more days", "not valid
+/// until 2027-01-01 (in 30 days)", or "expires today".
+pub fn certificate_validity(
+    not_before: Option<DateTime<Utc>>,
+    not_after: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Option<String> {
+    let days = |n: i64| match (lang, n) {
+        (Lang::Nb, 1) => "1 dag".to_owned(),
+        (Lang::Nb, n) => format!("{n} dager"),
+        (Lang::En, 1) => "1 day".to_owned(),
+        (Lang::En, n) => format!("{n} days"),
+    };
+    if let Some(nb) = not_before
+        && now < nb
+    {
+        let date = nb.format("%Y-%m-%d");
+        let n = (nb - now).num_days();
+        return Some(match (lang, n) {
+            (Lang::Nb, 0) => format!("ikke gyldig før {date} (senere i dag)"),
+            (Lang::Nb, n) => format!("ikke gyldig før {date} (om {})", days(n)),
+            (Lang::En, 0) => format!("not valid until {date} (later today)"),
+            (Lang::En, n) => format!("not valid until {date} (in {})", days(n)),
+        });
+    }
+    let na = not_after?;
+    Some(if now > na {
+        match ((now - na).num_days(), lang) {
+            (0, Lang::Nb) => "utløpt i dag".to_owned(),
+            (0, Lang::En) => "expired today".to_owned(),
+            (n, Lang::Nb) => format!("utløpt for {} siden", days(n)),
+            (n, Lang::En) => format!("expired {} ago", days(n)),
+        }
+    } else {
+        match ((na - now).num_days(), lang) {
+            (0, Lang::Nb) => "utløper i dag".to_owned(),
+            (0, Lang::En) => "expires today".to_owned(),
+            (n, Lang::Nb) => format!("gyldig i {} til", days(n)),
+            (1, Lang::En) => "valid for 1 more day".to_owned(),
+            (n, Lang::En) => format!("valid for {n} more days"),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn certificate_validity_in_words() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+        let d = chrono::Duration::days;
+        let v = |nb: i64, na: i64, lang| {
+            certificate_validity(Some(now + d(nb)), Some(now + d(na)), now, lang).unwrap()
+        };
+        assert_eq!(v(-400, -30, Lang::En), "expired 30 days ago");
+        assert_eq!(v(-400, -30, Lang::Nb), "utløpt for 30 dager siden");
+        assert_eq!(v(-400, 12, Lang::En), "valid for 12 more days");
+        assert_eq!(v(-400, 1, Lang::Nb), "gyldig i 1 dag til");
+        assert_eq!(
+            v(31, 400, Lang::En),
+            "not valid until 2027-01-01 (in 31 days)"
+        );
+        assert_eq!(
+            v(31, 400, Lang::Nb),
+            "ikke gyldig før 2027-01-01 (om 31 dager)"
+        );
+        assert_eq!(certificate_validity(None, None, now, Lang::En), None);
+    }
 
     #[test]
     fn all_three_krr_shapes_parse_to_the_same_instant_kind() {

@@ -17,7 +17,7 @@ use krr_inspector::oidc::BrowserChoice;
 
 use super::support::keys;
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -25,14 +25,14 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn person_browser(extra: &str) -> BrowserChoice {
+pub(super) fn person_browser(extra: &str) -> BrowserChoice {
     BrowserChoice::Command(format!(
         "'{}' autologin {extra}",
         env!("CARGO_BIN_EXE_krr-inspector")
     ))
 }
 
-fn app_harness(
+pub(super) fn app_harness(
     rt: &tokio::runtime::Runtime,
     browser: BrowserChoice,
 ) -> Harness<'static, InspectorApp> {
@@ -60,7 +60,11 @@ fn looked_up_with_the_write_scope(rt: &tokio::runtime::Runtime) -> Harness<'stat
 }
 
 /// Steps frames until `done` holds (the background work wakes the UI, which `run()` alone does not wait for).
-fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
+pub(super) fn step_until(
+    h: &mut Harness<'_, InspectorApp>,
+    what: &str,
+    done: impl Fn(&InspectorApp) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -335,8 +339,14 @@ fn the_matrix_tab_runs_every_set_and_opens_a_row() {
     step_until(&mut h, "the matrix", |a| a.views.matrix.done.is_some());
     assert_eq!(h.state().views.matrix.rows.len(), 4);
     h.get_by_label("(no read scope)");
-    h.get_by_label("403");
+    // The failing cell says why; a click shows the whole reason and a hint that fits it.
+    h.get_by_label("403 insufficient_scope").click();
+    h.run();
+    h.get_by_label_contains("the register refused the scopes (403)");
+    h.get_by_label_contains("a set without a read scope gets 403 by design");
     assert_eq!(h.query_all_by_label("200").count(), 3);
+    // Each row says how its token was obtained: the one login, then refreshes narrowed to each set.
+    assert_eq!(h.query_all_by_label("refresh").count(), 4);
     h.get_by_role_and_label(egui::accesskit::Role::Link, "krr:user/digitalpost.read")
         .click();
     h.run();
@@ -395,6 +405,15 @@ fn history_compare_export_and_open() {
 
     h.get_by_label("History").click();
     h.run();
+    // The table has a header row naming its columns.
+    h.get_by_label("Time (compare)");
+    h.get_by_label("Scopes");
+    for title in ["Environment", "Person", "Signature", "HTTP"] {
+        assert!(
+            h.query_all_by_label(title).count() >= 2,
+            "{title}: a column header besides the panel's or tab's own"
+        );
+    }
     // Tick both history rows' checkboxes (labelled with their time, which two quick lookups may share).
     let is_time = |l: &str| l.len() == 8 && l.as_bytes()[2] == b':' && l.as_bytes()[5] == b':';
     for n in 0..2 {
@@ -425,7 +444,7 @@ fn history_compare_export_and_open() {
     h.get_by_label_contains("fields unchanged");
 
     // Open the saved file: it becomes the current result and joins the history.
-    h.get_by_label("Open a saved inspection (JSON):");
+    h.get_by_label("or the path:");
     h.state_mut().views.history.open_path = file.display().to_string();
     h.get_by_label("Open file").click();
     step_until(&mut h, "the opened file", |a| a.history.entries.len() == 3);

@@ -12,6 +12,8 @@ mod fetch;
 mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_files;
 mod hostile;
 mod keyring;
 mod key_jwt;

@@ -258,10 +258,23 @@ async fn export_reads_back_equal_and_never_holds_a_token() {
                 out.contains("| `digital_post.postkasseadresse` | `ola.nordmann#6XXB` |"),
                 "{out}"
             ),
-            "html" => assert!(
-                out.starts_with("<!doctype html>")
-                    && out.contains("<code>ola.nordmann#6XXB</code>")
-            ),
+            "html" => {
+                assert!(
+                    out.starts_with("<!doctype html>")
+                        && out.contains("<code>ola.nordmann#6XXB</code>")
+                );
+                // The time to the second (no fractions), and long values wrap rather than overflow sideways.
+                let time = out
+                    .split("<th>Time</th><td><code>")
+                    .nth(1)
+                    .and_then(|rest| rest.split("</code>").next())
+                    .unwrap_or_default();
+                assert!(
+                    chrono::DateTime::parse_from_rfc3339(time).is_ok() && !time.contains('.'),
+                    "{time:?}"
+                );
+                assert!(out.contains("overflow-wrap:anywhere"), "{out}");
+            }
             // As a shell reads it back: these words, the token a `$TOKEN` for the shell to fill in.
             "curl" => assert_eq!(
                 shell_words::split(out.trim()).unwrap(),

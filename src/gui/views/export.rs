@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-use crate::gui::commands::{Command, Commands, Confirm, Status};
+use crate::gui::commands::{Command, Commands, Confirm, SaveContents, Status};
 use crate::inspect::{Inspection, export};
 use crate::krr::Lang;
 
@@ -27,8 +27,26 @@ impl ExportView {
     /// Drawn above every inspection tab, from the inspection as received (`original`).
     pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, i: &Inspection, commands: &mut Commands) {
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label(lang.pick("Eksporter til:", "Export to:"));
-            ui.add(egui::TextEdit::singleline(&mut self.save_path).desired_width(200.0))
+            // The system's Save dialog: the format follows the name chosen (.json, .md, .html).
+            if ui
+                .button(lang.pick("Eksporter …", "Export …"))
+                .on_hover_text(lang.pick(
+                    "Velg hvor og i hvilket format (JSON, Markdown, HTML) i systemets lagringsdialog",
+                    "Choose where and in which format (JSON, Markdown, HTML) in the system's Save dialog",
+                ))
+                .clicked()
+            {
+                commands.push(Command::SaveAs {
+                    suggested: suggested_name(i, "json"),
+                    contents: SaveContents::Export {
+                        json: export::to_json(i),
+                        markdown: export::to_markdown(i, lang),
+                        html: export::to_html(i, lang),
+                    },
+                });
+            }
+            let label = ui.label(lang.pick("eller til:", "or to:"));
+            ui.add(egui::TextEdit::singleline(&mut self.save_path).desired_width(320.0))
                 .labelled_by(label.id);
             let stem = std::path::Path::new(self.save_path.trim()).with_extension("");
             let mut save = |ext: &str, text: String| {
@@ -83,4 +101,20 @@ impl ExportView {
             }
         });
     }
+}
+
+/// A file name for what was looked up: `krr-PERSONID-YYYYMMDD-HHMM.EXT` (no person id: `krr-answer-…`).
+pub fn suggested_name(i: &Inspection, ext: &str) -> String {
+    let pid = i
+        .body
+        .as_ref()
+        .and_then(|b| b.person.get("personidentifikator"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or("answer");
+    let at = i
+        .started_at
+        .with_timezone(&chrono::Local)
+        .format("%Y%m%d-%H%M");
+    format!("krr-{pid}-{at}.{ext}")
 }

@@ -23,11 +23,18 @@ pub struct HistoryView {
 impl StandaloneTab for HistoryView {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut TabContext<'_>, commands: &mut Commands) {
         let (lang, history, keep_history) = (cx.lang, cx.history, cx.keep_history);
-        ui.horizontal(|ui| {
-            let label = ui.label(lang.pick(
-                "Åpne lagret inspeksjon (JSON):",
-                "Open a saved inspection (JSON):",
-            ));
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button(lang.pick("Åpne …", "Open …"))
+                .on_hover_text(lang.pick(
+                    "En lagret inspeksjon, et signert svar (JWS) eller et JSON-svar; du kan også slippe filen på vinduet",
+                    "A saved inspection, a signed answer (JWS) or a JSON answer; you can also drop the file on the window",
+                ))
+                .clicked()
+            {
+                commands.push(Command::OpenDialog);
+            }
+            let label = ui.label(lang.pick("eller stien:", "or the path:"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.open_path)
                     .hint_text("krr-inspection.json")
@@ -37,7 +44,7 @@ impl StandaloneTab for HistoryView {
             if ui.button(lang.pick("Åpne fil", "Open file")).clicked()
                 && !self.open_path.trim().is_empty()
             {
-                let path = std::path::PathBuf::from(self.open_path.trim());
+                let path = std::path::PathBuf::from(self.open_path.as_str());
                 commands.push(Command::OpenFile { path });
             }
         });
@@ -72,6 +79,19 @@ impl StandaloneTab for HistoryView {
                     .striped(true)
                     .spacing([10.0, 4.0])
                     .show(ui, |ui| {
+                        // A header row names every column (the first: tick two to compare).
+                        for title in [
+                            lang.pick("Tid (sammenlign)", "Time (compare)"),
+                            lang.pick("Miljø", "Environment"),
+                            lang.pick("Person", "Person"),
+                            lang.pick("Signatur", "Signature"),
+                            "HTTP",
+                            lang.pick("Omfang", "Scopes"),
+                            "",
+                        ] {
+                            ui.label(RichText::new(title).strong());
+                        }
+                        ui.end_row();
                         for (n, e) in history.entries.iter().enumerate() {
                             let mut picked = self.compare_pick.contains(&n);
                             let time = e

@@ -16,10 +16,10 @@ impl InspectionTab for HttpView {
         &mut self,
         ui: &mut egui::Ui,
         i: Current<'_>,
-        _cx: &mut TabContext<'_>,
-        _commands: &mut Commands,
+        cx: &mut TabContext<'_>,
+        commands: &mut Commands,
     ) {
-        let i = i.display;
+        let (lang, i) = (cx.lang, i.display);
         // The lookup's exchanges, then those of the session after it (the Tokens tab's buttons), in order.
         let session = i.session.iter().flat_map(|s| s.exchanges.iter());
         for (n, ex) in i.http.exchanges.iter().chain(session).enumerate() {
@@ -45,7 +45,15 @@ impl InspectionTab for HttpView {
                         for (k, v) in headers {
                             ui.label(RichText::new(format!("{k}: {v}")).monospace().small());
                         }
-                        if let Some(b) = body {
+                        // The register's JWS as its three parts, not one block of base64.
+                        let parts = |ui: &mut egui::Ui, commands: &mut Commands, b: &str| {
+                            heading == "Response"
+                                && ex.step == "person"
+                                && super::jws::show(ui, lang, b, &format!("http{n}"), commands)
+                        };
+                        if let Some(b) = body
+                            && !parts(ui, commands, b)
+                        {
                             let mut b = b.clone();
                             ui.add(
                                 egui::TextEdit::multiline(&mut b)

@@ -4,6 +4,7 @@ use eframe::egui;
 use egui::RichText;
 
 use super::style::{GREEN, RED};
+use crate::inspect::matrix_reason::{obtained_meaning, reason};
 use super::tab::{StandaloneTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::matrix::{Matrix, MatrixRow};
@@ -15,6 +16,8 @@ pub struct MatrixView {
     pub rows: Vec<MatrixRow>,
     pub done: Option<Matrix>,
     pub error: Option<String>,
+    /// The row whose failure is shown in full under the buttons (its cell was clicked).
+    pub selected: Option<usize>,
 }
 
 impl StandaloneTab for MatrixView {
@@ -58,7 +61,24 @@ impl StandaloneTab for MatrixView {
                 }
             }
         }
+        if let Some(r) = self.selected.and_then(|n| self.rows.get(n))
+            && let Some(why) = reason(r, lang)
+        {
+            egui::Frame::new()
+                .fill(RED.gamma_multiply(0.12))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(RichText::new(crate::escape::display(&why.full)).color(RED));
+                    ui.label(format!(
+                        "{} {}",
+                        lang.pick("Prøv:", "Try:"),
+                        crate::escape::display(&why.hint)
+                    ));
+                });
+        }
         let mut open = None;
+        let mut select = None;
         egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -68,6 +88,7 @@ impl StandaloneTab for MatrixView {
                     .show(ui, |ui| {
                         ui.label(RichText::new(lang.pick("Omfang", "Scopes")).strong());
                         ui.label(RichText::new("HTTP").strong());
+                        ui.label(RichText::new(lang.pick("Token fra", "Token by")).strong());
                         for c in &columns {
                             ui.label(
                                 RichText::new(crate::escape::display(c))
@@ -98,14 +119,40 @@ impl StandaloneTab for MatrixView {
                             {
                                 open = Some(n);
                             }
-                            let status = r
-                                .status
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "-".into());
-                            ui.colored_label(
-                                if r.status == Some(200) { GREEN } else { RED },
-                                status,
-                            );
+                            // A failed cell says why (short), the whole reason and its hint on hover or click.
+                            match reason(r, lang) {
+                                Some(why) => {
+                                    let cell = ui
+                                        .add(
+                                            egui::Label::new(
+                                                RichText::new(crate::escape::display(&why.short))
+                                                    .color(RED),
+                                            )
+                                            .sense(egui::Sense::click()),
+                                        )
+                                        .on_hover_text(format!(
+                                            "{}\n{} {}",
+                                            crate::escape::display(&why.full),
+                                            lang.pick("Prøv:", "Try:"),
+                                            crate::escape::display(&why.hint)
+                                        ));
+                                    if cell.clicked() {
+                                        select = Some(n);
+                                    }
+                                }
+                                None => {
+                                    let status = r
+                                        .status
+                                        .map(|s| s.to_string())
+                                        .unwrap_or_else(|| "-".into());
+                                    ui.colored_label(
+                                        if r.status == Some(200) { GREEN } else { RED },
+                                        status,
+                                    );
+                                }
+                            }
+                            ui.label(r.obtained.label())
+                                .on_hover_text(obtained_meaning(r.obtained, lang));
                             for c in &columns {
                                 let present = r
                                     .values
@@ -122,6 +169,9 @@ impl StandaloneTab for MatrixView {
                         }
                     });
             });
+        if select.is_some() {
+            self.selected = if self.selected == select { None } else { select };
+        }
         if let Some(n) = open {
             let i = std::sync::Arc::new(self.rows[n].inspection.clone());
             commands.push(Command::OpenInspection(i));

@@ -6,6 +6,7 @@
 //! `Views` and its dispatch.
 
 pub mod export;
+pub mod jws;
 pub mod progress;
 pub mod style;
 pub mod summary;
@@ -83,6 +84,7 @@ macro_rules! tabs {
                     setup_running: data.setup_running,
                     language_change_running: data.language_change_running,
                     save_path: &mut self.export.save_path,
+                    trust_offer: data.trust_offer.as_ref(),
                 };
                 match tab {
                     $( Tab::$iv => {
@@ -109,6 +111,7 @@ tabs! {
         Matrix(matrix::MatrixView) = "Omfangsmatrise", "Scope matrix";
         History(history::HistoryView) = "Historikk", "History";
         Setup(setup::SetupView) = "Oppsettsjekk", "Check setup";
+        Faults(faults::FaultsView) = "Emulatorfeil", "Emulator faults";
     }
 }
 
@@ -174,6 +177,8 @@ pub struct Data<'a> {
     pub history: &'a History,
     pub keep_history: bool,
     pub session: &'a tab::SessionControls,
+    /// "Trust this CA …" for the current result, when its chain is untrusted.
+    pub trust_offer: Option<Result<crate::inspect::trust::Anchor, String>>,
 }
 
 impl Views {

@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::{Command, Commands};
+use crate::gui::commands::{Command, Commands, SaveContents};
 use crate::inspect::Inspection;
 
 /// The Raw tab holds no state of its own.
@@ -37,23 +37,34 @@ impl InspectionTab for RawView {
             if ui.button(lang.pick("Kopier", "Copy")).clicked() {
                 ui.ctx().copy_text(raw.clone());
             }
+            if ui.button(lang.pick("Lagre som …", "Save as …")).clicked() {
+                let jws = !raw.trim_start().starts_with('{');
+                commands.push(Command::SaveAs {
+                    suggested: super::export::suggested_name(original, if jws { "jws" } else { "json" }),
+                    contents: SaveContents::Text(raw.clone()),
+                });
+            }
             let label = ui.label(lang.pick("Lagre som:", "Save as:"));
             ui.add(egui::TextEdit::singleline(save_path).desired_width(260.0))
                 .labelled_by(label.id);
             if ui.button(lang.pick("Lagre", "Save")).clicked() {
-                let path = std::path::PathBuf::from(save_path.trim());
+                let path = std::path::PathBuf::from(save_path.as_str());
                 commands.push(Command::Save {
                     path,
                     contents: raw.clone(),
                 });
             }
         });
-        let mut text = visible;
-        ui.add(
-            egui::TextEdit::multiline(&mut text)
-                .code_editor()
-                .desired_width(f32::INFINITY)
-                .interactive(false),
-        );
+        // A JWS as its three parts (header and payload decoded); anything else as received.
+        ui.add_space(4.0);
+        if !super::jws::show(ui, lang, &raw, "raw", commands) {
+            let mut text = visible;
+            ui.add(
+                egui::TextEdit::multiline(&mut text)
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .interactive(false),
+            );
+        }
     }
 }

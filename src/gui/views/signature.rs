@@ -1,4 +1,6 @@
-//! The Signature tab: the verdict and its reason, the JOSE header, the chain and each certificate.
+//! The Signature tab: the verdict and its reason ("Trust this CA …" for an untrusted chain of the user's own
+//! environment), the JOSE header with its `x5c` folded, the chain and each certificate (subject, issuer, validity
+//! in words, SHA-256 fingerprint) with Copy PEM and its base64 behind an expander.
 
 use chrono::Utc;
 use eframe::egui;
@@ -6,7 +8,7 @@ use egui::RichText;
 
 use super::style::{RED, verdict_colour};
 use super::tab::{Current, InspectionTab, TabContext};
-use crate::gui::commands::Commands;
+use crate::gui::commands::{Command, Commands, Confirm, Status};
 use crate::krr::Lang;
 
 /// The Signature tab holds no state of its own.
@@ -19,9 +21,9 @@ impl InspectionTab for SignatureView {
         ui: &mut egui::Ui,
         i: Current<'_>,
         cx: &mut TabContext<'_>,
-        _commands: &mut Commands,
+        commands: &mut Commands,
     ) {
-        let (lang, i) = (cx.lang, i.display);
+        let (lang, received, i) = (cx.lang, i.received, i.display);
         let Some(body) = &i.body else {
             ui.label(lang.pick("Ingen signatur å vise.", "No signature to show."));
             return;
@@ -38,12 +40,51 @@ impl InspectionTab for SignatureView {
                         .strong(),
                 );
                 ui.label(v.reason());
+                match cx.trust_offer {
+                    Some(Ok(anchor))
+                        if ui
+                            .button(lang.pick("Klarer denne CA-en …", "Trust this CA …"))
+                            .on_hover_text(crate::escape::display(&anchor.subject))
+                            .clicked() =>
+                    {
+                        commands.push(Command::Ask(Confirm::TrustCa));
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(why)) => {
+                        ui.label(format!(
+                            "{} {}",
+                            lang.pick("Klarere en CA herfra:", "Trusting a CA from here:"),
+                            crate::escape::display(why)
+                        ));
+                    }
+                    None => {}
+                }
             });
         let Some(jose) = &body.jose else { return };
+        // The certificates as received (base64 DER), for Copy PEM and the expander.
+        let x5c: Vec<String> = received
+            .body
+            .as_ref()
+            .and_then(|b| b.jose.as_ref())
+            .and_then(|j| j.header.as_ref())
+            .and_then(|h| h.get("x5c"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
         if let Some(header) = &jose.header {
             ui.add_space(8.0);
             ui.label(RichText::new(lang.pick("JOSE-header", "JOSE header")).strong());
-            let mut pretty = serde_json::to_string_pretty(header).unwrap_or_default();
+            let mut folded = header.clone();
+            if let Some(list) = folded.get_mut("x5c").and_then(serde_json::Value::as_array_mut) {
+                for (n, c) in list.iter_mut().enumerate() {
+                    let chars = c.as_str().map_or(0, str::len);
+                    *c = serde_json::Value::String(match lang {
+                        Lang::Nb => format!("x5c[{n}]: sertifikat, {chars} tegn base64 (se under)"),
+                        Lang::En => format!("x5c[{n}]: certificate, {chars} characters of base64 (see below)"),
+                    });
+                }
+            }
+            let mut pretty = serde_json::to_string_pretty(&folded).unwrap_or_default();
             ui.add(
                 egui::TextEdit::multiline(&mut pretty)
                     .code_editor()
@@ -57,22 +98,21 @@ impl InspectionTab for SignatureView {
                 lang.pick("Kjede:", "Chain:"),
                 chain.path.join("  →  ")
             );
-            ui.label(
-                RichText::new(text)
-                    .small()
-                    .family(egui::FontFamily::Monospace),
-            );
+            ui.label(RichText::new(text).family(egui::FontFamily::Monospace));
         }
         for (n, c) in jose.certificates.iter().enumerate() {
             ui.add_space(6.0);
             egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
                 ui.label(RichText::new(format!("x5c[{n}]  {}", c.subject)).strong());
                 ui.label(format!(
                     "{} {}",
                     lang.pick("Utsteder:", "Issuer:"),
                     c.issuer
                 ));
-                let days = c.not_after.map(|t| (t - Utc::now()).num_days());
+                let now = Utc::now();
+                let words =
+                    crate::krr::time::certificate_validity(c.not_before, c.not_after, now, lang);
                 let validity = format!(
                     "{} {} – {}{}",
                     lang.pick("Gyldig:", "Valid:"),
@@ -82,14 +122,12 @@ impl InspectionTab for SignatureView {
                     c.not_after
                         .map(|t| t.format("%Y-%m-%d").to_string())
                         .unwrap_or_default(),
-                    days.map(|d| match lang {
-                        Lang::Nb => format!(" ({d} dager igjen)"),
-                        Lang::En => format!(" ({d} days left)"),
-                    })
-                    .unwrap_or_default()
+                    words.map(|w| format!(" ({w})")).unwrap_or_default()
                 );
+                let outside = c.not_after.is_some_and(|t| t < now)
+                    || c.not_before.is_some_and(|t| t > now);
                 ui.colored_label(
-                    if days.is_some_and(|d| d < 0) {
+                    if outside {
                         RED
                     } else {
                         ui.visuals().text_color()
@@ -101,10 +139,31 @@ impl InspectionTab for SignatureView {
                     c.key_type, c.key_bits, c.serial
                 ));
                 ui.label(
-                    RichText::new(format!("SHA-256 {}", c.sha256_fingerprint))
-                        .monospace()
-                        .small(),
+                    RichText::new(format!("SHA-256 {}", c.sha256_fingerprint)).monospace(),
                 );
+                if let Some(b64) = x5c.get(n) {
+                    if ui.button(lang.pick("Kopier PEM", "Copy PEM")).clicked() {
+                        ui.ctx().copy_text(crate::inspect::trust::pem_of(b64));
+                        commands.push(Command::Say(Status::done(match lang {
+                            Lang::Nb => format!("Kopierte x5c[{n}] som PEM."),
+                            Lang::En => format!("Copied x5c[{n}] as PEM."),
+                        })));
+                    }
+                    egui::CollapsingHeader::new(match lang {
+                        Lang::Nb => format!("Base64 ({} tegn)", b64.len()),
+                        Lang::En => format!("Base64 ({} characters)", b64.len()),
+                    })
+                    .id_salt(("x5c", n))
+                    .show(ui, |ui| {
+                        let mut text = crate::escape::display(b64).into_owned();
+                        ui.add(
+                            egui::TextEdit::multiline(&mut text)
+                                .code_editor()
+                                .desired_width(f32::INFINITY)
+                                .interactive(false),
+                        );
+                    });
+                }
             });
         }
     }

@@ -36,6 +36,8 @@ pub struct TabContext<'a> {
     pub language_change_running: bool,
     /// The export bar's path, which the Raw tab's "Save as" edits too.
     pub save_path: &'a mut String,
+    /// For an untrusted chain: the CA the Signature tab offers to trust, or why none can be from here.
+    pub trust_offer: Option<&'a Result<crate::inspect::trust::Anchor, String>>,
 }
 
 /// A tab that shows the current inspection: drawn under the summary and the export bar, once there is one.
