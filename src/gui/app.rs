@@ -31,8 +31,9 @@ pub struct InspectorApp {
     pub services: Services,
     /// Shared with the history (and drawn from a clone of the pointer, so the app keeps it while views draw).
     pub result: Option<Arc<Inspection>>,
-    /// The display copy of `result` (control characters from outside made visible), made once per result.
-    shown: Option<(Arc<Inspection>, Arc<Inspection>)>,
+    /// The display copy of `result` (explained in the app's language, control characters from outside made
+    /// visible), made once per result and language.
+    shown: Option<(Arc<Inspection>, Lang, Arc<Inspection>)>,
     /// A lookup that could not start, or was cancelled (shown in the status line, cleared like it).
     pub notice: Option<String>,
     /// The status line: what the last action did (saved, copied, …); cleared on the next action.
@@ -199,13 +200,18 @@ impl InspectorApp {
         self.tasks.insert(TaskName::Matrix, running);
     }
 
-    /// What the views draw for `result`: its display copy, cached while `result` is the same value.
+    /// What the views draw for `result`: its display copy in the app's language, cached while `result` and the
+    /// language are the same (a switch of language redraws the result in the new one).
     pub fn shown(&mut self, result: &Arc<Inspection>) -> Arc<Inspection> {
+        let lang = self.lang();
         match &self.shown {
-            Some((of, shown)) if Arc::ptr_eq(of, result) => shown.clone(),
+            Some((of, of_lang, shown)) if Arc::ptr_eq(of, result) && *of_lang == lang => {
+                shown.clone()
+            }
             _ => {
-                let shown = Arc::new(crate::inspect::display::for_display(result));
-                self.shown = Some((result.clone(), shown.clone()));
+                let explained = crate::inspect::reverify::in_language(result, lang);
+                let shown = Arc::new(crate::inspect::display::for_display(&explained));
+                self.shown = Some((result.clone(), lang, shown.clone()));
                 shown
             }
         }
@@ -526,10 +532,17 @@ impl eframe::App for InspectorApp {
         };
         egui::Panel::top("top").show(ui, |ui| panels.top_bar(ui));
 
-        egui::Panel::left("request")
-            .resizable(true)
-            .default_size(340.0)
-            .show(ui, |ui| panels.request_panel(ui));
+        if panels.settings.request_panel_open {
+            egui::Panel::left("request")
+                .resizable(true)
+                .default_size(340.0)
+                .size_range(240.0..=640.0)
+                .show(ui, |ui| panels.request_panel(ui));
+        } else {
+            egui::Panel::left("request-collapsed")
+                .resizable(false)
+                .show(ui, |ui| panels.collapsed_request_panel(ui));
+        }
         let result = self.result.clone();
         let shown = result.as_ref().map(|r| self.shown(r));
         let data = Data {

@@ -43,6 +43,8 @@ pub struct Settings {
     pub keep_history: bool,
     /// The emulator's test person to log in as headless (TestID), per local environment; none: the login page.
     pub test_person: BTreeMap<String, String>,
+    /// The request panel is shown (it can be collapsed to give the result the window).
+    pub request_panel_open: bool,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             browser_command: command,
             keep_history: false,
             test_person: BTreeMap::new(),
+            request_panel_open: true,
         }
     }
 }

@@ -80,10 +80,15 @@ pub enum Progress {
 }
 
 fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
+    let nb = super::problem_text::hint_nb(hint).map(|h| super::report::ProblemNb {
+        message: None,
+        hint: Some(h.into()),
+    });
     LookupProblem {
         kind: kind.into(),
         message: message.into(),
         hint: hint.into(),
+        nb,
     }
 }
 
@@ -247,7 +252,13 @@ pub(crate) async fn lookup(
                 LoginError::Browser(_) => "browser_command",
                 _ => "login",
             };
-            inspection.error = Some(problem(kind, e.to_string(), login_hint(&e)));
+            let mut p = problem(kind, e.to_string(), login_hint(&e));
+            p.nb.get_or_insert(super::report::ProblemNb {
+                message: None,
+                hint: None,
+            })
+            .message = super::problem_text::login_message_nb(&e);
+            inspection.error = Some(p);
             inspection
                 .timings_ms
                 .push(("total".into(), started.elapsed().as_millis() as u64));

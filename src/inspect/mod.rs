@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod matrix;
 pub mod persons;
 pub mod plan;
+mod problem_text;
 pub mod render;
 pub mod report;
 pub mod reverify;

@@ -11,6 +11,8 @@ mod fetch;
 mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_look;
 mod hostile;
 mod packaging;
 mod properties;

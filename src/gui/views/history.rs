@@ -10,7 +10,6 @@ use super::style::{AMBER, GREEN, RED};
 use super::tab::{StandaloneTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::render::short_value;
-use crate::krr::Lang;
 
 #[derive(Default)]
 pub struct HistoryView {
@@ -162,10 +161,11 @@ impl StandaloneTab for HistoryView {
                     }
                 }
             });
-            ui.label(match lang {
-                Lang::Nb => format!("{} like felt", c.unchanged),
-                Lang::En => format!("{} fields unchanged", c.unchanged),
-            });
+            ui.label(lang.count(
+                c.unchanged,
+                ("felt uendret", "felt uendret"),
+                ("field unchanged", "fields unchanged"),
+            ));
         }
     }
 }

@@ -32,12 +32,12 @@ impl InspectionTab for SignatureView {
             .inner_margin(10.0)
             .show(ui, |ui| {
                 ui.label(
-                    RichText::new(v.label().to_uppercase())
+                    RichText::new(v.label_in(lang).to_uppercase())
                         .color(verdict_colour(&v))
                         .size(20.0)
                         .strong(),
                 );
-                ui.label(v.reason());
+                ui.label(crate::escape::display(&body.verdict_reason(lang)).into_owned());
             });
         let Some(jose) = &body.jose else { return };
         if let Some(header) = &jose.header {
@@ -57,11 +57,7 @@ impl InspectionTab for SignatureView {
                 lang.pick("Kjede:", "Chain:"),
                 chain.path.join("  →  ")
             );
-            ui.label(
-                RichText::new(text)
-                    .small()
-                    .family(egui::FontFamily::Monospace),
-            );
+            ui.label(RichText::new(text).family(egui::FontFamily::Monospace));
         }
         for (n, c) in jose.certificates.iter().enumerate() {
             ui.add_space(6.0);
@@ -97,13 +93,18 @@ impl InspectionTab for SignatureView {
                     validity,
                 );
                 ui.label(format!(
-                    "{} {} · serial {}",
-                    c.key_type, c.key_bits, c.serial
+                    "{} {} bit · {} {}",
+                    c.key_type,
+                    c.key_bits,
+                    lang.pick("serienummer", "serial"),
+                    c.serial
                 ));
-                ui.label(
-                    RichText::new(format!("SHA-256 {}", c.sha256_fingerprint))
-                        .monospace()
-                        .small(),
+                // The fingerprint is one long word: it wraps inside its frame, not out of it.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("SHA-256 {}", c.sha256_fingerprint)).monospace(),
+                    )
+                    .wrap_mode(egui::TextWrapMode::Wrap),
                 );
             });
         }
