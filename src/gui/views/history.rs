@@ -58,11 +58,7 @@ impl StandaloneTab for HistoryView {
             ui.label(lang.pick("Ingen oppslag ennå.", "No lookups yet."));
             return;
         }
-        ui.label(
-            RichText::new(lang.pick("Velg to for å sammenligne.", "Tick two to compare."))
-                .small()
-                .weak(),
-        );
+        ui.label(lang.pick("Velg to for å sammenligne.", "Tick two to compare."));
         let mut open = None;
         egui::ScrollArea::vertical()
             .max_height(ui.available_height() * 0.5)
@@ -104,12 +100,9 @@ impl StandaloneTab for HistoryView {
                                     .map(|s| s.to_string())
                                     .unwrap_or_else(|| "-".into()),
                             );
-                            ui.label(
-                                RichText::new(crate::escape::display(
-                                    &e.inspection.request.scopes.join(" "),
-                                ))
-                                .small(),
-                            );
+                            ui.label(crate::escape::display(
+                                &e.inspection.request.scopes.join(" "),
+                            ));
                             if ui.button(lang.pick("Åpne", "Open")).clicked() {
                                 open = Some(n);
                             }

@@ -16,10 +16,10 @@ impl InspectionTab for HttpView {
         &mut self,
         ui: &mut egui::Ui,
         i: Current<'_>,
-        _cx: &mut TabContext<'_>,
+        cx: &mut TabContext<'_>,
         _commands: &mut Commands,
     ) {
-        let i = i.display;
+        let (lang, i) = (cx.lang, i.display);
         for (n, ex) in i.http.exchanges.iter().enumerate() {
             let status = ex
                 .status
@@ -36,12 +36,15 @@ impl InspectionTab for HttpView {
                         ui.colored_label(RED, crate::escape::display(e).into_owned());
                     }
                     for (heading, headers, body) in [
-                        ("Request", &ex.request_headers, &ex.request_body),
-                        ("Response", &ex.response_headers, &ex.response_body),
+                        (lang.pick("Forespørsel", "Request"), &ex.request_headers, &ex.request_body),
+                        (lang.pick("Svar", "Response"), &ex.response_headers, &ex.response_body),
                     ] {
                         ui.label(RichText::new(heading).strong());
                         for (k, v) in headers {
-                            ui.label(RichText::new(format!("{k}: {v}")).monospace().small());
+                            ui.add(
+                                egui::Label::new(RichText::new(format!("{k}: {v}")).monospace())
+                                    .wrap_mode(egui::TextWrapMode::Wrap),
+                            );
                         }
                         if let Some(b) = body {
                             let mut b = b.clone();

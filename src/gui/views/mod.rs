@@ -239,7 +239,8 @@ impl Views {
                 });
             ui.add_space(6.0);
         }
-        egui::ScrollArea::both()
+        // Vertical only: every tab wraps its texts to the window's width, so nothing is cut at the right edge.
+        egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| self.tab_ui(tab, ui, Some(current), data, commands));
     }

@@ -9,29 +9,24 @@ use super::style::{AMBER, GREEN, verdict_colour};
 use crate::inspect::Inspection;
 use crate::krr::Lang;
 
-/// A coloured chip: white text on `fill`, at body size.
+/// A coloured chip: white text on `fill`, at body size. A label (not a frame), so a row of chips wraps.
 pub fn chip(ui: &mut egui::Ui, text: &str, fill: Color32) -> egui::Response {
-    egui::Frame::new()
-        .fill(fill)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(8, 2))
-        .show(ui, |ui| {
-            ui.add(egui::Label::new(RichText::new(text).color(Color32::WHITE).strong()).extend())
-        })
-        .inner
+    // Not wrapped inside: a chip that does not fit moves to the next row whole.
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!(" {text} "))
+                .color(Color32::WHITE)
+                .background_color(fill)
+                .strong(),
+        )
+        .extend(),
+    )
 }
 
 /// A quiet chip: the text on the faint background, for facts that are neither good nor bad.
 fn plain_chip(ui: &mut egui::Ui, text: &str) -> egui::Response {
-    let fill = ui.visuals().faint_bg_color;
-    let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
-    egui::Frame::new()
-        .fill(fill)
-        .stroke(stroke)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(8, 2))
-        .show(ui, |ui| ui.add(egui::Label::new(text).extend()))
-        .inner
+    let fill = ui.visuals().widgets.inactive.weak_bg_fill;
+    ui.add(egui::Label::new(RichText::new(format!(" {text} ")).background_color(fill)).extend())
 }
 
 fn timing(i: &Inspection, step: &str) -> Option<u64> {
