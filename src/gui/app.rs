@@ -56,6 +56,9 @@ pub struct InspectorApp {
     report_first_frame: bool,
     /// The lookup the `--lookup` start asked for has been reported (for the benchmark).
     report_lookup: bool,
+    /// `KRR_INSPECTOR_BENCH_LOOKUPS=N` with `--lookup`: N lookups one after the other, each reported on standard
+    /// error (for the memory benchmark).
+    bench_lookups_left: u32,
 }
 
 impl InspectorApp {
@@ -110,6 +113,10 @@ impl InspectorApp {
             history_file: InspectorApp::history_path().map(HistoryWriter::new),
             report_first_frame: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
             report_lookup: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
+            bench_lookups_left: std::env::var("KRR_INSPECTOR_BENCH_LOOKUPS")
+                .ok()
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0),
         }
     }
 
@@ -390,6 +397,13 @@ impl InspectorApp {
                     }
                     self.views.person.show(&i);
                     self.result = Some(i);
+                    if self.bench_lookups_left > 0 {
+                        self.bench_lookups_left -= 1;
+                        eprintln!("bench_lookup_done {}", self.bench_lookups_left);
+                        if self.bench_lookups_left > 0 {
+                            self.commands.push(Command::StartLookup);
+                        }
+                    }
                 }
                 Message::MatrixRow(row) => {
                     self.history.push(Arc::new(row.inspection.clone()));
