@@ -35,6 +35,8 @@ echo "== whole journey, 200 runs" >&2
 cargo bench --quiet --bench journey 2>/dev/null | grep '^journey' >>"$raw"
 echo "== emulator under load" >&2
 scripts/bench/emulator_load.sh "$bin" "$secs" >>"$raw"
+echo "== scope matrix" >&2
+scripts/bench/matrix.sh "$bin" >>"$raw"
 echo "== peers" >&2
 scripts/bench/peers.sh "$secs" >>"$raw" || echo "peers: skipped" >>"$raw"
 echo "== desktop app" >&2
@@ -70,6 +72,7 @@ rows.append(("  same, cold (first answer from a signer)", f"{cold:.1f} µs = {co
 rows.append(("bare RSA-2048 verify (openssl speed)", f"{verify_us:.1f} µs ({g('openssl_rsa2048_verify_per_core'):.0f}/s)", ""))
 rows.append(("krr::explain", f"{g('krr::explain (Digipost person, certificate)'):.1f} µs", ""))
 rows.append(("journey login→lookup→inspection", f"median {g('journey_median_ms'):.2f} ms, p95 {g('journey_p95_ms'):.2f} ms", "median < 10 ms"))
+rows.append(("matrix, Difi's 16 sets after the one login", f"{g('matrix_local_difi_sets_after_login_ms'):.0f} ms (login {g('matrix_local_difi_login_ms'):.0f} ms)", "< 200 ms, one login"))
 rows.append(("emulator start → discovery", f"{g('emulator_start_ms'):.0f} ms", "< 50 ms"))
 for ep, target in [("discovery", "≥ 20,000 req/s"), ("jwks", "≥ 20,000 req/s"), ("token", ""), ("person_jose", "p99 < 5 ms")]:
     rows.append((f"emulator {ep}", f"{g('emulator_' + ep + '_rps'):.0f} req/s, p99 {fig.get('emulator_' + ep + '_p99_text', '?')}", target))

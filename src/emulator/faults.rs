@@ -36,6 +36,8 @@ pub struct Faults {
     pub token_delay_seconds: i64,
     /// The token endpoint answers 503 `temporarily_unavailable`.
     pub token_unavailable: bool,
+    /// A refresh that asks for a `scope` is refused with `invalid_scope` (the provider does not narrow).
+    pub refresh_scope_refused: bool,
     /// The id_token's `aud` is another client.
     pub id_token_wrong_aud: bool,
     /// The id_token's `iss` is another provider.
@@ -174,7 +176,7 @@ const fn seconds(
 impl Faults {
     /// Every fault, in the index page's order. A new fault is a field of `Faults` and a line here (a test checks
     /// that the two agree, and that the README's table lists it); the page, its form and the catalogue follow.
-    pub(crate) const SWITCHES: [Switch; 40] = [
+    pub(crate) const SWITCHES: [Switch; 41] = [
         on(
             "tamper_signature",
             "KRR signature tampered",
@@ -265,6 +267,13 @@ impl Faults {
             |f| &mut f.token_unavailable,
             "the token endpoint answers 503 with error temporarily_unavailable",
             "reports the token endpoint's error and description, and does not retry the single-use code",
+        ),
+        on(
+            "refresh_scope_refused",
+            "refresh cannot narrow the scope",
+            |f| &mut f.refresh_scope_refused,
+            "a refresh that asks for a scope is refused with invalid_scope, as a provider that does not narrow",
+            "the scope matrix falls back to a prompt=none login per set (the SSO session, no new browser visit) and says so per row",
         ),
         on(
             "id_token_wrong_aud",

@@ -229,6 +229,13 @@ fn refresh_grant(r: TokenRequest) -> Response {
     // RFC 6749 §6: a narrower scope may be asked for, never a wider one; the new refresh token keeps the scope
     // first granted, so the next refresh may narrow differently.
     let narrowed = match p.get("scope") {
+        Some(_) if state.faults().refresh_scope_refused => {
+            return token_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "this provider does not narrow the scope on refresh (fault switch refresh_scope_refused is on)",
+            );
+        }
         Some(asked) => {
             let asked = crate::krr::scopes::split_scope_string(asked);
             let granted = &grant.login.request.scopes;

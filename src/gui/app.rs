@@ -164,7 +164,11 @@ impl InspectorApp {
 
     /// The job for the current choices; when there is none, the reason becomes the notice.
     fn job_or_notice(&mut self) -> Option<Job> {
-        match self.choices().build_job() {
+        self.job_or_notice_with_prompt(None)
+    }
+
+    fn job_or_notice_with_prompt(&mut self, prompt: Option<&str>) -> Option<Job> {
+        match self.choices().build_job_with_prompt(prompt) {
             Ok(j) => {
                 self.notice = None;
                 Some(j)
@@ -178,10 +182,15 @@ impl InspectorApp {
 
     /// Starts "log in and look up" with the current choices.
     pub fn start_lookup(&mut self, ctx: &egui::Context) {
+        self.start_lookup_with_prompt(ctx, None);
+    }
+
+    /// Starts the lookup with an OpenID Connect `prompt` (`login` for "Log in as another person").
+    pub fn start_lookup_with_prompt(&mut self, ctx: &egui::Context, prompt: Option<&str>) {
         if self.is_running() {
             return;
         }
-        let Some(job) = self.job_or_notice() else {
+        let Some(job) = self.job_or_notice_with_prompt(prompt) else {
             return;
         };
         self.views.person.language_status = None;
@@ -333,6 +342,9 @@ impl InspectorApp {
                 self.confirmed(c, ctx);
             }
             Command::StartLookup => self.start_lookup(ctx),
+            Command::StartLookupAsAnotherPerson => {
+                self.start_lookup_with_prompt(ctx, Some("login"))
+            }
             Command::RetryWithBrowser(browser) => {
                 if let BrowserChoice::Command(c) = &browser {
                     self.settings.browser_command = c.clone();
@@ -542,6 +554,7 @@ impl eframe::App for InspectorApp {
             config: &self.config,
             settings: &mut self.settings,
             running,
+            has_result: self.result.is_some(),
             commands: &mut self.commands,
         };
         egui::Panel::top("top").show(ui, |ui| panels.top_bar(ui));

@@ -14,6 +14,9 @@ use crate::oidc::BrowserChoice;
 pub enum Command {
     /// "Log in and look up" with the current choices (Ctrl+Enter).
     StartLookup,
+    /// "Log in as another person": the lookup with `prompt=login`, so the provider asks who logs in even while its
+    /// single sign-on session remembers the last person.
+    StartLookupAsAnotherPerson,
     /// Log in and look up again with another browser (after the chosen one failed); the choice is kept.
     RetryWithBrowser(BrowserChoice),
     /// Stop the lookup that waits or runs (Esc).

@@ -107,7 +107,17 @@ impl<'a> Choices<'a> {
 
     /// The job for the current choices, or why there is none (in the app's language, with what to do).
     pub fn build_job(&self) -> Result<Job, super::commands::Notice> {
-        crate::inspect::plan(self.config, self.planner_choices())
+        self.build_job_with_prompt(None)
+    }
+
+    /// The job with an OpenID Connect `prompt` (`login`: ask who logs in, whatever the provider's session).
+    pub fn build_job_with_prompt(
+        &self,
+        prompt: Option<&str>,
+    ) -> Result<Job, super::commands::Notice> {
+        let mut choices = self.planner_choices();
+        choices.prompt = prompt.map(str::to_owned);
+        crate::inspect::plan(self.config, choices)
             .map(|plan| Job { plan })
             .map_err(|e| super::commands::Notice(e.for_app(self.lang())))
     }

@@ -22,6 +22,8 @@ pub struct Panels<'a> {
     pub settings: &'a mut Settings,
     /// A lookup runs: the request cannot be edited.
     pub running: bool,
+    /// A result is shown (a login happened): "Log in as another person" makes sense.
+    pub has_result: bool,
     pub commands: &'a mut Commands,
 }
 
@@ -106,6 +108,25 @@ impl Panels<'_> {
                 .clicked()
             {
                 self.commands.push(Command::StartLookup);
+            }
+            // After a login the provider remembers the person (single sign-on): a plain lookup logs in as them
+            // again. This one makes the provider ask (prompt=login); a headless test person needs no such button.
+            if self.has_result && self.choices().test_person().is_none() {
+                let again = egui::Button::new(lang.pick(
+                    "Logg inn som en annen person",
+                    "Log in as another person",
+                ))
+                .min_size(egui::vec2(ui.available_width(), 28.0));
+                if ui
+                    .add_enabled(!running, again)
+                    .on_hover_text(lang.pick(
+                        "ID-porten spør hvem som logger inn, selv om du fortsatt er innlogget (prompt=login)",
+                        "ID-porten asks who logs in, even while you are still logged in (prompt=login)",
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::StartLookupAsAnotherPerson);
+                }
             }
         });
     }

@@ -102,6 +102,9 @@ pub struct Matrix {
     /// Every field path any row had, in the register's order.
     pub columns: Vec<String>,
     pub rows: Vec<MatrixRow>,
+    /// `login` (the one login with every scope, and its lookup) and `sets` (every row after it), in ms.
+    #[serde(default)]
+    pub timings_ms: Vec<(String, u64)>,
 }
 
 fn row_of(scopes: Vec<String>, inspection: Inspection, obtained: Obtained) -> MatrixRow {
@@ -149,7 +152,10 @@ pub async fn run_matrix(
     let mut first_request = base.clone();
     first_request.scopes = every;
     let mut kept = None;
+    let started = std::time::Instant::now();
     let first = lookup(http_client, &first_request, &quiet, None, &mut kept).await;
+    let login_ms = started.elapsed().as_millis() as u64;
+    let sets_started = std::time::Instant::now();
     let provider = kept.as_ref().map(|o| o.provider.clone());
     let mut refresh_token = kept.and_then(|o| o.refresh_token);
     let mut rows = Vec::new();
@@ -202,6 +208,10 @@ pub async fn run_matrix(
         on_row(n, &row);
         rows.push(row);
     }
+    let timings_ms = vec![
+        ("login".to_owned(), login_ms),
+        ("sets".to_owned(), sets_started.elapsed().as_millis() as u64),
+    ];
     let mut columns: Vec<String> = Vec::new();
     // The row with the most fields sets the order; others add theirs after.
     let mut by_size: Vec<&MatrixRow> = rows.iter().collect();
@@ -219,6 +229,7 @@ pub async fn run_matrix(
         environment: base.target.clone(),
         columns,
         rows,
+        timings_ms,
     }
 }
 
@@ -293,6 +304,19 @@ pub fn to_text(m: &Matrix) -> String {
             safe(&r.scopes.join(" ")),
             safe(&r.verdict),
             r.obtained.label()
+        ));
+    }
+    let ms = |name: &str| {
+        m.timings_ms
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
+    };
+    if let (Some(login), Some(sets)) = (ms("login"), ms("sets")) {
+        let n = m.rows.len();
+        out.push_str(&format!(
+            "\nOne login with every scope: {login} ms; then {n} set{} in {sets} ms.\n",
+            if n == 1 { "" } else { "s" }
         ));
     }
     out

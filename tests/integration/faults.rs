@@ -723,3 +723,42 @@ async fn a_refused_login_gives_the_matrix_nothing_to_refresh_with() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_does_not_narrow_gets_a_prompt_none_login_per_set() {
+    let emu = emulator().await;
+    set_faults(&emu, json!({"refresh_scope_refused": true})).await;
+    let jar = tempfile::tempdir().unwrap();
+    let browser = super::support::autologin_browser(&format!(
+        "--pid 24079412372 --cookie-jar '{}'",
+        jar.path().join("cookies").display()
+    ));
+    let r = run_against(
+        &emu,
+        &["matrix", "--format", "json", "--browser", &browser],
+        &[],
+    )
+    .await;
+    set_faults(&emu, json!({})).await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let rows = r.json["rows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 4, "Digdir's four sets: {}", r.stdout);
+    for row in &rows {
+        assert_eq!(row["obtained"], "prompt_none", "{}", row["scopes"]);
+        assert_eq!(
+            row["inspection"]["token"]["scopes_granted"], row["scopes"],
+            "the row's own login gave exactly its scopes"
+        );
+        let has_read = row["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().ends_with(".read"));
+        assert_eq!(row["status"], if has_read { 200 } else { 403 }, "{row}");
+    }
+    assert_eq!(
+        emu.stats(),
+        json!({"logins": 1, "codes": 5}),
+        "the person logged in once; each set's code came from the SSO session (prompt=none)"
+    );
+}

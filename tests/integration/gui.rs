@@ -492,6 +492,67 @@ fn a_test_person_picked_in_the_app_logs_in_without_a_browser() {
 }
 
 #[test]
+fn log_in_as_another_person_asks_the_provider_again() {
+    let rt = runtime();
+    // One browser profile (cookie jar) for both logins, as a real browser keeps its ID-porten session.
+    let jar = tempfile::tempdir().unwrap();
+    let jar = jar.path().join("c");
+    let person =
+        |pid: &str| person_browser(&format!("--pid {pid} --cookie-jar '{}'", jar.display()));
+    let pid_shown = |h: &Harness<'_, InspectorApp>| {
+        h.state()
+            .result
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .person["personidentifikator"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mut h = app_harness(&rt, person("24079412372"));
+    h.run();
+    assert!(
+        h.query_by_label("Log in as another person").is_none(),
+        "before any login there is no one to change from"
+    );
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the first result", |a| {
+        a.result.is_some() && !a.is_running()
+    });
+    assert_eq!(pid_shown(&h), "24079412372");
+
+    // The next person at the same browser: a plain lookup is answered by the provider's session.
+    // (The app keeps the command's text beside the choice, as its Browser field shows it.)
+    let next = person("22859197810");
+    if let BrowserChoice::Command(c) = &next {
+        h.state_mut().settings.browser_command = c.clone();
+    }
+    h.state_mut().settings.browser = next;
+    h.get_by_label("Log in and look up").click();
+    step_until(&mut h, "the second result", |a| {
+        a.history.entries.len() == 2 && !a.is_running()
+    });
+    assert_eq!(
+        pid_shown(&h),
+        "24079412372",
+        "single sign-on: the same person"
+    );
+
+    h.get_by_label("Log in as another person").click();
+    step_until(&mut h, "the third result", |a| {
+        a.history.entries.len() == 3 && !a.is_running()
+    });
+    assert_eq!(
+        pid_shown(&h),
+        "22859197810",
+        "prompt=login: the login page asked who"
+    );
+}
+
+#[test]
 fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
     let rt = runtime();
     let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));

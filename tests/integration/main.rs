@@ -15,6 +15,7 @@ mod gui;
 mod gui_look;
 mod hostile;
 mod packaging;
+mod peer;
 mod properties;
 mod robustness;
 mod share;
