@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::answer::{answer_problems, html_error, is_html, other_person};
 use super::body::inspect_body;
+use super::problem_text::{login_problem, problem};
 use crate::config::ClientRegistration;
 use crate::config::url_policy::check_destination;
 use crate::jose::TrustStore;
@@ -77,19 +78,6 @@ pub enum Progress {
     Login(LoginEvent),
     FetchingPerson { url: String },
     Done,
-}
-
-fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
-    let nb = super::problem_text::hint_nb(hint).map(|h| super::report::ProblemNb {
-        message: None,
-        hint: Some(h.into()),
-    });
-    LookupProblem {
-        kind: kind.into(),
-        message: message.into(),
-        hint: hint.into(),
-        nb,
-    }
 }
 
 fn login_hint(e: &LoginError) -> &'static str {
@@ -252,13 +240,7 @@ pub(crate) async fn lookup(
                 LoginError::Browser(_) => "browser_command",
                 _ => "login",
             };
-            let mut p = problem(kind, e.to_string(), login_hint(&e));
-            p.nb.get_or_insert(super::report::ProblemNb {
-                message: None,
-                hint: None,
-            })
-            .message = super::problem_text::login_message_nb(&e);
-            inspection.error = Some(p);
+            inspection.error = Some(login_problem(kind, &e, login_hint(&e)));
             inspection
                 .timings_ms
                 .push(("total".into(), started.elapsed().as_millis() as u64));

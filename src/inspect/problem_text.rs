@@ -2,8 +2,33 @@
 //! provider's answers) and every hint. The English texts are the `LoginError` messages and the hints in `lookup`;
 //! the app shows these when its language is Bokmål.
 
+use super::report::{LookupProblem, ProblemNb};
 use crate::oidc::LoginError;
 use crate::oidc::browser::BrowserError;
+
+/// A problem of the lookup, with its hint in Bokmål too.
+pub(super) fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
+    LookupProblem {
+        kind: kind.into(),
+        message: message.into(),
+        hint: hint.into(),
+        nb: hint_nb(hint).map(|h| ProblemNb {
+            message: None,
+            hint: Some(h.into()),
+        }),
+    }
+}
+
+/// The login's failure as a problem: its message in Bokmål too, where that is known.
+pub(super) fn login_problem(kind: &str, e: &LoginError, hint: &str) -> LookupProblem {
+    let mut p = problem(kind, e.to_string(), hint);
+    p.nb.get_or_insert(ProblemNb {
+        message: None,
+        hint: None,
+    })
+    .message = login_message_nb(e);
+    p
+}
 
 /// The login failure in Bokmål, for the kinds a tester meets most; `None` for the rest (shown in English).
 pub fn login_message_nb(e: &LoginError) -> Option<String> {
