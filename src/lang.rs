@@ -28,6 +28,16 @@ impl Lang {
         }
     }
 
+    /// `n` with its noun in the right number: "1 field", "2 fields"; "1 felt", "2 felt". The nouns are given as
+    /// (singular, plural) for Bokmål and English.
+    pub fn count(self, n: usize, nb: (&str, &str), en: (&str, &str)) -> String {
+        let (one, many) = match self {
+            Lang::Nb => nb,
+            Lang::En => en,
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Nb => "nb",
@@ -69,4 +79,22 @@ pub fn json_type_name(value: &Value, lang: Lang) -> &'static str {
         Value::Object(_) => ("et objekt", "an object"),
     };
     lang.pick(nb, en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_real_plurals() {
+        let field = |lang: Lang, n| lang.count(n, ("felt", "felt"), ("field", "fields"));
+        assert_eq!(field(Lang::En, 1), "1 field");
+        assert_eq!(field(Lang::En, 0), "0 fields");
+        assert_eq!(field(Lang::En, 2), "2 fields");
+        assert_eq!(field(Lang::Nb, 1), "1 felt");
+        assert_eq!(
+            Lang::Nb.count(3, ("nøkkel", "nøkler"), ("key", "keys")),
+            "3 nøkler"
+        );
+    }
 }

@@ -19,6 +19,21 @@ pub fn is_production_issuer(issuer: &str) -> bool {
         .is_some_and(|h| PRODUCTION_HOSTS.contains(&h.as_str()))
 }
 
+/// A built-in environment's label in Bokmål (the table's labels are English): `None` for names not built in.
+pub fn builtin_label_nb(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "local" => "Lokal emulator (uten nett)",
+        "local-difi" => "Lokal emulator, Difi-generasjonen (uten nett)",
+        "test" => "Digdir TEST",
+        "prod" => "Digdir PROD",
+        "ver1" => "Difi VER1 (faset ut av Digdir)",
+        "ver2" => "Difi VER2 (faset ut av Digdir)",
+        "yt2" => "Difi YT2 (faset ut av Digdir)",
+        "difi-prod" => "Difi PROD (faset ut av Digdir)",
+        _ => return None,
+    })
+}
+
 /// The environments every install has.
 pub fn builtin_environments() -> Vec<Environment> {
     let remote =

@@ -82,6 +82,16 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// The label in `lang`: a built-in environment's in Bokmål too, the user's own as written.
+    pub fn label_in(&self, lang: crate::lang::Lang) -> &str {
+        match (lang, self.group) {
+            (crate::lang::Lang::Nb, g) if g != Group::User => {
+                environments::builtin_label_nb(&self.name).unwrap_or(&self.label)
+            }
+            _ => &self.label,
+        }
+    }
+
     pub fn issuer(&self) -> Option<&str> {
         match &self.location {
             Location::Remote { issuer, .. } => Some(issuer),

@@ -37,8 +37,9 @@ pub struct InspectorApp {
     pub services: Services,
     /// Shared with the history (and drawn from a clone of the pointer, so the app keeps it while views draw).
     pub result: Option<Arc<Inspection>>,
-    /// The display copy of `result` (control characters from outside made visible), made once per result.
-    shown: Option<(Arc<Inspection>, Arc<Inspection>)>,
+    /// The display copy of `result` (explained in the app's language, control characters from outside made
+    /// visible), made once per result and language.
+    shown: Option<(Arc<Inspection>, Lang, Arc<Inspection>)>,
     /// A lookup that could not start, or was cancelled (shown in the status line, cleared like it).
     pub notice: Option<String>,
     /// The status line: what the last action did (saved, copied, …); cleared on the next action.
@@ -67,6 +68,9 @@ pub struct InspectorApp {
     report_first_frame: bool,
     /// The lookup the `--lookup` start asked for has been reported (for the benchmark).
     report_lookup: bool,
+    /// `KRR_INSPECTOR_BENCH_LOOKUPS=N` with `--lookup`: N lookups one after the other, each reported on standard
+    /// error (for the memory benchmark).
+    bench_lookups_left: u32,
 }
 
 impl InspectorApp {
@@ -124,6 +128,10 @@ impl InspectorApp {
             history_file: InspectorApp::history_path().map(HistoryWriter::new),
             report_first_frame: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
             report_lookup: std::env::var_os("KRR_INSPECTOR_REPORT_FIRST_FRAME").is_some(),
+            bench_lookups_left: std::env::var("KRR_INSPECTOR_BENCH_LOOKUPS")
+                .ok()
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0),
         }
     }
 
@@ -225,13 +233,18 @@ impl InspectorApp {
         self.tasks.insert(TaskName::Matrix, running);
     }
 
-    /// What the views draw for `result`: its display copy, cached while `result` is the same value.
+    /// What the views draw for `result`: its display copy in the app's language, cached while `result` and the
+    /// language are the same (a switch of language redraws the result in the new one).
     pub fn shown(&mut self, result: &Arc<Inspection>) -> Arc<Inspection> {
+        let lang = self.lang();
         match &self.shown {
-            Some((of, shown)) if Arc::ptr_eq(of, result) => shown.clone(),
+            Some((of, of_lang, shown)) if Arc::ptr_eq(of, result) && *of_lang == lang => {
+                shown.clone()
+            }
             _ => {
-                let shown = Arc::new(crate::inspect::display::for_display(result));
-                self.shown = Some((result.clone(), shown.clone()));
+                let explained = crate::inspect::reverify::in_language(result, lang);
+                let shown = Arc::new(crate::inspect::display::for_display(&explained));
+                self.shown = Some((result.clone(), lang, shown.clone()));
                 shown
             }
         }
@@ -418,6 +431,13 @@ impl InspectorApp {
                     self.result = Some(i);
                     // The lookup may have started the emulator: its faults are asked for again when shown.
                     self.views.faults.asked = false;
+                    if self.bench_lookups_left > 0 {
+                        self.bench_lookups_left -= 1;
+                        eprintln!("bench_lookup_done {}", self.bench_lookups_left);
+                        if self.bench_lookups_left > 0 {
+                            self.commands.push(Command::StartLookup);
+                        }
+                    }
                 }
                 Message::MatrixRow(row) => {
                     self.history.push(Arc::new(row.inspection.clone()));
@@ -564,10 +584,17 @@ impl eframe::App for InspectorApp {
         };
         egui::Panel::top("top").show(ui, |ui| panels.top_bar(ui));
 
-        egui::Panel::left("request")
-            .resizable(true)
-            .default_size(340.0)
-            .show(ui, |ui| panels.request_panel(ui));
+        if panels.settings.request_panel_open {
+            egui::Panel::left("request")
+                .resizable(true)
+                .default_size(340.0)
+                .size_range(240.0..=640.0)
+                .show(ui, |ui| panels.request_panel(ui));
+        } else {
+            egui::Panel::left("request-collapsed")
+                .resizable(false)
+                .show(ui, |ui| panels.collapsed_request_panel(ui));
+        }
         let result = self.result.clone();
         let shown = result.as_ref().map(|r| self.shown(r));
         let session = self.session_controls();

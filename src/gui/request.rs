@@ -70,9 +70,21 @@ impl Panels<'_> {
     pub fn request_panel(&mut self, ui: &mut egui::Ui) {
         let lang = self.settings.ui_lang;
         let running = self.running;
+        // The header stays in view when the panel scrolls: the fold button is always at hand.
+        ui.horizontal(|ui| {
+            ui.heading(lang.pick("Forespørsel", "Request"));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button(lang.pick("« Skjul", "« Hide"))
+                    .on_hover_text(lang.pick("Skjul forespørselspanelet", "Hide the request panel"))
+                    .clicked()
+                {
+                    self.settings.request_panel_open = false;
+                }
+            });
+        });
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.add_enabled_ui(!running, |ui| {
-                ui.heading(lang.pick("Forespørsel", "Request"));
                 self.environment_picker(ui);
                 ui.separator();
                 self.client_editor(ui);
@@ -82,9 +94,14 @@ impl Panels<'_> {
                 self.options(ui);
             });
             ui.add_space(8.0);
+            // The one primary action: filled with the accent colour.
             let button = egui::Button::new(
-                RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up")).size(18.0),
+                RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up"))
+                    .size(18.0)
+                    .strong()
+                    .color(Color32::WHITE),
             )
+            .fill(super::views::style::ACCENT)
             .min_size(egui::vec2(ui.available_width(), 36.0));
             if ui
                 .add_enabled(!running, button)
@@ -113,6 +130,32 @@ impl Panels<'_> {
                 }
             }
         });
+    }
+
+    /// The request panel folded away: a button to bring it back, and the primary action still at hand.
+    pub fn collapsed_request_panel(&mut self, ui: &mut egui::Ui) {
+        let lang = self.settings.ui_lang;
+        if ui
+            .button(lang.pick("» Forespørsel", "» Request"))
+            .on_hover_text(lang.pick("Vis forespørselspanelet", "Show the request panel"))
+            .clicked()
+        {
+            self.settings.request_panel_open = true;
+        }
+        ui.add_space(8.0);
+        let button = egui::Button::new(
+            RichText::new(lang.pick("Slå opp", "Look up"))
+                .strong()
+                .color(Color32::WHITE),
+        )
+        .fill(super::views::style::ACCENT);
+        if ui
+            .add_enabled(!self.running, button)
+            .on_hover_text("Ctrl+Enter")
+            .clicked()
+        {
+            self.commands.push(Command::StartLookup);
+        }
     }
 
     /// For the local emulator: log in as one of its test persons headless (a TestID hint), or on the login page.
@@ -152,13 +195,10 @@ impl Panels<'_> {
             .response
             .labelled_by(label.id);
         if !chosen.is_empty() {
-            ui.label(
-                RichText::new(lang.pick(
-                    "Logger inn uten nettleser (TestID-hint), som i Digdirs testmiljøer.",
-                    "Logs in without a browser (a TestID hint), as in Digdir's test environments.",
-                ))
-                .small(),
-            );
+            ui.label(lang.pick(
+                "Logger inn uten nettleser (TestID-hint), som i Digdirs testmiljøer.",
+                "Logs in without a browser (a TestID hint), as in Digdir's test environments.",
+            ));
         }
         self.settings.test_person.insert(env_name, chosen);
     }
@@ -168,23 +208,26 @@ impl Panels<'_> {
         let label = ui.label(RichText::new(lang.pick("Miljø", "Environment")).strong());
         let current = self.choices().environment().clone();
         let mut chosen = self.settings.environment.clone();
+        // Every environment in view at once, under its kind: no scrolling in a small box.
         egui::ComboBox::from_id_salt("environment")
-            .selected_text(&current.label)
+            .selected_text(current.label_in(lang))
             .width(ui.available_width())
+            .height(f32::INFINITY)
             .show_ui(ui, |ui| {
-                for group in [Group::Local, Group::Digdir, Group::Difi, Group::User] {
+                for kind in PickerGroup::ALL {
                     let envs: Vec<&Environment> = self
                         .config
                         .environments
                         .iter()
-                        .filter(|e| e.group == group)
+                        .filter(|e| PickerGroup::of(e) == kind)
                         .collect();
                     if envs.is_empty() {
                         continue;
                     }
-                    ui.label(RichText::new(group_name(group, lang)).weak());
+                    ui.add_space(4.0);
+                    ui.label(RichText::new(kind.name(lang)).strong());
                     for e in envs {
-                        ui.selectable_value(&mut chosen, e.name.clone(), &e.label);
+                        ui.selectable_value(&mut chosen, e.name.clone(), e.label_in(lang));
                     }
                 }
             })
@@ -203,16 +246,14 @@ impl Panels<'_> {
                 String::new(),
             ),
         };
-        ui.label(
-            RichText::new(format!("issuer: {issuer}"))
-                .small()
-                .monospace(),
+        ui.add(
+            egui::Label::new(RichText::new(format!("issuer: {issuer}")).monospace())
+                .wrap_mode(egui::TextWrapMode::Wrap),
         );
         if !person.is_empty() {
-            ui.label(
-                RichText::new(format!("person: {person}"))
-                    .small()
-                    .monospace(),
+            ui.add(
+                egui::Label::new(RichText::new(format!("person: {person}")).monospace())
+                    .wrap_mode(egui::TextWrapMode::Wrap),
             );
         }
         let (local, retired, is_test) = (
@@ -234,19 +275,15 @@ impl Panels<'_> {
         }
         if is_test {
             // Where TEST's persons come from (Digdir withdrew its published lists in 2023 and 2024).
-            ui.label(
-                RichText::new(lang.pick(
-                    "Testpersoner: syntetiske personer fra Tenor testdatasøk (Skatteetaten), nullstilles daglig.",
-                    "Test persons: synthetic persons from Tenor's test data search (Skatteetaten), reset daily.",
-                ))
-                .small(),
-            );
+            ui.label(lang.pick(
+                "Testpersoner: syntetiske personer fra Tenor testdatasøk (Skatteetaten), nullstilles daglig.",
+                "Test persons: synthetic persons from Tenor's test data search (Skatteetaten), reset daily.",
+            ));
             ui.hyperlink_to(
-                RichText::new(lang.pick(
+                lang.pick(
                     "Endre en testpersons kontaktinformasjon i MinProfil for TEST",
                     "Change a test person's contact info in MinProfil for TEST",
-                ))
-                .small(),
+                ),
                 MINPROFIL_TEST,
             );
         }
@@ -315,7 +352,7 @@ impl Panels<'_> {
                     }
                     (None, m) => m.as_str().to_owned(),
                 };
-                ui.label(RichText::new(secret).small());
+                ui.label(secret);
                 if from_keyring {
                     self.secret_form.show(ui, &env.name, &c.client_id, lang);
                 }
@@ -353,7 +390,7 @@ impl Panels<'_> {
             let mut on = selected.iter().any(|s| s == info.name);
             ui.checkbox(&mut on, RichText::new(info.name).monospace())
                 .on_hover_text(info.description(lang));
-            ui.label(RichText::new(info.description(lang)).small().weak());
+            ui.label(info.description(lang));
             match (on, selected.iter().position(|s| s == info.name)) {
                 (true, None) => selected.push(info.name.to_owned()),
                 (false, Some(i)) => {
@@ -481,11 +518,48 @@ fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
     }
 }
 
-fn group_name(g: Group, lang: Lang) -> &'static str {
-    match g {
-        Group::Local => lang.pick("Lokalt (emulator)", "Local (emulator)"),
-        Group::Digdir => "Digdir",
-        Group::Difi => lang.pick("Difi (opprinnelig)", "Difi (original)"),
-        Group::User => lang.pick("Dine", "Yours"),
+/// The kinds of environment the picker groups by: what a tester asks first is whether it is real people's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PickerGroup {
+    Test,
+    Production,
+    Local,
+    Retired,
+    Yours,
+}
+
+impl PickerGroup {
+    const ALL: [PickerGroup; 5] = [
+        PickerGroup::Test,
+        PickerGroup::Production,
+        PickerGroup::Local,
+        PickerGroup::Retired,
+        PickerGroup::Yours,
+    ];
+
+    fn of(e: &Environment) -> PickerGroup {
+        if e.group == Group::User {
+            PickerGroup::Yours
+        } else if e.retired {
+            PickerGroup::Retired
+        } else if e.location == crate::config::Location::Emulator {
+            PickerGroup::Local
+        } else if e.production {
+            PickerGroup::Production
+        } else {
+            PickerGroup::Test
+        }
+    }
+
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            PickerGroup::Test => "TEST",
+            PickerGroup::Production => {
+                lang.pick("Produksjon (ekte personer)", "Production (real people)")
+            }
+            PickerGroup::Local => lang.pick("Lokal emulator", "Local emulator"),
+            PickerGroup::Retired => lang.pick("Faset ut", "Retired"),
+            PickerGroup::Yours => lang.pick("Dine egne", "Your own"),
+        }
     }
 }

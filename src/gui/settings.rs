@@ -45,6 +45,8 @@ pub struct Settings {
     pub test_person: BTreeMap<String, String>,
     /// DPoP (RFC 9449): bind the tokens to a key made for each login.
     pub dpop: bool,
+    /// The request panel is shown (it can be collapsed to give the result the window).
+    pub request_panel_open: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +71,7 @@ impl Default for Settings {
             keep_history: false,
             test_person: BTreeMap::new(),
             dpop: false,
+            request_panel_open: true,
         }
     }
 }

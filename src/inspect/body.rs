@@ -49,6 +49,14 @@ impl BodyInspection {
             .as_ref()
             .map_or(SignatureVerdict::Unsigned, |j| j.signature.verdict.clone())
     }
+
+    /// Why the verdict is what it is, in `lang` (outside text in it is not yet made safe for display).
+    pub fn verdict_reason(&self, lang: Lang) -> String {
+        match &self.jose {
+            Some(j) => j.signature.reason_in(lang),
+            None => crate::jose::Why::Unsigned.text(lang),
+        }
+    }
 }
 
 /// The fields every /person answer has (KRR's model: `personidentifikator` and `status` are always set).

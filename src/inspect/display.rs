@@ -89,6 +89,9 @@ pub fn for_display(i: &Inspection) -> Inspection {
     if let Some(e) = &mut shown.error {
         text(&mut e.message);
         text(&mut e.hint);
+        if let Some(nb) = &mut e.nb {
+            nb.message.iter_mut().chain(&mut nb.hint).for_each(text);
+        }
     }
     if let Some(b) = &mut shown.body {
         value(&mut b.person);

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::answer::{answer_problems, html_error, is_html, other_person};
 use super::body::inspect_body;
 use super::person_request::{PersonAnswer, get_person};
+use super::problem_text::{login_problem, problem};
 use crate::config::ClientRegistration;
 use crate::config::url_policy::check_destination;
 use crate::jose::TrustStore;
@@ -84,14 +85,6 @@ pub enum Progress {
     Login(LoginEvent),
     FetchingPerson { url: String },
     Done,
-}
-
-fn problem(kind: &str, message: impl Into<String>, hint: &str) -> LookupProblem {
-    LookupProblem {
-        kind: kind.into(),
-        message: message.into(),
-        hint: hint.into(),
-    }
 }
 
 fn login_hint(e: &LoginError) -> &'static str {
@@ -259,7 +252,7 @@ pub(crate) async fn lookup(
                 LoginError::Browser(_) => "browser_command",
                 _ => "login",
             };
-            inspection.error = Some(problem(kind, e.to_string(), login_hint(&e)));
+            inspection.error = Some(login_problem(kind, &e, login_hint(&e)));
             inspection
                 .timings_ms
                 .push(("total".into(), started.elapsed().as_millis() as u64));

@@ -18,6 +18,7 @@ pub mod opened;
 mod person_request;
 pub mod persons;
 pub mod plan;
+mod problem_text;
 pub mod render;
 pub mod report;
 pub mod reverify;

@@ -240,8 +240,8 @@ pub fn render_text(report: &BodyInspection, lang: Lang) -> String {
                 "  {} {}",
                 paint(YELLOW, "?"),
                 match lang {
-                    Lang::Nb => format!("ukjent omfang `{}`", safe(s)),
-                    Lang::En => format!("unknown scope `{}`", safe(s)),
+                    Lang::Nb => format!("ukjent omfang «{}»", safe(s)),
+                    Lang::En => format!("unknown scope \"{}\"", safe(s)),
                 }
             );
         }

@@ -238,6 +238,37 @@ pub struct LookupProblem {
     pub kind: String,
     pub message: String,
     pub hint: String,
+    /// The message and hint in Bokmål where they are known (`message` and `hint` are in the report's language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nb: Option<ProblemNb>,
+}
+
+/// A problem's texts in Bokmål; either may be missing (then the report's own is shown).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ProblemNb {
+    pub message: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl LookupProblem {
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match (lang, &self.nb) {
+            (
+                Lang::Nb,
+                Some(ProblemNb {
+                    message: Some(m), ..
+                }),
+            ) => m,
+            _ => &self.message,
+        }
+    }
+
+    pub fn hint_in(&self, lang: Lang) -> &str {
+        match (lang, &self.nb) {
+            (Lang::Nb, Some(ProblemNb { hint: Some(h), .. })) => h,
+            _ => &self.hint,
+        }
+    }
 }
 
 /// The one report of a lookup.

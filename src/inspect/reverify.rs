@@ -46,3 +46,41 @@ pub fn reverify(saved: &mut Inspection, trust: &TrustStore, lang: Lang, now: Dat
         None => Reverification::AsRecorded { stored },
     });
 }
+
+/// The inspection with its explanations in `lang`: the saved raw answer is explained again (fields, the scope
+/// check, the answer's problems, at the time of the lookup), the verdict kept as it was judged (its reason is
+/// rendered in the viewer's language from its structure). Without a raw answer the texts stay as they are.
+pub fn in_language(saved: &Inspection, lang: Lang) -> Inspection {
+    let mut shown = saved.clone();
+    let raw = saved
+        .http
+        .exchanges
+        .iter()
+        .rev()
+        .find(|e| e.step == "person" && e.status == Some(200))
+        .and_then(|e| e.response_body.as_deref());
+    let (Some(raw), Some(body)) = (raw, &saved.body) else {
+        return shown;
+    };
+    let granted = saved.token.as_ref().map(|t| t.scopes_granted.clone());
+    let content_type = saved.http.content_type.as_deref();
+    let Ok(mut fresh) = inspect_body(
+        raw.as_bytes(),
+        content_type,
+        &TrustStore::default(),
+        granted.as_deref(),
+        lang,
+        saved.started_at,
+    ) else {
+        return shown;
+    };
+    fresh.jose = body.jose.clone();
+    fresh.problems.extend(super::answer::answer_problems(
+        &fresh,
+        saved.request.accept,
+        content_type,
+        lang,
+    ));
+    shown.body = Some(fresh);
+    shown
+}

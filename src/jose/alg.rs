@@ -39,6 +39,27 @@ pub enum KeyError {
     Crypto { reason: String },
 }
 
+impl KeyError {
+    /// The message in `lang` (the `Display` text is the English one).
+    pub fn text(&self, lang: crate::lang::Lang) -> String {
+        match (self, lang) {
+            (_, crate::lang::Lang::En) => self.to_string(),
+            (KeyError::WeakRsa { bits }, _) => format!(
+                "signeringsnøkkelen er RSA med {bits} bit; RFC 7518 §3.3 krever minst {MIN_RSA_BITS}, og en så liten \
+                 nøkkel kan faktoriseres, så signaturen beviser ingenting"
+            ),
+            (KeyError::WrongType { alg, kind, bits }, _) => {
+                format!("headeren sier {alg}, men nøkkelen er {kind} ({bits} bit)")
+            }
+            (KeyError::SignatureLength { alg, expected, got }, _) => format!(
+                "en {alg}-signatur med denne nøkkelen er {expected} byte, denne er {got}: den er kuttet eller fylt \
+                 ut underveis (et avkortet svar?)"
+            ),
+            (KeyError::Crypto { reason }, _) => format!("OpenSSL: {reason}"),
+        }
+    }
+}
+
 impl From<openssl::error::ErrorStack> for KeyError {
     fn from(e: openssl::error::ErrorStack) -> KeyError {
         KeyError::Crypto {

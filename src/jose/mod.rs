@@ -7,6 +7,7 @@ pub mod json;
 pub mod jwk;
 pub mod jwt;
 pub mod pki;
+pub mod reason;
 pub mod trust;
 
 use base64::Engine;
@@ -18,8 +19,11 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+use reason::X5cProblem;
+
 pub use alg::{Alg, AlgClass};
 pub use cert::CertificateFacts;
+pub use reason::{ChainWhy, Why};
 pub use trust::{ChainReport, TrustError, TrustStore};
 
 /// Largest body `inspect` reads. A KRR answer with a certificate is a few KiB.
@@ -49,6 +53,20 @@ impl SignatureVerdict {
             SignatureVerdict::Untrusted(_) => "untrusted",
             SignatureVerdict::Unverifiable(_) => "unverifiable",
             SignatureVerdict::Unsigned => "unsigned",
+        }
+    }
+
+    /// The label in `lang`, for the app's chips and banners.
+    pub fn label_in(&self, lang: crate::lang::Lang) -> &'static str {
+        match lang {
+            crate::lang::Lang::En => self.label(),
+            crate::lang::Lang::Nb => match self {
+                SignatureVerdict::Valid(_) => "gyldig",
+                SignatureVerdict::Invalid(_) => "ugyldig",
+                SignatureVerdict::Untrusted(_) => "ikke klarert",
+                SignatureVerdict::Unverifiable(_) => "kan ikke kontrolleres",
+                SignatureVerdict::Unsigned => "usignert",
+            },
         }
     }
 
@@ -122,6 +140,36 @@ pub struct SignatureReport {
     pub key: Option<String>,
     /// The chain check of `x5c`, when there was one.
     pub chain: Option<ChainReport>,
+    /// The verdict's reason as a structure, for rendering it in either language (absent in files saved before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
+}
+
+impl SignatureReport {
+    /// A report whose verdict's sentence is `why` in English.
+    fn of(
+        kind: fn(String) -> SignatureVerdict,
+        why: Why,
+        key: Option<String>,
+        chain: Option<ChainReport>,
+    ) -> Self {
+        SignatureReport {
+            verdict: kind(why.text(crate::lang::Lang::En)),
+            key,
+            chain,
+            why: Some(why),
+        }
+    }
+
+    /// The verdict's reason in `lang` (the recorded sentence when the file had no structured reason).
+    pub fn reason_in(&self, lang: crate::lang::Lang) -> String {
+        match (&self.why, &self.verdict) {
+            // Only a reason that is this verdict's own (a hand-edited verdict keeps its own sentence).
+            (Some(why), v) if why.text(crate::lang::Lang::En) == v.reason() => why.text(lang),
+            (None, SignatureVerdict::Unsigned) => Why::Unsigned.text(lang),
+            (_, v) => v.reason().to_owned(),
+        }
+    }
 }
 
 /// Everything a tester needs to know about a signed (or unsigned) answer.
@@ -185,12 +233,15 @@ pub fn inspect(
     }
     let declared_jose = content_type.is_some_and(|ct| media_type(ct) == "application/jose");
     if text.starts_with('{') || text.starts_with('[') {
-        let verdict = if declared_jose {
-            SignatureVerdict::Invalid(
-                "the Content-Type says application/jose, but the body is plain JSON: nothing was signed".into(),
-            )
+        let signature = if declared_jose {
+            SignatureReport::of(SignatureVerdict::Invalid, Why::JoseButJson, None, None)
         } else {
-            SignatureVerdict::Unsigned
+            SignatureReport {
+                verdict: SignatureVerdict::Unsigned,
+                key: None,
+                chain: None,
+                why: None,
+            }
         };
         return Ok(JoseInspection {
             header: None,
@@ -198,11 +249,7 @@ pub fn inspect(
             payload: text.to_owned(),
             payload_is_utf8: true,
             certificates: Vec::new(),
-            signature: SignatureReport {
-                verdict,
-                key: None,
-                chain: None,
-            },
+            signature,
         });
     }
     let parts: Vec<&str> = text.split('.').collect();
@@ -248,15 +295,14 @@ pub fn inspect(
         )
     } else {
         // Which `alg` or `x5c` counts would depend on the parser: RFC 7515 §4 allows rejecting it, and we do.
-        SignatureReport {
-            verdict: SignatureVerdict::Invalid(format!(
-                "the JOSE header has duplicate members ({}): parsers disagree on which value counts, so the \
-                 header is refused (RFC 7515 §4)",
-                duplicates.join(", ")
-            )),
-            key: None,
-            chain: None,
-        }
+        SignatureReport::of(
+            SignatureVerdict::Invalid,
+            Why::DuplicateHeader {
+                members: duplicates,
+            },
+            None,
+            None,
+        )
     };
     let (payload_text, payload_is_utf8) = match String::from_utf8(payload) {
         Ok(s) => (s, true),
@@ -282,28 +328,16 @@ pub fn media_type(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Why the `x5c` header cannot give a chain.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-enum X5cError {
-    #[error("x5c is not an array of certificates")]
-    NotArray,
-    #[error("x5c is an empty array")]
-    Empty,
-    /// `why` is what the certificate is instead ("not a string", "not base64: …", the DER parser's reason).
-    #[error("x5c[{index}] is {why}")]
-    Item { index: usize, why: String },
-}
-
 /// The certificates of `x5c`: facts for each that parses, and the parsed chain or the first problem.
-fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, X5cError>>) {
+fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, X5cProblem>>) {
     let Some(x5c) = header.get("x5c") else {
         return (Vec::new(), None);
     };
     let Some(items) = x5c.as_array() else {
-        return (Vec::new(), Some(Err(X5cError::NotArray)));
+        return (Vec::new(), Some(Err(X5cProblem::NotArray)));
     };
     if items.is_empty() {
-        return (Vec::new(), Some(Err(X5cError::Empty)));
+        return (Vec::new(), Some(Err(X5cProblem::Empty)));
     }
     let mut facts = Vec::new();
     let mut certs = Vec::new();
@@ -324,7 +358,7 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
                 facts.push((*f).clone());
                 certs.push(c);
             }
-            Err(why) if problem.is_none() => problem = Some(X5cError::Item { index: i, why }),
+            Err(why) if problem.is_none() => problem = Some(X5cProblem::Item { index: i, why }),
             Err(_) => {}
         }
     }
@@ -334,109 +368,94 @@ fn read_x5c(header: &Value) -> (Vec<CertificateFacts>, Option<Result<Vec<X509>, 
 fn judge(
     header: &Value,
     alg_name: Option<&str>,
-    x5c: Option<Result<Vec<X509>, X5cError>>,
+    x5c: Option<Result<Vec<X509>, X5cProblem>>,
     signing_input: &[u8],
     signature: &[u8],
     trust: &TrustStore,
     now: DateTime<Utc>,
 ) -> SignatureReport {
-    let report = |verdict, key: Option<String>, chain| SignatureReport {
-        verdict,
-        key,
-        chain,
-    };
-    let invalid = |why: String| report(SignatureVerdict::Invalid(why), None, None);
+    let invalid = |why: Why| SignatureReport::of(SignatureVerdict::Invalid, why, None, None);
 
     let Some(alg_name) = alg_name else {
-        return invalid(
-            "the header has no \"alg\": a JWS must say how it was signed (RFC 7515 §4.1.1)".into(),
-        );
+        return invalid(Why::NoAlg);
     };
     let alg = match Alg::classify(alg_name) {
         AlgClass::Supported(a) => a,
-        AlgClass::None => {
-            return invalid(
-                "alg \"none\": the answer is not signed at all, and an unsigned JWS is never accepted".into(),
-            );
-        }
+        AlgClass::None => return invalid(Why::AlgNone),
         AlgClass::Hmac => {
-            return invalid(format!(
-                "alg {alg_name} is a shared-secret (HMAC) algorithm: anyone holding the secret could have made it; \
-                 KRR signs with the register's RSA key, so this is refused"
-            ));
+            return invalid(Why::Hmac {
+                alg: alg_name.to_owned(),
+            });
         }
         AlgClass::Unsupported => {
-            return report(
-                SignatureVerdict::Unverifiable(format!(
-                    "alg \"{alg_name}\" is not one this inspector verifies (RS256/384/512, PS256/384/512, ES256/384/512)"
-                )),
+            return SignatureReport::of(
+                SignatureVerdict::Unverifiable,
+                Why::UnsupportedAlg {
+                    alg: alg_name.to_owned(),
+                },
                 None,
                 None,
             );
         }
     };
     if let Some(crit) = header.get("crit") {
-        return invalid(format!(
-            "the header marks extensions as critical ({crit}) that this inspector does not understand; \
-             RFC 7515 §4.1.11 requires rejecting it"
-        ));
+        return invalid(Why::Crit {
+            crit: crit.to_string(),
+        });
     }
 
     match x5c {
-        Some(Err(problem)) => invalid(format!(
-            "{problem}: the signer's certificate cannot be read"
-        )),
+        Some(Err(problem)) => invalid(Why::X5cUnreadable { problem }),
         Some(Ok(certs)) => {
             let leaf = &certs[0];
             let leaf_facts = CertificateFacts::of(leaf);
             let signer = describe_signer(&leaf_facts);
-            let key = match leaf.public_key() {
-                Ok(k) => k,
-                Err(_) => {
-                    return invalid(format!(
-                        "the public key of x5c[0] ({signer}) cannot be read"
-                    ));
-                }
+            let Ok(key) = leaf.public_key() else {
+                return invalid(Why::LeafKeyUnreadable { signer });
             };
+            let at_x5c = Some("x5c[0]".to_owned());
+            let alg_s = alg.name().to_owned();
             match alg.verify(&key, signing_input, signature) {
-                Err(why) => report(
-                    SignatureVerdict::Invalid(format!("{why} (x5c[0], {signer})")),
-                    Some("x5c[0]".into()),
+                Err(why) => SignatureReport::of(
+                    SignatureVerdict::Invalid,
+                    Why::KeyFailed {
+                        en: why.to_string(),
+                        nb: why.text(crate::lang::Lang::Nb),
+                        at: format!("x5c[0], {signer}"),
+                    },
+                    at_x5c,
                     None,
                 ),
-                Ok(false) => report(
-                    SignatureVerdict::Invalid(match misordered_chain(&certs) {
-                        Some(i) => format!(
-                            "the {} signature does not verify with the key of x5c[0] ({signer}): x5c[0] is a CA \
-                             certificate (basicConstraints CA:TRUE) but x5c[{i}] is not, so the chain is in the wrong \
-                             order (RFC 7515 §4.1.6: the first certificate must be the signer's)",
-                            alg.name()
-                        ),
-                        None => format!(
-                            "the {} signature does not verify with the key of x5c[0] ({signer}): the answer was \
-                             changed after signing, or signed with another key",
-                            alg.name()
-                        ),
-                    }),
-                    Some("x5c[0]".into()),
+                Ok(false) => SignatureReport::of(
+                    SignatureVerdict::Invalid,
+                    match misordered_chain(&certs) {
+                        Some(index) => Why::Misordered {
+                            alg: alg_s,
+                            signer,
+                            index,
+                        },
+                        None => Why::X5cChanged { alg: alg_s, signer },
+                    },
+                    at_x5c,
                     None,
                 ),
                 Ok(true) => {
                     let chain = trust.check_chain(leaf, &certs[1..], now);
-                    let verdict = if chain.trusted {
-                        SignatureVerdict::Valid(format!(
-                            "the {} signature verifies with the key of x5c[0] ({signer}), which {}",
-                            alg.name(),
-                            chain.reason
-                        ))
-                    } else {
-                        SignatureVerdict::Untrusted(format!(
-                            "the {} signature verifies with the key of x5c[0] ({signer}), but {}",
-                            alg.name(),
-                            chain.reason
-                        ))
+                    let trusted = chain.trusted;
+                    let why = Why::X5cVerifies {
+                        alg: alg_s,
+                        signer,
+                        trusted,
+                        chain: chain.why.clone().unwrap_or_else(|| ChainWhy::Text {
+                            text: chain.reason.clone(),
+                        }),
                     };
-                    report(verdict, Some("x5c[0]".into()), Some(chain))
+                    let kind = if trusted {
+                        SignatureVerdict::Valid
+                    } else {
+                        SignatureVerdict::Untrusted
+                    };
+                    SignatureReport::of(kind, why, at_x5c, Some(chain))
                 }
             }
         }
@@ -460,15 +479,10 @@ fn verify_with_jwks(
 ) -> SignatureReport {
     let kid = header.get("kid").and_then(Value::as_str);
     let keys = &trust.jwks.keys;
-    let unverifiable = |why: String| SignatureReport {
-        verdict: SignatureVerdict::Unverifiable(why),
-        key: None,
-        chain: None,
-    };
+    let unverifiable =
+        |why: Why| SignatureReport::of(SignatureVerdict::Unverifiable, why, None, None);
     if keys.is_empty() {
-        return unverifiable(
-            "the header has no x5c and no key set was given: pass --jwks with the signer's keys to check it".into(),
-        );
+        return unverifiable(Why::NoKeySet);
     }
     let candidates: Vec<_> = match kid {
         Some(kid) => keys
@@ -483,14 +497,13 @@ fn verify_with_jwks(
     };
     if candidates.is_empty() {
         return unverifiable(match kid {
-            Some(kid) => format!(
-                "no x5c, and kid \"{kid}\" is not in the key set ({} keys)",
-                keys.len()
-            ),
-            None => format!(
-                "no x5c and no kid, and the key set has no key for {}",
-                alg.name()
-            ),
+            Some(kid) => Why::KidNotInSet {
+                kid: kid.to_owned(),
+                keys: keys.len(),
+            },
+            None => Why::NoKeyForAlg {
+                alg: alg.name().to_owned(),
+            },
         });
     }
     let mut last_problem = None;
@@ -501,31 +514,33 @@ fn verify_with_jwks(
         );
         match alg.verify(&k.key, signing_input, signature) {
             Ok(true) => {
-                return SignatureReport {
-                    verdict: SignatureVerdict::Valid(format!(
-                        "the {} signature verifies with the key set's key ({name})",
-                        alg.name()
-                    )),
-                    key: Some(name),
-                    chain: None,
-                };
+                return SignatureReport::of(
+                    SignatureVerdict::Valid,
+                    Why::JwksVerifies {
+                        alg: alg.name().to_owned(),
+                        key: name.clone(),
+                    },
+                    Some(name),
+                    None,
+                );
             }
             Ok(false) => last_problem = Some((name, None)),
             Err(why) => last_problem = Some((name, Some(why))),
         }
     }
     let (name, why) = last_problem.unwrap_or_default();
-    SignatureReport {
-        verdict: SignatureVerdict::Invalid(match why {
-            Some(why) => format!("{why} ({name})"),
-            None => format!(
-                "the {} signature does not verify with {name}: the answer was changed after signing, or signed with another key",
-                alg.name()
-            ),
-        }),
-        key: Some(name),
-        chain: None,
-    }
+    let why = match why {
+        Some(why) => Why::KeyFailed {
+            en: why.to_string(),
+            nb: why.text(crate::lang::Lang::Nb),
+            at: name.clone(),
+        },
+        None => Why::JwksChanged {
+            alg: alg.name().to_owned(),
+            key: name.clone(),
+        },
+    };
+    SignatureReport::of(SignatureVerdict::Invalid, why, Some(name), None)
 }
 
 /// Whether `cert` says it is a CA (basicConstraints CA:TRUE), as OpenSSL prints it (the crate has no getter).

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::cert::{CertificateFacts, asn1_to_utc, name_to_string};
 use super::jwk::KeySet;
+use super::reason::ChainWhy;
 
 #[derive(Clone, Default)]
 pub struct TrustStore {
@@ -120,14 +121,13 @@ impl TrustStore {
                 }
                 report
             }
-            Err(e) => ChainReport {
-                trusted: false,
-                reason: format!(
-                    "OpenSSL could not run the chain check: {}",
-                    super::cert::first_openssl_reason(&e)
-                ),
-                path: Vec::new(),
-            },
+            Err(e) => ChainReport::of(
+                false,
+                ChainWhy::CannotRun {
+                    openssl: super::cert::first_openssl_reason(&e),
+                },
+                Vec::new(),
+            ),
         }
     }
 
@@ -155,51 +155,78 @@ impl TrustStore {
         let mut ctx = X509StoreContext::new()?;
         ctx.init(&store, leaf, &chain, |ctx| {
             let ok = ctx.verify_cert()?;
-            let path: Vec<String> =
-                ctx.chain().map(|c| c.iter().map(|x| name_to_string(x.subject_name())).collect()).unwrap_or_default();
-            if ok && let Some(reason) = ctx.chain().and_then(weakness) {
-                return Ok((ChainReport { trusted: false, reason, path }, None));
+            let path: Vec<String> = ctx
+                .chain()
+                .map(|c| c.iter().map(|x| name_to_string(x.subject_name())).collect())
+                .unwrap_or_default();
+            if ok && let Some(why) = ctx.chain().and_then(weakness) {
+                return Ok((ChainReport::of(false, why, path), None));
             }
             if ok {
                 let anchor = path.last().cloned().unwrap_or_default();
                 // Every certificate of the verified path is valid in [latest not_before, earliest not_after].
                 let window = ctx.chain().and_then(|c| {
-                    let times: Vec<_> = c.iter().map(|x| (asn1_to_utc(x.not_before()), asn1_to_utc(x.not_after()))).collect();
-                    let from = times.iter().map(|t| t.0).collect::<Option<Vec<_>>>()?.into_iter().max()?;
-                    let until = times.iter().map(|t| t.1).collect::<Option<Vec<_>>>()?.into_iter().min()?;
+                    let times: Vec<_> = c
+                        .iter()
+                        .map(|x| (asn1_to_utc(x.not_before()), asn1_to_utc(x.not_after())))
+                        .collect();
+                    let from = times
+                        .iter()
+                        .map(|t| t.0)
+                        .collect::<Option<Vec<_>>>()?
+                        .into_iter()
+                        .max()?;
+                    let until = times
+                        .iter()
+                        .map(|t| t.1)
+                        .collect::<Option<Vec<_>>>()?
+                        .into_iter()
+                        .min()?;
                     Some((from, until))
                 });
                 return Ok((
-                    ChainReport {
-                        trusted: true,
-                        reason: format!("chains to the trusted anchor '{anchor}' and every certificate is valid now"),
-                        path,
-                    },
+                    ChainReport::of(true, ChainWhy::Anchored { anchor }, path),
                     window,
                 ));
             }
             let failing = ctx.current_cert().map(CertificateFacts::of);
-            let who = failing.as_ref().map(|c| c.subject.clone()).unwrap_or_else(|| "a certificate".into());
-            let date = |t: Option<DateTime<Utc>>| t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
-            let reason = match ctx.error().as_raw() {
-                10 => format!("the certificate '{who}' expired on {}", date(failing.as_ref().and_then(|c| c.not_after))),
-                9 => format!("the certificate '{who}' is not valid before {}", date(failing.as_ref().and_then(|c| c.not_before))),
+            let who = failing
+                .as_ref()
+                .map(|c| c.subject.clone())
+                .unwrap_or_else(|| "a certificate".into());
+            let date = |t: Option<DateTime<Utc>>| {
+                t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default()
+            };
+            let why = match ctx.error().as_raw() {
+                10 => ChainWhy::Expired {
+                    who,
+                    date: date(failing.as_ref().and_then(|c| c.not_after)),
+                },
+                9 => ChainWhy::NotYetValid {
+                    who,
+                    date: date(failing.as_ref().and_then(|c| c.not_before)),
+                },
                 2 | 18 | 19 | 20 => {
-                    let top = ctx.current_cert().map(|c| name_to_string(c.issuer_name())).unwrap_or_default();
-                    format!(
-                        "the chain ends at '{top}', which is not a trusted anchor (add its certificate with --trust-ca if you trust it)"
-                    )
+                    let top = ctx
+                        .current_cert()
+                        .map(|c| name_to_string(c.issuer_name()))
+                        .unwrap_or_default();
+                    ChainWhy::NotAnchored { top }
                 }
                 7 => {
-                    let issuer = ctx.current_cert().map(|c| name_to_string(c.issuer_name())).unwrap_or_default();
-                    format!(
-                        "the certificate '{who}' is not signed by the key of its issuer '{issuer}' (a certificate of \
-                         that name is in x5c or trusted, but another key signed this one)"
-                    )
+                    let issuer = ctx
+                        .current_cert()
+                        .map(|c| name_to_string(c.issuer_name()))
+                        .unwrap_or_default();
+                    ChainWhy::WrongIssuerKey { who, issuer }
                 }
-                _ => format!("the chain check failed at '{who}': {}", ctx.error().error_string()),
+                _ => ChainWhy::Failed {
+                    who,
+                    openssl: ctx.error().error_string().to_owned(),
+                },
             };
-            Ok((ChainReport { trusted: false, reason, path }, None))
+            Ok((ChainReport::of(false, why, path), None))
         })
     }
 }
@@ -207,26 +234,22 @@ impl TrustStore {
 /// Why a chain OpenSSL accepted is still not to be trusted: an RSA key under 2048 bits anywhere on it, or a
 /// certificate signed with SHA-1 or MD5 (collisions can be made: a forged certificate with the same signature).
 /// The anchor's signature on itself is not checked: trusting an anchor is a choice, not a signature.
-fn weakness(chain: &openssl::stack::StackRef<openssl::x509::X509>) -> Option<String> {
+fn weakness(chain: &openssl::stack::StackRef<openssl::x509::X509>) -> Option<ChainWhy> {
     use openssl::nid::Nid;
     let certs: Vec<&X509Ref> = chain.iter().collect();
     for (n, cert) in certs.iter().enumerate() {
         let who = name_to_string(cert.subject_name());
-        let role = if n == 0 {
-            "signer's certificate"
-        } else {
-            "CA certificate"
-        };
+        let leaf = n == 0;
         if let Ok(key) = cert.public_key()
             && key.id() == openssl::pkey::Id::RSA
             && key.bits() < super::alg::MIN_RSA_BITS
         {
-            return Some(format!(
-                "the {role} '{who}' has an RSA key of {} bits; keys under {} bits are not accepted (RFC 7518 §3.3, \
-                 NIST SP 800-131A)",
-                key.bits(),
-                super::alg::MIN_RSA_BITS
-            ));
+            return Some(ChainWhy::WeakRsa {
+                leaf,
+                who,
+                bits: key.bits(),
+                min: super::alg::MIN_RSA_BITS,
+            });
         }
         let is_anchor_self_signature = n + 1 == certs.len()
             && cert.subject_name().to_der().ok() == cert.issuer_name().to_der().ok();
@@ -240,11 +263,11 @@ fn weakness(chain: &openssl::stack::StackRef<openssl::x509::X509>) -> Option<Str
             Nid::SHA1WITHRSA,
         ];
         if !is_anchor_self_signature && weak.contains(&alg) {
-            return Some(format!(
-                "the {role} '{who}' is signed with {}, a digest in which collisions can be made: such a \
-                 certificate can be forged, so the chain is not trusted",
-                alg.long_name().unwrap_or("SHA-1")
-            ));
+            return Some(ChainWhy::WeakDigest {
+                leaf,
+                who,
+                digest: alg.long_name().unwrap_or("SHA-1").to_owned(),
+            });
         }
     }
     None
@@ -257,4 +280,18 @@ pub struct ChainReport {
     pub reason: String,
     /// Subjects from the leaf to the anchor, when OpenSSL built a chain.
     pub path: Vec<String>,
+    /// The reason as a structure, for either language (absent in files saved before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<ChainWhy>,
+}
+
+impl ChainReport {
+    fn of(trusted: bool, why: ChainWhy, path: Vec<String>) -> ChainReport {
+        ChainReport {
+            trusted,
+            reason: why.text(crate::lang::Lang::En),
+            path,
+            why: Some(why),
+        }
+    }
 }

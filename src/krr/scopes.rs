@@ -298,8 +298,8 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
             field: field.into(),
             scope: None,
             message: match lang {
-                Lang::Nb => format!("`{field}` skal alltid være med i svaret, men mangler"),
-                Lang::En => format!("`{field}` is always part of the answer, but is missing"),
+                Lang::Nb => format!("{field} skal alltid være med i svaret, men mangler"),
+                Lang::En => format!("{field} is always part of the answer, but is missing"),
             },
         });
     }
@@ -315,9 +315,9 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
                         field: (*field).into(),
                         scope,
                         message: match lang {
-                            Lang::Nb => format!("`{field}` (fra `{scope_name}`) mangler: {reason}"),
+                            Lang::Nb => format!("{field} (fra {scope_name}) mangler: {reason}"),
                             Lang::En => {
-                                format!("`{field}` (from `{scope_name}`) is absent: {reason}")
+                                format!("{field} (from {scope_name}) is absent: {reason}")
                             }
                         },
                     }),
@@ -326,10 +326,10 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
                         scope,
                         message: match lang {
                             Lang::Nb => {
-                                format!("`{field}` er forventet for `{scope_name}`, men mangler")
+                                format!("{field} er forventet for {scope_name}, men mangler")
                             }
                             Lang::En => {
-                                format!("`{field}` expected for `{scope_name}` but missing")
+                                format!("{field} expected for {scope_name} but missing")
                             }
                         },
                     }),
@@ -340,10 +340,10 @@ pub fn scope_check<S: AsRef<str>>(granted: &[S], person: &Person, lang: Lang) ->
                 scope: None,
                 message: match lang {
                     Lang::Nb => format!(
-                        "`{field}` er med, men ingen av de innvilgede omfangene gir tilgang til det"
+                        "{field} er med, men ingen av de innvilgede omfangene gir tilgang til det"
                     ),
                     Lang::En => {
-                        format!("`{field}` is present, but none of the granted scopes unlocks it")
+                        format!("{field} is present, but none of the granted scopes unlocks it")
                     }
                 },
             }),
@@ -442,7 +442,7 @@ mod tests {
         assert_eq!(c.missing.len(), 1);
         assert_eq!(
             c.missing[0].message,
-            "`varslingsstatus` expected for `user/varslingsstatus.read` but missing"
+            "varslingsstatus expected for user/varslingsstatus.read but missing"
         );
         assert!(!c.is_consistent());
     }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::jose::jwk::KeySet;
 use crate::jose::jwt;
+use crate::lang::Lang;
 
 /// Clock skew allowed on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
@@ -16,7 +17,130 @@ pub struct TokenCheck {
     /// `signature`, `iss`, `aud`, `exp`, `iat`, `nonce`, `acr`.
     pub check: String,
     pub passed: bool,
+    /// The English sentence (exports, the terminal).
     pub detail: String,
+    /// What the check found, for rendering it in either language (absent in files saved before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<CheckWhy>,
+}
+
+impl TokenCheck {
+    pub fn new(check: &str, passed: bool, why: CheckWhy) -> TokenCheck {
+        TokenCheck {
+            check: check.to_owned(),
+            passed,
+            detail: why.text(Lang::En),
+            why: Some(why),
+        }
+    }
+
+    /// The detail in `lang` (the recorded sentence when the file had no structured one).
+    pub fn detail_in(&self, lang: Lang) -> String {
+        self.why
+            .as_ref()
+            .map_or_else(|| self.detail.clone(), |w| w.text(lang))
+    }
+}
+
+/// What one id_token check found.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "found", rename_all = "snake_case")]
+pub enum CheckWhy {
+    SignatureVerifies {
+        kid: String,
+    },
+    /// The JWT layer's own (English) reason.
+    SignatureFails {
+        why: String,
+    },
+    Issuer {
+        iss: String,
+        ok: bool,
+    },
+    Audience {
+        aud: String,
+        client_id: String,
+    },
+    ExpiresIn {
+        secs: i64,
+    },
+    ExpiredAgo {
+        secs: i64,
+    },
+    IssuedAgo {
+        secs: i64,
+    },
+    IssuedInFuture {
+        secs: i64,
+    },
+    NoClaim {
+        claim: String,
+    },
+    NonceMatches,
+    NonceDiffers,
+    AcrSatisfies {
+        have: String,
+        want: String,
+    },
+    AcrBelow {
+        have: String,
+        want: String,
+    },
+    Acr {
+        have: String,
+    },
+    NoIdToken,
+}
+
+impl CheckWhy {
+    pub fn text(&self, lang: Lang) -> String {
+        let en = lang == Lang::En;
+        match self {
+            CheckWhy::SignatureVerifies { kid } if en => {
+                format!("verifies with the provider's JWKS key kid={kid}")
+            }
+            CheckWhy::SignatureVerifies { kid } => {
+                format!("stemmer med leverandørens JWKS-nøkkel kid={kid}")
+            }
+            CheckWhy::SignatureFails { why } if en => why.clone(),
+            CheckWhy::SignatureFails { why } => format!("stemmer ikke ({why})"),
+            CheckWhy::Issuer { iss, ok: true } => format!("\"{iss}\""),
+            CheckWhy::Issuer { iss, ok: false } if en => format!("\"{iss}\" is not the issuer"),
+            CheckWhy::Issuer { iss, ok: false } => format!("«{iss}» er ikke utstederen"),
+            CheckWhy::Audience { aud, client_id } => format!("{aud} (client_id {client_id})"),
+            CheckWhy::ExpiresIn { secs } if en => format!("expires in {secs} s"),
+            CheckWhy::ExpiresIn { secs } => format!("utløper om {secs} s"),
+            CheckWhy::ExpiredAgo { secs } if en => format!("expired {secs} s ago"),
+            CheckWhy::ExpiredAgo { secs } => format!("utløpt for {secs} s siden"),
+            CheckWhy::IssuedAgo { secs } if en => format!("issued {secs} s ago"),
+            CheckWhy::IssuedAgo { secs } => format!("utstedt for {secs} s siden"),
+            CheckWhy::IssuedInFuture { secs } if en => format!("issued {secs} s in the future"),
+            CheckWhy::IssuedInFuture { secs } => format!("utstedt {secs} s fram i tid"),
+            CheckWhy::NoClaim { claim } if en => format!("no {claim} claim"),
+            CheckWhy::NoClaim { claim } => format!("ingen {claim}-påstand"),
+            CheckWhy::NonceMatches if en => "matches the request".into(),
+            CheckWhy::NonceMatches => "stemmer med forespørselen".into(),
+            CheckWhy::NonceDiffers if en => "does not match the request (replay?)".into(),
+            CheckWhy::NonceDiffers => "stemmer ikke med forespørselen (gjenbruk?)".into(),
+            CheckWhy::AcrSatisfies { have, want } if en => {
+                format!("{have} (asked for {want} or higher)")
+            }
+            CheckWhy::AcrSatisfies { have, want } => {
+                format!("{have} (bedt om {want} eller høyere)")
+            }
+            CheckWhy::AcrBelow { have, want } if en => {
+                format!("{have} is below the {want} asked for")
+            }
+            CheckWhy::AcrBelow { have, want } => {
+                format!("{have} er lavere enn {want} som ble bedt om")
+            }
+            CheckWhy::Acr { have } => have.clone(),
+            CheckWhy::NoIdToken if en => {
+                "the token response has no id_token (was openid asked for?)".into()
+            }
+            CheckWhy::NoIdToken => "tokensvaret har ingen id_token (ble openid bedt om?)".into(),
+        }
+    }
 }
 
 pub struct Expectations<'a> {
@@ -35,11 +159,7 @@ pub fn check(
     now: DateTime<Utc>,
 ) -> (Vec<TokenCheck>, Option<Map<String, Value>>) {
     let mut rows = Vec::new();
-    let row = |check: &str, passed, detail: String| TokenCheck {
-        check: check.to_owned(),
-        passed,
-        detail,
-    };
+    let row = TokenCheck::new;
     let claims = match jwt::verify(token, jwks) {
         Ok(v) => {
             let kid = v
@@ -48,15 +168,17 @@ pub fn check(
                 .and_then(Value::as_str)
                 .unwrap_or("-")
                 .to_owned();
-            rows.push(row(
-                "signature",
-                true,
-                format!("verifies with the provider's JWKS key kid={kid}"),
-            ));
+            rows.push(row("signature", true, CheckWhy::SignatureVerifies { kid }));
             v.claims
         }
         Err(why) => {
-            rows.push(row("signature", false, why.to_string()));
+            rows.push(row(
+                "signature",
+                false,
+                CheckWhy::SignatureFails {
+                    why: why.to_string(),
+                },
+            ));
             match jwt::decode_unverified(token) {
                 Ok(v) => v.claims,
                 Err(_) => return (rows, None),
@@ -68,14 +190,10 @@ pub fn check(
     rows.push(row(
         "iss",
         iss == e.issuer,
-        format!(
-            "\"{iss}\"{}",
-            if iss == e.issuer {
-                ""
-            } else {
-                " is not the issuer"
-            }
-        ),
+        CheckWhy::Issuer {
+            iss: iss.to_owned(),
+            ok: iss == e.issuer,
+        },
     ));
 
     let aud_ok = match claims.get("aud") {
@@ -89,14 +207,13 @@ pub fn check(
     rows.push(row(
         "aud",
         aud_ok,
-        format!(
-            "{} (client_id {})",
-            claims
+        CheckWhy::Audience {
+            aud: claims
                 .get("aud")
                 .map(Value::to_string)
                 .unwrap_or("(none)".into()),
-            e.client_id
-        ),
+            client_id: e.client_id.to_owned(),
+        },
     ));
 
     let t = |k: &str| claims.get(k).and_then(Value::as_i64);
@@ -107,24 +224,44 @@ pub fn check(
             // Saturating: a claim from outside (i64::MAX, i64::MIN) never overflows.
             exp.saturating_add(LEEWAY_SECS) > now_s,
             if exp > now_s {
-                format!("expires in {} s", exp.saturating_sub(now_s))
+                CheckWhy::ExpiresIn {
+                    secs: exp.saturating_sub(now_s),
+                }
             } else {
-                format!("expired {} s ago", now_s.saturating_sub(exp))
+                CheckWhy::ExpiredAgo {
+                    secs: now_s.saturating_sub(exp),
+                }
             },
         )),
-        None => rows.push(row("exp", false, "no exp claim".into())),
+        None => rows.push(row(
+            "exp",
+            false,
+            CheckWhy::NoClaim {
+                claim: "exp".into(),
+            },
+        )),
     }
     match t("iat") {
         Some(iat) => rows.push(row(
             "iat",
             iat.saturating_sub(LEEWAY_SECS) <= now_s,
             if iat <= now_s {
-                format!("issued {} s ago", now_s.saturating_sub(iat))
+                CheckWhy::IssuedAgo {
+                    secs: now_s.saturating_sub(iat),
+                }
             } else {
-                format!("issued {} s in the future", iat.saturating_sub(now_s))
+                CheckWhy::IssuedInFuture {
+                    secs: iat.saturating_sub(now_s),
+                }
             },
         )),
-        None => rows.push(row("iat", false, "no iat claim".into())),
+        None => rows.push(row(
+            "iat",
+            false,
+            CheckWhy::NoClaim {
+                claim: "iat".into(),
+            },
+        )),
     }
     let nonce = s("nonce");
     let nonce_ok = nonce.is_some_and(|n| {
@@ -134,9 +271,9 @@ pub fn check(
         "nonce",
         nonce_ok,
         if nonce_ok {
-            "matches the request".into()
+            CheckWhy::NonceMatches
         } else {
-            "does not match the request (replay?)".into()
+            CheckWhy::NonceDiffers
         },
     ));
 
@@ -150,10 +287,18 @@ pub fn check(
         "acr",
         acr_ok,
         match (acr, e.acr) {
-            (Some(have), Some(want)) if acr_ok => format!("{have} (asked for {want} or higher)"),
-            (Some(have), Some(want)) => format!("{have} is below the {want} asked for"),
-            (Some(have), None) => have.to_owned(),
-            (None, _) => "no acr claim".into(),
+            (Some(have), Some(want)) if acr_ok => CheckWhy::AcrSatisfies {
+                have: have.into(),
+                want: want.into(),
+            },
+            (Some(have), Some(want)) => CheckWhy::AcrBelow {
+                have: have.into(),
+                want: want.into(),
+            },
+            (Some(have), None) => CheckWhy::Acr { have: have.into() },
+            (None, _) => CheckWhy::NoClaim {
+                claim: "acr".into(),
+            },
         },
     ));
     (rows, Some(claims))

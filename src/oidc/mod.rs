@@ -393,11 +393,11 @@ pub async fn login(
             idtoken::check(t.expose(), &jwks, &expectations, chrono::Utc::now())
         }
         None => (
-            vec![TokenCheck {
-                check: "id_token".into(),
-                passed: false,
-                detail: "the token response has no id_token (was openid asked for?)".into(),
-            }],
+            vec![TokenCheck::new(
+                "id_token",
+                false,
+                idtoken::CheckWhy::NoIdToken,
+            )],
             None,
         ),
     };

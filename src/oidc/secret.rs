@@ -35,6 +35,18 @@ impl Secret {
     }
 
     /// What the UI shows before "show": the length only.
+    /// `redacted` in `lang`, for the app.
+    pub fn redacted_in(&self, lang: crate::lang::Lang) -> String {
+        let n = self.saved_len.unwrap_or_else(|| self.value.chars().count());
+        match lang {
+            crate::lang::Lang::En => format!(
+                "[redacted, {}]",
+                lang.count(n, ("", ""), ("character", "characters"))
+            ),
+            crate::lang::Lang::Nb => format!("[skjult, {n} tegn]"),
+        }
+    }
+
     pub fn redacted(&self) -> String {
         format!(
             "[redacted, {} characters]",

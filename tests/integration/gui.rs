@@ -93,7 +93,7 @@ fn a_lookup_fills_every_tab() {
     h.get_by_label_contains("Mailbox at Digipost (Posten Norge)");
     h.get_by_label_contains("agrees with the 18-month rule");
     h.get_by_label("The answer matches the scopes.");
-    h.get_by_label(" Signature: valid ");
+    h.get_by_label_contains("Signature: valid");
 
     // Ctrl+C copies the selected row's value.
     h.get_by_label("digital_post.postkasseadresse").click();
@@ -165,7 +165,7 @@ fn a_cancelled_login_in_the_browser_is_a_clear_error() {
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the result", |a| a.result.is_some());
     h.get_by_label_contains("the login was cancelled in the browser (access_denied");
-    h.get_by_label_contains("Try: Log in again");
+    h.get_by_label_contains("Log in again");
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn history_compare_export_and_open() {
     h.get_by_label("Open file").click();
     step_until(&mut h, "the opened file", |a| a.history.entries.len() == 3);
     assert_eq!(h.state().tab, krr_inspector::gui::views::Tab::Person);
-    h.get_by_label_contains("personidentifikator 27129324169");
+    h.get_by_label_contains("Person: 27129324169");
 }
 
 #[test]

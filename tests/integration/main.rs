@@ -14,6 +14,8 @@ mod fixtures;
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_files;
+#[cfg(feature = "gui")]
+mod gui_look;
 mod hostile;
 mod keyring;
 mod key_jwt;

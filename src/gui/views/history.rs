@@ -10,7 +10,6 @@ use super::style::{AMBER, GREEN, RED};
 use super::tab::{StandaloneTab, TabContext};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::render::short_value;
-use crate::krr::Lang;
 
 #[derive(Default)]
 pub struct HistoryView {
@@ -66,11 +65,7 @@ impl StandaloneTab for HistoryView {
             ui.label(lang.pick("Ingen oppslag ennå.", "No lookups yet."));
             return;
         }
-        ui.label(
-            RichText::new(lang.pick("Velg to for å sammenligne.", "Tick two to compare."))
-                .small()
-                .weak(),
-        );
+        ui.label(lang.pick("Velg to for å sammenligne.", "Tick two to compare."));
         let mut open = None;
         egui::ScrollArea::vertical()
             .max_height(ui.available_height() * 0.5)
@@ -125,12 +120,9 @@ impl StandaloneTab for HistoryView {
                                     .map(|s| s.to_string())
                                     .unwrap_or_else(|| "-".into()),
                             );
-                            ui.label(
-                                RichText::new(crate::escape::display(
-                                    &e.inspection.request.scopes.join(" "),
-                                ))
-                                .small(),
-                            );
+                            ui.label(crate::escape::display(
+                                &e.inspection.request.scopes.join(" "),
+                            ));
                             if ui.button(lang.pick("Åpne", "Open")).clicked() {
                                 open = Some(n);
                             }
@@ -182,10 +174,11 @@ impl StandaloneTab for HistoryView {
                     }
                 }
             });
-            ui.label(match lang {
-                Lang::Nb => format!("{} like felt", c.unchanged),
-                Lang::En => format!("{} fields unchanged", c.unchanged),
-            });
+            ui.label(lang.count(
+                c.unchanged,
+                ("felt uendret", "felt uendret"),
+                ("field unchanged", "fields unchanged"),
+            ));
         }
     }
 }

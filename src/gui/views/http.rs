@@ -38,12 +38,15 @@ impl InspectionTab for HttpView {
                         ui.colored_label(RED, crate::escape::display(e).into_owned());
                     }
                     for (heading, headers, body) in [
-                        ("Request", &ex.request_headers, &ex.request_body),
-                        ("Response", &ex.response_headers, &ex.response_body),
+                        (lang.pick("Forespørsel", "Request"), &ex.request_headers, &ex.request_body),
+                        (lang.pick("Svar", "Response"), &ex.response_headers, &ex.response_body),
                     ] {
                         ui.label(RichText::new(heading).strong());
                         for (k, v) in headers {
-                            ui.label(RichText::new(format!("{k}: {v}")).monospace().small());
+                            ui.add(
+                                egui::Label::new(RichText::new(format!("{k}: {v}")).monospace())
+                                    .wrap_mode(egui::TextWrapMode::Wrap),
+                            );
                         }
                         // The register's JWS as its three parts, not one block of base64.
                         let parts = |ui: &mut egui::Ui, commands: &mut Commands, b: &str| {

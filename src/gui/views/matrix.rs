@@ -42,9 +42,7 @@ impl StandaloneTab for MatrixView {
         RichText::new(lang.pick(
             "Én innlogging (nettleserens single sign-on), ett oppslag per delmengde av miljøets leseomfang.",
             "One login (the browser's single sign-on), one lookup per subset of the environment's read scopes.",
-        ))
-        .small()
-        .weak(),
+        )),
     );
         if let Some(e) = &self.error {
             ui.colored_label(RED, crate::escape::display(e).into_owned());

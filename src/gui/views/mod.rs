@@ -237,15 +237,17 @@ impl Views {
                 .inner_margin(8.0)
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width());
-                    ui.label(RichText::new(&e.message).color(RED).strong());
-                    ui.label(format!("{} {}", lang.pick("Prøv:", "Try:"), e.hint));
+                    // The display copy escaped `message` and `hint`; the Bokmål texts are this program's own.
+                    ui.label(RichText::new(e.message_in(lang)).color(RED).strong());
+                    ui.label(e.hint_in(lang));
                     if let Some(failed) = browser_failure(e) {
                         browser_failed_actions(ui, lang, failed, commands);
                     }
                 });
             ui.add_space(6.0);
         }
-        egui::ScrollArea::both()
+        // Vertical only: every tab wraps its texts to the window's width, so nothing is cut at the right edge.
+        egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| self.tab_ui(tab, ui, Some(current), data, commands));
     }

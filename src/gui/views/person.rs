@@ -134,7 +134,7 @@ impl InspectionTab for PersonView {
         };
         let trust = Trust::of(&body.verdict());
         if let Some(banner) = trust.banner(lang) {
-            verdict_banner(ui, trust, banner, body.verdict().reason());
+            verdict_banner(ui, trust, banner, &body.verdict_reason(lang));
         }
         for p in &body.problems {
             ui.colored_label(RED, p);
@@ -146,7 +146,25 @@ impl InspectionTab for PersonView {
         });
         // Fixed column widths: the explanation takes what is left and wraps.
         let avail = ui.available_width();
-        let w_path = (avail * 0.27).clamp(160.0, 330.0);
+        // The path column is at least as wide as the longest part of a path (paths wrap after `.` and `_`, never
+        // inside a word).
+        let mono = egui::TextStyle::Monospace.resolve(ui.style());
+        let longest = ui.ctx().fonts_mut(|fonts| {
+            body.fields
+                .iter()
+                .flat_map(|f| f.path.split_inclusive(['.', '_']))
+                .map(|part| {
+                    fonts
+                        .layout_no_wrap(part.to_owned(), mono.clone(), Color32::WHITE)
+                        .size()
+                        .x
+                })
+                .fold(0.0_f32, f32::max)
+        });
+        let w_path = (avail * 0.27)
+            .clamp(160.0, 330.0)
+            .max(longest + 24.0)
+            .min(avail * 0.45);
         let w_value = (avail * 0.24).clamp(120.0, 300.0);
         let w_explanation = (avail - w_path - w_value - 24.0).max(160.0);
         let column = |ui: &mut egui::Ui, width: f32, add: &mut dyn FnMut(&mut egui::Ui)| {
@@ -176,7 +194,10 @@ impl InspectionTab for PersonView {
                 column(ui, w_path, &mut |ui| {
                     let selected = self.selected_field == Some(n);
                     if ui
-                        .selectable_label(selected, RichText::new(&f.path).monospace())
+                        .add(
+                            egui::Button::selectable(selected, RichText::new(&f.path).monospace())
+                                .wrap_mode(egui::TextWrapMode::Wrap),
+                        )
                         .on_hover_text(
                             lang.pick("Ctrl+C kopierer verdien", "Ctrl+C copies the value"),
                         )
@@ -199,29 +220,22 @@ impl InspectionTab for PersonView {
                             ui.label(
                                 RichText::new(format!(" {chip} "))
                                     .color(Color32::WHITE)
-                                    .background_color(colour)
-                                    .small(),
+                                    .background_color(colour),
                             );
                         }
                         for flag in &f.flags {
                             ui.label(
                                 RichText::new(format!(" {} ", flag_label(*flag, lang)))
                                     .color(Color32::WHITE)
-                                    .background_color(badge_colour(*flag))
-                                    .small(),
+                                    .background_color(badge_colour(*flag)),
                             );
                         }
                         ui.label(&f.explanation);
                     });
                     for note in &f.notes {
                         ui.horizontal_wrapped(|ui| {
-                            ui.label(
-                                RichText::new("↳")
-                                    .small()
-                                    .family(egui::FontFamily::Monospace)
-                                    .weak(),
-                            );
-                            ui.label(RichText::new(note).small().weak());
+                            ui.label(RichText::new("↳").family(egui::FontFamily::Monospace));
+                            ui.label(note);
                         });
                     }
                 });
@@ -251,7 +265,7 @@ impl InspectionTab for PersonView {
                 ui.colored_label(RED, &f.message);
             }
             for f in &check.absent_allowed {
-                ui.label(RichText::new(format!("· {}", f.message)).weak());
+                ui.label(format!("· {}", f.message));
             }
             for s in &check.unknown_scopes {
                 ui.label(format!("? {s}"));

@@ -34,16 +34,16 @@ impl InspectionTab for SignatureView {
             .inner_margin(10.0)
             .show(ui, |ui| {
                 ui.label(
-                    RichText::new(v.label().to_uppercase())
+                    RichText::new(v.label_in(lang).to_uppercase())
                         .color(verdict_colour(&v))
                         .size(20.0)
                         .strong(),
                 );
-                ui.label(v.reason());
+                ui.label(crate::escape::display(&body.verdict_reason(lang)).into_owned());
                 match cx.trust_offer {
                     Some(Ok(anchor))
                         if ui
-                            .button(lang.pick("Klarer denne CA-en …", "Trust this CA …"))
+                            .button(lang.pick("Stol på denne CA-en …", "Trust this CA …"))
                             .on_hover_text(crate::escape::display(&anchor.subject))
                             .clicked() =>
                     {
@@ -53,7 +53,7 @@ impl InspectionTab for SignatureView {
                     Some(Err(why)) => {
                         ui.label(format!(
                             "{} {}",
-                            lang.pick("Klarere en CA herfra:", "Trusting a CA from here:"),
+                            lang.pick("Å stole på en CA herfra:", "Trusting a CA from here:"),
                             crate::escape::display(why)
                         ));
                     }
@@ -135,11 +135,18 @@ impl InspectionTab for SignatureView {
                     validity,
                 );
                 ui.label(format!(
-                    "{} {} · serial {}",
-                    c.key_type, c.key_bits, c.serial
+                    "{} {} bit · {} {}",
+                    c.key_type,
+                    c.key_bits,
+                    lang.pick("serienummer", "serial"),
+                    c.serial
                 ));
-                ui.label(
-                    RichText::new(format!("SHA-256 {}", c.sha256_fingerprint)).monospace(),
+                // The fingerprint is one long word: it wraps inside its frame, not out of it.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("SHA-256 {}", c.sha256_fingerprint)).monospace(),
+                    )
+                    .wrap_mode(egui::TextWrapMode::Wrap),
                 );
                 if let Some(b64) = x5c.get(n) {
                     if ui.button(lang.pick("Kopier PEM", "Copy PEM")).clicked() {

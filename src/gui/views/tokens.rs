@@ -188,11 +188,16 @@ impl InspectionTab for TokensView {
                     let (mark, colour) = if c.passed {
                         ("● ok", GREEN)
                     } else {
-                        ("● FAIL", RED)
+                        (lang.pick("● FEIL", "● FAIL"), RED)
                     };
                     ui.label(RichText::new(mark).monospace().color(colour));
-                    ui.label(RichText::new(&c.check).monospace());
-                    ui.label(&c.detail);
+                    // The other checks are named by their claims; the signature is not one.
+                    let name = match c.check.as_str() {
+                        "signature" => lang.pick("signatur", "signature"),
+                        other => other,
+                    };
+                    ui.label(RichText::new(name).monospace());
+                    ui.label(crate::escape::display(&c.detail_in(lang)).into_owned());
                     ui.end_row();
                 }
             });
@@ -228,9 +233,12 @@ impl InspectionTab for TokensView {
                 let shown = if self.show_tokens {
                     token.expose().to_owned()
                 } else {
-                    token.redacted()
+                    token.redacted_in(lang)
                 };
-                ui.label(RichText::new(shown).monospace().small());
+                ui.add(
+                    egui::Label::new(RichText::new(shown).monospace())
+                        .wrap_mode(egui::TextWrapMode::Wrap),
+                );
             });
         }
     }
