@@ -11,8 +11,8 @@ use crate::krr::ScopeDialect;
 
 mod environments;
 mod files;
-pub mod keyring;
 mod key_path;
+pub mod keyring;
 pub mod trust;
 pub mod url_policy;
 

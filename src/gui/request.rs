@@ -83,6 +83,14 @@ impl Panels<'_> {
                 }
             });
         });
+        // The actions stay at the panel's foot, in view however far the options scroll.
+        egui::Panel::bottom("request-actions")
+            .show_separator_line(false)
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                self.actions(ui);
+                ui.add_space(4.0);
+            });
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.add_enabled_ui(!running, |ui| {
                 self.environment_picker(ui);
@@ -93,43 +101,45 @@ impl Panels<'_> {
                 ui.separator();
                 self.options(ui);
             });
-            ui.add_space(8.0);
-            // The one primary action: filled with the accent colour.
-            let button = egui::Button::new(
-                RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up"))
-                    .size(18.0)
-                    .strong()
-                    .color(Color32::WHITE),
+        });
+    }
+
+    /// The one primary action, filled with the accent colour, and "Log in as another person" after a login.
+    fn actions(&mut self, ui: &mut egui::Ui) {
+        let (lang, running) = (self.settings.ui_lang, self.running);
+        let button = egui::Button::new(
+            RichText::new(lang.pick("Logg inn og slå opp", "Log in and look up"))
+                .size(18.0)
+                .strong()
+                .color(Color32::WHITE),
+        )
+        .fill(super::views::style::ACCENT)
+        .min_size(egui::vec2(ui.available_width(), 36.0));
+        if ui
+            .add_enabled(!running, button)
+            .on_hover_text("Ctrl+Enter")
+            .clicked()
+        {
+            self.commands.push(Command::StartLookup);
+        }
+        // After a login the provider remembers the person (single sign-on): a plain lookup logs in as them
+        // again. This one makes the provider ask (prompt=login); a headless test person needs no such button.
+        if self.has_result && self.choices().test_person().is_none() {
+            let again = egui::Button::new(
+                lang.pick("Logg inn som en annen person", "Log in as another person"),
             )
-            .fill(super::views::style::ACCENT)
-            .min_size(egui::vec2(ui.available_width(), 36.0));
+            .min_size(egui::vec2(ui.available_width(), 28.0));
             if ui
-                .add_enabled(!running, button)
-                .on_hover_text("Ctrl+Enter")
+                .add_enabled(!running, again)
+                .on_hover_text(lang.pick(
+                    "ID-porten spør hvem som logger inn, selv om du fortsatt er innlogget (prompt=login)",
+                    "ID-porten asks who logs in, even while you are still logged in (prompt=login)",
+                ))
                 .clicked()
             {
-                self.commands.push(Command::StartLookup);
+                self.commands.push(Command::StartLookupAsAnotherPerson);
             }
-            // After a login the provider remembers the person (single sign-on): a plain lookup logs in as them
-            // again. This one makes the provider ask (prompt=login); a headless test person needs no such button.
-            if self.has_result && self.choices().test_person().is_none() {
-                let again = egui::Button::new(lang.pick(
-                    "Logg inn som en annen person",
-                    "Log in as another person",
-                ))
-                .min_size(egui::vec2(ui.available_width(), 28.0));
-                if ui
-                    .add_enabled(!running, again)
-                    .on_hover_text(lang.pick(
-                        "ID-porten spør hvem som logger inn, selv om du fortsatt er innlogget (prompt=login)",
-                        "ID-porten asks who logs in, even while you are still logged in (prompt=login)",
-                    ))
-                    .clicked()
-                {
-                    self.commands.push(Command::StartLookupAsAnotherPerson);
-                }
-            }
-        });
+        }
     }
 
     /// The request panel folded away: a button to bring it back, and the primary action still at hand.

@@ -154,6 +154,7 @@ mod tests {
             kind: kind.into(),
             message: message.into(),
             hint: "Check the client registration and try again.".into(),
+            nb: None,
         });
         MatrixRow {
             scopes: vec![],

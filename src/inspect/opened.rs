@@ -134,6 +134,8 @@ fn bare_answer(
             accept,
             acr: None,
             locale: lang.code().into(),
+            par: false,
+            dpop: false,
         },
         now,
     );

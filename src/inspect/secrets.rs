@@ -88,9 +88,11 @@ pub(super) fn client_key(
     }
     let path = client.private_key.clone().ok_or(PlanError::KeyNeeded)?;
     let password = match (&client.key_password_env, client.secret_source) {
-        (Some(var), _) => Some(Secret::new(
-            std::env::var(var).map_err(|_| PlanError::KeyPasswordNotSet { var: var.clone() })?,
-        )),
+        (Some(var), _) => {
+            Some(Secret::new(std::env::var(var).map_err(|_| {
+                PlanError::KeyPasswordNotSet { var: var.clone() }
+            })?))
+        }
         (None, SecretSource::Keyring) => {
             keyring_secret(environment, &client.client_id, Purpose::KeyPassword)
                 .map_err(PlanError::Keyring)?

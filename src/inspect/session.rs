@@ -10,7 +10,7 @@ use super::lookup::{Inspection, LookupRequest, Progress, expiry, lookup};
 use crate::krr::Lang;
 use crate::oidc::http::HttpExchange;
 use crate::oidc::session::{self as calls, LogoutParams, SessionError, TokenHint};
-use crate::oidc::{LoginEvent, LoginOutcome, ProviderMetadata, Secret, headless};
+use crate::oidc::{DpopKey, LoginEvent, LoginOutcome, ProviderMetadata, Secret, headless};
 
 /// A live session: what the login gave, as it is now (refreshed, revoked, logged out).
 #[derive(Clone)]
@@ -25,6 +25,11 @@ pub struct Session {
     logged_out: bool,
     /// The scope a refresh asks for (RFC 6749 §6: narrower than granted, never wider); `None`: as granted.
     refresh_scope: Option<Vec<String>>,
+    /// `Bearer` or `DPoP`, as the token endpoint last said.
+    token_type: String,
+    /// This session's DPoP key (in memory only): every refresh is proved with it, and a DPoP-bound token is
+    /// presented with it.
+    dpop: Option<DpopKey>,
 }
 
 impl std::fmt::Debug for Session {
@@ -51,6 +56,8 @@ impl Session {
             revoked: false,
             logged_out: false,
             refresh_scope: None,
+            token_type: outcome.token_type.clone(),
+            dpop: outcome.dpop.clone(),
         }
     }
 
@@ -191,12 +198,20 @@ impl Session {
                     return (Err(SessionError::NoEndpoint("refresh_token")), Vec::new());
                 };
                 let scope = self.refresh_scope.as_deref();
-                let (got, ex) =
-                    crate::oidc::refresh::refresh(http_client, &provider, &auth, &old, scope).await;
+                let (got, ex) = crate::oidc::refresh::refresh(
+                    http_client,
+                    &provider,
+                    &auth,
+                    &old,
+                    scope,
+                    self.dpop.as_ref(),
+                )
+                .await;
                 let result = got.map_err(refresh_error).map(|o| {
                     let rotated = o.refresh_token.as_ref().is_some_and(|new| *new != old);
                     let (expires_at, _) = expiry(Utc::now(), o.expires_in, self.request.lang);
                     self.access_token = o.access_token;
+                    self.token_type = o.token_type;
                     if o.id_token.is_some() {
                         self.id_token = o.id_token;
                     }
@@ -212,10 +227,12 @@ impl Session {
                         scopes_granted: o.scopes_granted,
                     }
                 });
-                (result, vec![ex])
+                (result, ex)
             }
             Action::Userinfo => {
-                let (got, ex) = calls::userinfo(http_client, &provider, &self.access_token).await;
+                let key = crate::oidc::resource_key(&self.token_type, self.dpop.as_ref());
+                let (got, ex) =
+                    calls::userinfo(http_client, &provider, &self.access_token, key).await;
                 (got.map(|claims| StepOutcome::Userinfo { claims }), vec![ex])
             }
             Action::Introspect => {

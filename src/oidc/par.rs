@@ -56,6 +56,7 @@ pub async fn push(
         form,
         auth: Some(auth),
         headers: Vec::new(),
+        dpop: None,
     };
     let (reply, mut ex) = post_form(http_client, post).await;
     let result = reply.and_then(|reply| {

@@ -79,6 +79,7 @@ pub async fn userinfo(
     http_client: &reqwest::Client,
     provider: &ProviderMetadata,
     access_token: &Secret,
+    dpop: Option<&super::DpopKey>,
 ) -> (Result<Map<String, Value>, SessionError>, HttpExchange) {
     let url = match endpoint(&provider.userinfo_endpoint, "userinfo_endpoint") {
         Ok(u) => u.to_owned(),
@@ -92,12 +93,14 @@ pub async fn userinfo(
         ..HttpExchange::default()
     };
     let result = async {
-        let built = http_client
-            .get(&url)
-            .header("accept", "application/json")
-            .bearer_auth(access_token.expose())
-            .build()
-            .map_err(|e| http::classify(&e, &url))?;
+        // A DPoP-bound token goes with a proof by the session's key (RFC 9449 §7), else as a bearer token.
+        let mut request = http_client.get(&url).header("accept", "application/json");
+        for (name, value) in super::dpop::resource_headers("GET", &url, access_token, dpop)
+            .map_err(|e| SessionError::Unavailable(format!("cannot make the DPoP proof: {e}")))?
+        {
+            request = request.header(name, value);
+        }
+        let built = request.build().map_err(|e| http::classify(&e, &url))?;
         ex.request_headers = redact_headers(built.headers());
         let r = http_client
             .execute(built)
@@ -233,6 +236,7 @@ async fn token_post(
         ],
         auth: Some(auth),
         headers: Vec::new(),
+        dpop: None,
     };
     let (reply, mut ex) = post_form(http_client, post).await;
     let result = match reply {

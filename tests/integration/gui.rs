@@ -67,7 +67,9 @@ pub(super) fn step_until(
 ) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            panic!("timed out waiting for {what}: {:#?}", h.root());
+        }
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -239,6 +241,8 @@ fn the_write_scope_allows_changing_the_language() {
         current
     );
     h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").scroll_to_me();
+    h.run();
     h.get_by_label("Change language").click();
     h.run();
     // A write is asked about first.
@@ -261,6 +265,8 @@ fn the_write_scope_allows_changing_the_language() {
     assert!(h.state().confirm.is_none() && h.state().views.person.language_status.is_none());
     h.state_mut().open_inspection(local);
     h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").scroll_to_me();
+    h.run();
     h.get_by_label("Change language").click();
     h.run();
     h.get_by_label("Change the language").click();
@@ -303,6 +309,8 @@ fn the_dpop_box_binds_the_tokens_and_the_language_change_sends_a_proof() {
     h.get_by_label("Person").click();
     h.run();
     h.state_mut().views.person.spraak = krr_inspector::krr::Spraak::En;
+    h.get_by_label("Change language").scroll_to_me();
+    h.run();
     h.get_by_label("Change language").click();
     h.run();
     h.get_by_label("Change the language").click();
@@ -703,6 +711,8 @@ fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
     h.get_by_label(" expired ");
     h.get_by_label_contains("14 s ago");
     h.get_by_label("Person").click();
+    h.run();
+    h.get_by_label("Change language").scroll_to_me();
     h.run();
     h.get_by_label("Change language").click();
     h.run();

@@ -162,6 +162,7 @@ fn with_own_emulator(url: (String, String)) -> Config {
         client: Some(ClientRegistration::emulator_default()),
         production: false,
         retired: false,
+        trust_ca: Vec::new(),
     });
     config
 }

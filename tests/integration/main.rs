@@ -17,8 +17,8 @@ mod gui_files;
 #[cfg(feature = "gui")]
 mod gui_look;
 mod hostile;
-mod keyring;
 mod key_jwt;
+mod keyring;
 mod packaging;
 mod par;
 mod peer;

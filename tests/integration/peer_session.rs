@@ -33,6 +33,7 @@ async fn userinfo_introspection_refresh_revocation_and_logout_at_oidc_provider()
         },
         client: registration("krr-public", AuthMethod::None),
         client_secret: None,
+        client_key: None,
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
         accept: Accept::Json,
         acr: Some("idporten-loa-substantial".into()),
@@ -43,6 +44,8 @@ async fn userinfo_introspection_refresh_revocation_and_logout_at_oidc_provider()
         callback_timeout: std::time::Duration::from_secs(30),
         trust: TrustStore::new(),
         lang: Lang::En,
+        par: false,
+        dpop: false,
     };
     let http = krr_inspector::oidc::http::client().unwrap();
     let (inspection, session) = run_lookup_session(&http, &request, &|_| {}).await;

@@ -227,6 +227,7 @@ async fn no_refresh_token_or_id_token_reaches_any_export() {
         },
         client: krr_inspector::config::ClientRegistration::emulator_default(),
         client_secret: None,
+        client_key: None,
         scopes: default_scopes(ScopeDialect::Digdir),
         accept: Accept::Jose,
         acr: None,
@@ -237,6 +238,8 @@ async fn no_refresh_token_or_id_token_reaches_any_export() {
         callback_timeout: std::time::Duration::from_secs(20),
         trust,
         lang: Lang::En,
+        par: false,
+        dpop: false,
     };
     let (mut inspection, session) = run_lookup_session(&http, &request, &|_| {}).await;
     let mut session = session.expect("the login is accepted");

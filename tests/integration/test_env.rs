@@ -318,9 +318,7 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
         json!(["ES256", "RS256"])
     );
     // Features the emulator lacks are not announced.
-    for lacking in [
-        "authorization_signing_alg_values_supported",
-    ] {
+    for lacking in ["authorization_signing_alg_values_supported"] {
         assert!(d.get(lacking).is_none(), "{lacking}");
     }
     // Every endpoint announced answers (not the fallback's 404).
