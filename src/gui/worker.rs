@@ -30,7 +30,7 @@ impl Services {
     ) -> Result<Services, crate::oidc::http::HttpError> {
         Ok(Services {
             runtime,
-            http: crate::inspect::http_client(crate::inspect::plan::REQUEST_TIMEOUT)?,
+            http: crate::inspect::http_client(crate::inspect::targets::REQUEST_TIMEOUT)?,
             targets: Arc::new(Targets::new(keys)),
         })
     }

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::plan::{Choices, PlanError, Targets, plan};
+use super::plan::{Choices, PlanError, plan};
+use super::targets::Targets;
 use crate::config::{AuthMethod, Config};
 use crate::krr::Lang;
 use crate::oidc::discovery::{discovery_url, parse_document};

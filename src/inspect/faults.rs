@@ -1,7 +1,8 @@
 //! The built-in emulator's fault switches for the app's Faults panel: listed with what each does, turned on or off
 //! in place. The app never sees the emulator: it asks `Targets`, which owns it.
 
-use super::plan::{PlanError, Targets};
+use super::plan::PlanError;
+use super::targets::Targets;
 pub use crate::emulator::FaultSwitch;
 use crate::krr::ScopeDialect;
 

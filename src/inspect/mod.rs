@@ -25,9 +25,11 @@ pub mod reverify;
 pub mod secrets;
 pub mod session;
 pub mod session_report;
+pub mod targets;
 pub mod trust;
 
 pub use body::{BodyInspection, inspect_body};
 pub use language::{LanguageChangeError, can_change_language, change_language};
 pub use lookup::{Accept, Inspection, LookupRequest, Progress, Target, default_scopes, run_lookup};
-pub use plan::{Choices, KeySource, Place, Plan, PlanError, Targets, http_client, plan};
+pub use plan::{Choices, Place, Plan, PlanError, plan};
+pub use targets::{KeySource, Targets, http_client};
