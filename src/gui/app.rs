@@ -542,9 +542,12 @@ impl eframe::App for InspectorApp {
         self.shortcuts(ctx);
         self.dropped_files(ctx);
         self.run_commands(ctx);
-        // The countdown ticks once a second while a login waits; nothing repaints when idle.
-        if self.is_running() && self.views.progress.deadline.is_some() {
-            ctx.request_repaint_after(Duration::from_secs(1));
+        // While a login waits, a frame only when the time left, as shown, changes (once a minute); nothing
+        // repaints when idle.
+        if self.is_running()
+            && let Some(next) = self.views.progress.next_change()
+        {
+            ctx.request_repaint_after(next);
         }
         if self.tasks.is_running(TaskName::Matrix) {
             ctx.request_repaint_after(Duration::from_secs(1));

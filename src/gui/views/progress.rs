@@ -9,7 +9,6 @@ use super::style::{AMBER, GREEN};
 use crate::gui::commands::{Command, Commands};
 use crate::inspect::Progress;
 use crate::krr::Lang;
-use crate::krr::time::describe_duration;
 use crate::oidc::LoginEvent;
 
 /// What the running lookup has reported; started afresh with each lookup.
@@ -108,15 +107,15 @@ impl ProgressView {
             }
         }
         if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now()).as_secs();
+            let left = deadline.saturating_duration_since(Instant::now());
             ui.label(match lang {
                 Lang::Nb => format!(
                     "Tid igjen før lytteren gir opp: {}",
-                    describe_duration(left)
+                    time_left(left, lang).0
                 ),
                 Lang::En => format!(
                     "Time left before the listener gives up: {}",
-                    describe_duration(left)
+                    time_left(left, lang).0
                 ),
             });
         }
@@ -146,5 +145,51 @@ fn step_name(p: &Progress) -> &'static str {
         Progress::Login(LoginEvent::IdTokenChecked { .. }) => "id_token",
         Progress::FetchingPerson { .. } => "person",
         Progress::Done => "done",
+    }
+}
+
+impl ProgressView {
+    /// How long until the time left, as shown, changes: the app asks for a frame then and not before.
+    pub fn next_change(&self) -> Option<Duration> {
+        let left = self.deadline?.saturating_duration_since(Instant::now());
+        Some(time_left(left, Lang::En).1)
+    }
+}
+
+/// The time left in whole minutes (rounded up), then "less than a minute": a user needs no seconds ticking to know
+/// how long they have, and a window that changes once a minute costs nothing while the login waits (one frame a
+/// second costs a few per cent of a core under software rendering). Also how long until the text changes.
+fn time_left(left: Duration, lang: Lang) -> (String, Duration) {
+    const MINUTE: u64 = 60;
+    let ms = left.as_millis() as u64;
+    if ms <= MINUTE * 1000 {
+        let text = lang.pick("under ett minutt", "less than a minute");
+        // The listener's own timeout ends the wait then: nothing to repaint before.
+        return (text.to_owned(), left);
+    }
+    let minutes = ms.div_ceil(MINUTE * 1000);
+    let until = Duration::from_millis(ms - (minutes - 1) * MINUTE * 1000);
+    // "min" is the same in both languages.
+    (format!("{minutes} min"), until)
+}
+
+#[cfg(test)]
+mod time_left_tests {
+    use super::*;
+
+    #[test]
+    fn whole_minutes_rounded_up_then_under_a_minute_and_when_each_changes() {
+        let t = |s: u64| time_left(Duration::from_secs(s), Lang::En);
+        assert_eq!(t(300), ("5 min".into(), Duration::from_secs(60)));
+        assert_eq!(t(299), ("5 min".into(), Duration::from_secs(59)));
+        assert_eq!(t(241), ("5 min".into(), Duration::from_secs(1)));
+        assert_eq!(t(240), ("4 min".into(), Duration::from_secs(60)));
+        assert_eq!(t(61), ("2 min".into(), Duration::from_secs(1)));
+        assert_eq!(t(60), ("less than a minute".into(), Duration::from_secs(60)));
+        assert_eq!(t(0), ("less than a minute".into(), Duration::ZERO));
+        assert_eq!(
+            time_left(Duration::from_secs(30), Lang::Nb).0,
+            "under ett minutt"
+        );
     }
 }
