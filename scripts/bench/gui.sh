@@ -10,23 +10,18 @@ source "$(dirname "$0")/xvfb.sh" gui 70
 "$bin" emulator --print-ca >/dev/null   # the emulator's keys exist before the timed starts
 
 # Launch → first frame, twice over: as the app reports it (the wall clock of its first `ui()`), and from outside,
-# polling screenshots of the display until it is not one flat colour (what a user sees; the poll's own interval,
-# one `import` of the root window, is printed beside it).
+# polling screenshots of the display until it is not one flat colour (what a user sees). The poller
+# (first_paint.c, one XGetImage of the root window per poll; needs cc and libx11-dev) prints its own poll time
+# beside it: the figure is late by at most one poll.
 firsts=(); paints=(); polls=()
-command -v import >/dev/null || { echo "gui: imagemagick's import is missing" >&2; exit 1; }
+cc -O2 "$(dirname "$0")/first_paint.c" -o "$tmp/first_paint" -lX11 \
+  || { echo "gui: cannot build first_paint.c (needs cc and libx11-dev)" >&2; exit 1; }
 for _ in $(seq 1 10); do
   : >"$tmp/log"
   t0=$(date +%s%N)
   "$bin" >/dev/null 2>"$tmp/log" & app=$!
-  painted=
-  for _ in $(seq 1 600); do
-    p0=$(date +%s%N)
-    colours=$(import -display "$display" -window root -format '%k' info: 2>/dev/null || echo 1)
-    p1=$(date +%s%N)
-    if [ "${colours:-1}" -gt 1 ]; then painted=$p1; polls+=($(( (p1 - p0) / 1000000 ))); break; fi
-    kill -0 "$app" || { cat "$tmp/log" >&2; exit 1; }
-  done
-  [ -n "$painted" ] || { echo "gui: the window never painted" >&2; exit 1; }
+  read -r painted poll < <("$tmp/first_paint" 30000) || { cat "$tmp/log" >&2; echo "gui: the window never painted" >&2; exit 1; }
+  polls+=("$poll")
   for _ in $(seq 1 3000); do grep -q first_frame_unix_ns "$tmp/log" && break; sleep 0.01; done
   t1=$(awk '/first_frame_unix_ns/ {print $2}' "$tmp/log")
   firsts+=($(( (t1 - t0) / 1000000 )))
