@@ -118,3 +118,58 @@ pub fn html(changes: &[LanguageChange], lang: Lang) -> maud::Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused() -> LanguageChange {
+        LanguageChange {
+            requested: "en".into(),
+            spraak: None,
+            error: Some("the register answered 500: <b>\u{1b}[31m</b>".into()),
+            exchanges: vec![HttpExchange {
+                step: "language".into(),
+                method: "PATCH".into(),
+                url: "http://127.0.0.1:1/person".into(),
+                request_headers: vec![("authorization".into(), "Bearer [redacted]".into())],
+                request_body: Some(r#"{"spraak":"en"}"#.into()),
+                status: Some(500),
+                ..HttpExchange::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn every_face_says_the_change_and_escapes_the_registers_words() {
+        let changes = [refused()];
+        let md = markdown(&changes, Lang::En);
+        assert!(
+            md.contains("## Language changes")
+                && md.contains("`PATCH http://127.0.0.1:1/person` → 500"),
+            "{md}"
+        );
+        let html = html(&changes, Lang::Nb).into_string();
+        assert!(
+            html.contains("Språkendringer") && html.contains("&lt;b&gt;") && !html.contains("<b>"),
+            "{html}"
+        );
+        let text = text(&changes, Lang::En);
+        assert!(text.contains("FAIL") && !text.contains('\u{1b}'), "{text}");
+        assert_eq!(markdown(&[], Lang::En), "");
+    }
+
+    #[test]
+    fn a_saved_change_reads_back_as_it_was() {
+        let json = serde_json::to_string(&refused()).unwrap();
+        let back: LanguageChange = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, refused());
+        let ok = LanguageChange {
+            spraak: Some("en".into()),
+            error: None,
+            ..refused()
+        };
+        assert_eq!(ok.summary(Lang::En), "spraak en (asked for en)");
+        assert_eq!(ok.summary(Lang::Nb), "spraak en (bedt om en)");
+    }
+}
