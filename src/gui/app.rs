@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::inspect::Inspection;
 use crate::inspect::history::History;
 use crate::inspect::history_writer::HistoryWriter;
-use crate::krr::{Lang, Spraak};
+use crate::krr::Lang;
 use crate::oidc::BrowserChoice;
 
 // The confirmation modal and the status line, in a file of their own (a child module: it sees the app's fields).
@@ -30,6 +30,9 @@ mod files;
 // The session after the lookup (the Tokens tab's buttons), likewise.
 #[path = "app_session.rs"]
 mod session;
+// The language change (the Person tab's Administration), likewise.
+#[path = "app_language.rs"]
+mod language;
 
 pub struct InspectorApp {
     pub config: Config,
@@ -302,31 +305,6 @@ impl InspectorApp {
         }
     }
 
-    /// Changes the preferred language of the person in the current result with its access token.
-    pub fn change_language(&mut self, spraak: Spraak, ctx: &egui::Context) {
-        let Some(i) = &self.result else { return };
-        let Some(token) = i.token.as_ref().map(|t| t.access_token.clone()) else {
-            return;
-        };
-        // A request with an expired token only comes back 401: say why now instead.
-        if i.token.as_ref().is_some_and(token_expired) {
-            self.views.person.language_status = Some(Err(self
-                .lang()
-                .pick(
-                    "Tilgangstokenet er utløpt: slå opp på nytt for å få et nytt.",
-                    "The access token has expired: look up again to get a new one.",
-                )
-                .into()));
-            return;
-        }
-        let person_url = i.environment.person_url.clone();
-        let dpop = i.token.as_ref().and_then(|t| t.resource_key().cloned());
-        self.views.person.language_status = None;
-        let running =
-            worker::start_language_change(&self.services, person_url, token, dpop, spraak, ctx);
-        self.tasks.insert(TaskName::LanguageChange, running);
-    }
-
     /// Runs one command from a view, a panel or a shortcut.
     pub fn run(&mut self, command: Command, ctx: &egui::Context) {
         // Any action clears what the last one said (a message of its own replaces it).
@@ -336,12 +314,7 @@ impl InspectorApp {
         }
         match command {
             Command::Say(s) => self.status = Some(s),
-            Command::Ask(Confirm::ChangeLanguage { spraak })
-                if self
-                    .result
-                    .as_ref()
-                    .is_some_and(|i| i.token.as_ref().is_some_and(token_expired)) =>
-            {
+            Command::Ask(Confirm::ChangeLanguage { spraak }) if self.language_change_refused() => {
                 // No question for a request that cannot succeed: `change_language` says why.
                 self.change_language(spraak, ctx)
             }
@@ -468,16 +441,7 @@ impl InspectorApp {
                     }
                     self.history = h;
                 }
-                Message::LanguageChanged(result) => {
-                    self.views.person.language_status = Some(result.map(|code| match self.lang() {
-                        Lang::Nb => {
-                            format!("Språket er endret til «{code}». Slå opp på nytt for å se det.")
-                        }
-                        Lang::En => {
-                            format!("The language is now '{code}'. Look up again to see it.")
-                        }
-                    }))
-                }
+                Message::LanguageChanged(change) => self.language_changed(*change),
                 Message::Failed(e) => match name {
                     TaskName::Matrix => self.views.matrix.error = Some(e),
                     TaskName::Setup => self.views.setup.error = Some(e),
@@ -520,11 +484,6 @@ impl InspectorApp {
             self.commands.push(Command::Cancel);
         }
     }
-}
-
-/// Whether the access token's lifetime is over (a token without one is taken as live).
-fn token_expired(t: &crate::inspect::report::TokenFacts) -> bool {
-    t.expires_at.is_some_and(|exp| exp <= chrono::Utc::now())
 }
 
 impl eframe::App for InspectorApp {

@@ -90,6 +90,20 @@ impl InspectorApp {
         let lang = self.lang();
         self.session.running = None;
         let logged_out = step.action == Action::Logout && step.ok;
+        let refreshed = step
+            .outcome
+            .as_ref()
+            .filter(|_| step.ok && step.action == Action::Refresh);
+        if let (Some(outcome), Some(r)) = (refreshed, &self.result) {
+            // The result's token is the session's now: the Tokens tab counts down the new one, the
+            // Administration sends it, and "Copy as curl with the real token" copies it.
+            let mut i = (**r).clone();
+            i.token = i
+                .token
+                .as_ref()
+                .map(|t| session.refreshed_facts(t, outcome));
+            self.result = Some(Arc::new(i));
+        }
         self.session.live = (!logged_out).then_some(session);
         self.session.logged_out = logged_out;
         let said = format!(

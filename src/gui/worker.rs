@@ -10,6 +10,7 @@ use eframe::egui;
 
 use super::commands::Notice;
 pub use crate::inspect::KeySource;
+use crate::inspect::language::LanguageChange;
 use crate::inspect::session::{Action, Session, SessionStep, run_lookup_session};
 use crate::inspect::{Inspection, Plan, Progress, Targets};
 
@@ -61,8 +62,8 @@ pub enum Message {
     SessionDone(Box<(Session, SessionStep)>),
     /// The lookup could not even start (e.g. the emulator would not start).
     Failed(String),
-    /// A language change ended.
-    LanguageChanged(Result<String, Notice>),
+    /// A language change ended: what became of it, and its exchanges.
+    LanguageChanged(Box<LanguageChange>),
     /// One scope set of the matrix is done.
     MatrixRow(Box<crate::inspect::matrix::MatrixRow>),
     /// The setup check is done.
@@ -224,7 +225,7 @@ pub fn start_setup_check(
     Running { rx, task }
 }
 
-/// Changes the person's language in the background.
+/// Changes the person's language in the background; the change is reported with its exchanges.
 pub fn start_language_change(
     services: &Services,
     person_url: String,
@@ -236,11 +237,19 @@ pub fn start_language_change(
     let (send, rx) = sender(ctx);
     let http = services.http.clone();
     let task = services.runtime.spawn(async move {
-        let result =
+        let (result, exchanges) =
             crate::inspect::change_language(&http, &person_url, &token, dpop.as_ref(), spraak)
-                .await
-                .map_err(Notice::of);
-        send(Message::LanguageChanged(result));
+                .await;
+        let (spraak_now, error) = match result {
+            Ok(code) => (Some(code), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        send(Message::LanguageChanged(Box::new(LanguageChange {
+            requested: crate::krr::CodeList::code(spraak).to_owned(),
+            spraak: spraak_now,
+            error,
+            exchanges,
+        })));
     });
     Running { rx, task }
 }

@@ -63,11 +63,28 @@ pub fn for_display(i: &Inspection) -> Inspection {
             text(e);
         }
     }
+    for change in &mut shown.language_changes {
+        change
+            .spraak
+            .iter_mut()
+            .chain(&mut change.error)
+            .for_each(text);
+    }
     let session_exchanges = shown
         .session
         .iter_mut()
         .flat_map(|s| s.exchanges.iter_mut());
-    for ex in shown.http.exchanges.iter_mut().chain(session_exchanges) {
+    let language_exchanges = shown
+        .language_changes
+        .iter_mut()
+        .flat_map(|c| c.exchanges.iter_mut());
+    for ex in shown
+        .http
+        .exchanges
+        .iter_mut()
+        .chain(session_exchanges)
+        .chain(language_exchanges)
+    {
         text(&mut ex.step);
         text(&mut ex.method);
         text(&mut ex.url);

@@ -219,6 +219,7 @@ pub fn to_markdown(i: &Inspection, lang: Lang) -> String {
         );
     }
     md.push_str(&super::session_report::markdown(&i.session, lang));
+    md.push_str(&super::language_report::markdown(&i.language_changes, lang));
     let _ = writeln!(
         md,
         "\n_{}_",
@@ -290,6 +291,7 @@ pub fn to_html(i: &Inspection, lang: Lang) -> String {
                     }
                 }
                 (super::session_report::html(&i.session, lang))
+                (super::language_report::html(&i.language_changes, lang))
                 p class="note" { (t("Tokens og koder er sensurert.", "Tokens and codes are redacted.")) }
             }
         }

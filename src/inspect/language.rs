@@ -2,12 +2,15 @@
 //! its users. A DPoP-bound token is presented with a proof, and a register that asks for a DPoP nonce is asked once
 //! more with it (RFC 9449 §9).
 
+use std::time::Instant;
+
 use serde_json::Value;
 
+pub use super::language_report::LanguageChange;
 use super::report::Inspection;
 use crate::config::url_policy::check_destination;
 use crate::oidc::dpop::{self, DpopKey};
-use crate::oidc::http;
+use crate::oidc::http::{self, HttpExchange};
 use crate::oidc::{DpopError, Secret};
 
 /// Does the token of this inspection allow `PATCH {"spraak": ...}`?
@@ -40,40 +43,35 @@ pub enum LanguageChangeError {
 
 /// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`: from
 /// the record when the register answers 200 with it, the requested one when it answers 204 No Content. `dpop`: the
-/// session's key, for a DPoP-bound token.
+/// session's key, for a DPoP-bound token. Every request sent is recorded, its token redacted.
 pub async fn change_language(
     http_client: &reqwest::Client,
     person_url: &str,
     token: &Secret,
     dpop: Option<&DpopKey>,
     spraak: crate::krr::Spraak,
-) -> Result<String, LanguageChangeError> {
+) -> (Result<String, LanguageChangeError>, Vec<HttpExchange>) {
     use crate::krr::CodeList;
-    check_destination("the person URL", person_url)?;
-    let mut attempt = 0;
-    let r = loop {
-        let mut request = http_client
-            .patch(person_url)
-            .header("accept", "application/json")
-            .json(&serde_json::json!({"spraak": spraak.code()}));
-        for (name, value) in dpop::resource_headers("PATCH", person_url, token, dpop)? {
-            request = request.header(name, value);
-        }
-        let r = request
-            .send()
-            .await
-            .map_err(|e| http::classify(&e, person_url))?;
-        attempt += 1;
-        let Some(key) = dpop else { break r };
-        key.remember_nonce(person_url, r.headers());
-        if attempt > 1 || !dpop::resource_wants_nonce(r.status().as_u16(), r.headers()) {
-            break r;
+    if let Err(e) = check_destination("the person URL", person_url) {
+        return (Err(e.into()), Vec::new());
+    }
+    // The body as sent is the body as recorded: it holds no secret.
+    let body = serde_json::json!({"spraak": spraak.code()}).to_string();
+    let mut exchanges = Vec::new();
+    let answer = loop {
+        let (answer, ex) = patch_once(http_client, person_url, token, dpop, &body).await;
+        exchanges.push(ex);
+        let Ok((status, headers, _)) = &answer else {
+            break answer;
+        };
+        let Some(key) = dpop else { break answer };
+        key.remember_nonce(person_url, headers);
+        // RFC 9449 §9: asked once more with the register's nonce, never looped on.
+        if exchanges.len() > 1 || !dpop::resource_wants_nonce(*status, headers) {
+            break answer;
         }
     };
-    let status = r.status().as_u16();
-    let body = http::read_limited(r, person_url, http::MAX_BODY).await?;
-    let text = String::from_utf8_lossy(&body).into_owned();
-    match status {
+    let result = answer.and_then(|(status, _, text)| match status {
         200 => serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v.get("spraak").and_then(Value::as_str).map(str::to_owned))
@@ -88,5 +86,55 @@ pub async fn change_language(
             status,
             body: text.chars().take(200).collect(),
         }),
+    });
+    (result, exchanges)
+}
+
+type Answer = (u16, reqwest::header::HeaderMap, String);
+
+/// One `PATCH` and its record: the status, headers and body of the answer, or why none came.
+async fn patch_once(
+    http_client: &reqwest::Client,
+    url: &str,
+    token: &Secret,
+    dpop: Option<&DpopKey>,
+    body: &str,
+) -> (Result<Answer, LanguageChangeError>, HttpExchange) {
+    let started = Instant::now();
+    let mut ex = HttpExchange {
+        step: "language".into(),
+        method: "PATCH".into(),
+        url: url.into(),
+        request_body: Some(body.to_owned()),
+        ..HttpExchange::default()
+    };
+    let result: Result<Answer, LanguageChangeError> = async {
+        let mut request = http_client
+            .patch(url)
+            .header("accept", "application/json")
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (name, value) in dpop::resource_headers("PATCH", url, token, dpop)? {
+            request = request.header(name, value);
+        }
+        let request = request.build().map_err(|e| http::classify(&e, url))?;
+        ex.request_headers = http::redact_headers(request.headers());
+        let r = http_client
+            .execute(request)
+            .await
+            .map_err(|e| http::classify(&e, url))?;
+        let status = r.status().as_u16();
+        ex.status = Some(status);
+        ex.response_headers = http::redact_headers(r.headers());
+        let headers = r.headers().clone();
+        let body = http::read_limited(r, url, http::MAX_BODY).await?;
+        ex.response_body = (!body.is_empty()).then(|| http::redact_json(&body));
+        Ok((status, headers, String::from_utf8_lossy(&body).into_owned()))
     }
+    .await;
+    ex.duration_ms = started.elapsed().as_millis() as u64;
+    if let Err(e) = &result {
+        ex.error = Some(e.to_string());
+    }
+    (result, ex)
 }

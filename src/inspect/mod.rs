@@ -11,6 +11,7 @@ pub mod faults;
 pub mod history;
 pub mod history_writer;
 pub mod language;
+pub mod language_report;
 pub mod lookup;
 pub mod matrix;
 pub mod matrix_reason;

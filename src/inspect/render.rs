@@ -361,6 +361,7 @@ pub fn render_inspection_text(i: &super::lookup::Inspection, lang: Lang) -> Stri
         );
     }
     out.push_str(&super::session_report::text(&i.session, lang));
+    out.push_str(&super::language_report::text(&i.language_changes, lang));
     if let Some(e) = &i.error {
         let _ = writeln!(
             out,

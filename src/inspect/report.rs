@@ -290,6 +290,9 @@ pub struct Inspection {
     /// What was done with the session after the lookup (`fetch --then`, the Tokens tab's buttons), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub session: Vec<super::session_report::SessionStep>,
+    /// The language changes (`PATCH /person`) made with this lookup's token, in order (the app's Administration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub language_changes: Vec<super::language::LanguageChange>,
 }
 
 impl Inspection {
@@ -310,6 +313,7 @@ impl Inspection {
             timings_ms: Vec::new(),
             reverified: None,
             session: Vec::new(),
+            language_changes: Vec::new(),
         }
     }
 }

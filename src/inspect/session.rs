@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 pub use super::session_report::{Action, SessionStep, StepOutcome};
 
 use super::lookup::{Inspection, LookupRequest, Progress, expiry, lookup};
+use super::report::{DpopFacts, TokenFacts};
 use crate::krr::Lang;
 use crate::oidc::http::HttpExchange;
 use crate::oidc::session::{self as calls, LogoutParams, SessionError, TokenHint};
@@ -79,6 +80,62 @@ impl Session {
     /// Whether the session was ended by a logout.
     pub fn is_logged_out(&self) -> bool {
         self.logged_out
+    }
+
+    /// Whether the tokens were revoked.
+    pub fn is_revoked(&self) -> bool {
+        self.revoked
+    }
+
+    /// When the access token now expires (a refresh moves it), if the provider said.
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+    }
+
+    /// The key the access token now is presented with: this session's for a DPoP-bound token, else none.
+    pub fn resource_key(&self) -> Option<&DpopKey> {
+        crate::oidc::resource_key(&self.token_type, self.dpop.as_ref())
+    }
+
+    /// The report's token facts after a refresh that gave `outcome`: the access token, its lifetime, type, claims,
+    /// scope and DPoP binding are this session's now; the id_token's checks stay the login's.
+    pub fn refreshed_facts(&self, login: &TokenFacts, outcome: &StepOutcome) -> TokenFacts {
+        let StepOutcome::Refreshed {
+            expires_in,
+            scopes_granted,
+            ..
+        } = outcome
+        else {
+            return login.clone();
+        };
+        let claims = crate::jose::jwt::decode_unverified(self.access_token.expose())
+            .ok()
+            .map(|v| v.claims);
+        // RFC 6749 §5.1: a response without `scope` grants what was granted; the token's claim may say more.
+        let scopes_granted = scopes_granted
+            .clone()
+            .or_else(|| {
+                claims
+                    .as_ref()?
+                    .get("scope")?
+                    .as_str()
+                    .map(crate::krr::scopes::split_scope_string)
+            })
+            .unwrap_or_else(|| login.scopes_granted.clone());
+        TokenFacts {
+            scopes_granted,
+            expires_in: *expires_in,
+            expires_at: self.expires_at,
+            access_token: self.access_token.clone(),
+            has_refresh_token: self.refresh_token.is_some(),
+            dpop: self
+                .dpop
+                .as_ref()
+                .map(|key| DpopFacts::of(key.thumbprint(), claims.as_ref())),
+            access_token_claims: claims,
+            token_type: self.token_type.clone(),
+            ..login.clone()
+        }
     }
 
     /// Why `action` cannot be sent at all (nothing to send, or nowhere to send it).

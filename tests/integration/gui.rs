@@ -47,7 +47,9 @@ pub(super) fn app_harness(
 }
 
 /// The app after a lookup of a person whose token may change the language (`krr:user/spraak.write`).
-fn looked_up_with_the_write_scope(rt: &tokio::runtime::Runtime) -> Harness<'static, InspectorApp> {
+pub(super) fn looked_up_with_the_write_scope(
+    rt: &tokio::runtime::Runtime,
+) -> Harness<'static, InspectorApp> {
     let mut h = app_harness(rt, person_browser("--pid 29129319060"));
     h.run();
     h.state_mut()
@@ -839,7 +841,7 @@ fn check_setup_runs_doctor_for_the_current_choices_and_says_what_to_register() {
 }
 
 /// How many session steps the current result holds.
-fn session_steps(a: &InspectorApp) -> usize {
+pub(super) fn session_steps(a: &InspectorApp) -> usize {
     a.result.as_ref().map_or(0, |r| r.session.len())
 }
 

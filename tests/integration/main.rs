@@ -16,6 +16,8 @@ mod gui;
 mod gui_files;
 #[cfg(feature = "gui")]
 mod gui_look;
+#[cfg(feature = "gui")]
+mod gui_tokens;
 mod hostile;
 mod key_jwt;
 mod keyring;

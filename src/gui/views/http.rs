@@ -1,4 +1,5 @@
-//! The HTTP tab: every request of the journey with its headers and bodies (secrets already redacted).
+//! The HTTP tab: every request of the journey with its headers and bodies (secrets already redacted): the lookup,
+//! the session after it, the language changes.
 
 use eframe::egui;
 use egui::RichText;
@@ -20,9 +21,11 @@ impl InspectionTab for HttpView {
         commands: &mut Commands,
     ) {
         let (lang, i) = (cx.lang, i.display);
-        // The lookup's exchanges, then those of the session after it (the Tokens tab's buttons), in order.
+        // The lookup's exchanges, then those of the session after it (the Tokens tab's buttons), then the language
+        // changes (the Person tab's Administration), each in order.
         let session = i.session.iter().flat_map(|s| s.exchanges.iter());
-        for (n, ex) in i.http.exchanges.iter().chain(session).enumerate() {
+        let language = i.language_changes.iter().flat_map(|c| c.exchanges.iter());
+        for (n, ex) in i.http.exchanges.iter().chain(session).chain(language).enumerate() {
             let status = ex
                 .status
                 .map(|s| s.to_string())
