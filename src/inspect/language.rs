@@ -11,6 +11,7 @@ use super::report::Inspection;
 use crate::config::url_policy::check_destination;
 use crate::oidc::dpop::{self, DpopKey};
 use crate::oidc::http::{self, HttpExchange};
+use crate::oidc::resource::{self, ResourceError};
 use crate::oidc::{DpopError, Secret};
 
 /// Does the token of this inspection allow `PATCH {"spraak": ...}`?
@@ -39,6 +40,15 @@ pub enum LanguageChangeError {
     Forbidden,
     #[error("the register answered {status}: {body}")]
     Status { status: u16, body: String },
+}
+
+impl From<ResourceError> for LanguageChangeError {
+    fn from(e: ResourceError) -> LanguageChangeError {
+        match e {
+            ResourceError::Http(e) => LanguageChangeError::Http(e),
+            ResourceError::Dpop(e) => LanguageChangeError::Dpop(e),
+        }
+    }
 }
 
 /// Changes the person's preferred language (`PATCH` on the person URL). Returns the register's new `spraak`: from
@@ -108,30 +118,22 @@ async fn patch_once(
         request_body: Some(body.to_owned()),
         ..HttpExchange::default()
     };
-    let result: Result<Answer, LanguageChangeError> = async {
-        let mut request = http_client
-            .patch(url)
-            .header("accept", "application/json")
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-        for (name, value) in dpop::resource_headers("PATCH", url, token, dpop)? {
-            request = request.header(name, value);
-        }
-        let request = request.build().map_err(|e| http::classify(&e, url))?;
-        ex.request_headers = http::redact_headers(request.headers());
-        let r = http_client
-            .execute(request)
-            .await
-            .map_err(|e| http::classify(&e, url))?;
-        let status = r.status().as_u16();
-        ex.status = Some(status);
-        ex.response_headers = http::redact_headers(r.headers());
-        let headers = r.headers().clone();
-        let body = http::read_limited(r, url, http::MAX_BODY).await?;
-        ex.response_body = (!body.is_empty()).then(|| http::redact_json(&body));
-        Ok((status, headers, String::from_utf8_lossy(&body).into_owned()))
-    }
-    .await;
+    let request = http_client
+        .patch(url)
+        .header("accept", "application/json")
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    let result = resource::send(http_client, request, token, dpop, &mut ex)
+        .await
+        .map(|a| {
+            ex.response_body = (!a.body.is_empty()).then(|| http::redact_json(&a.body));
+            (
+                a.status,
+                a.headers,
+                String::from_utf8_lossy(&a.body).into_owned(),
+            )
+        })
+        .map_err(LanguageChangeError::from);
     ex.duration_ms = started.elapsed().as_millis() as u64;
     if let Err(e) = &result {
         ex.error = Some(e.to_string());

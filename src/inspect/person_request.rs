@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use super::report::Accept;
 use crate::oidc::dpop::{self, DpopKey};
-use crate::oidc::http::{self, HttpExchange};
+use crate::oidc::http::HttpExchange;
+use crate::oidc::resource::{self, ResourceError};
 use crate::oidc::{LoginError, Secret};
 
 /// The register's answer to `GET /person`, with the headers the report reads.
@@ -54,47 +55,34 @@ async fn get_once(
         ..HttpExchange::default()
     };
     let mut wants_nonce = false;
-    let result: Result<PersonAnswer, LoginError> = async {
-        let mut request = http_client.get(url).header("accept", accept.media_type());
-        for (name, value) in dpop::resource_headers("GET", url, token, dpop)? {
-            request = request.header(name, value);
-        }
-        let request = request.build().map_err(|e| http::classify(&e, url))?;
-        ex.request_headers = http::redact_headers(request.headers());
-        let r = http_client
-            .execute(request)
-            .await
-            .map_err(|e| http::classify(&e, url))?;
-        let status = r.status().as_u16();
-        ex.status = Some(status);
-        ex.response_headers = http::redact_headers(r.headers());
-        if let Some(key) = dpop {
-            key.remember_nonce(url, r.headers());
-            wants_nonce = dpop::resource_wants_nonce(status, r.headers());
-        }
-        let header = |name: &str| {
-            r.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let (content_type, www_authenticate, retry_after) = (
-            header("content-type"),
-            header("www-authenticate"),
-            header("retry-after"),
-        );
-        let body = http::read_limited(r, url, http::MAX_BODY).await?;
-        // The /person body holds no secret: it is kept exactly as received for the Raw tab.
-        ex.response_body = Some(String::from_utf8_lossy(&body).into_owned());
-        Ok(PersonAnswer {
-            status,
-            content_type,
-            www_authenticate,
-            retry_after,
-            body,
+    let request = http_client.get(url).header("accept", accept.media_type());
+    let result = resource::send(http_client, request, token, dpop, &mut ex)
+        .await
+        .map(|a| {
+            if let Some(key) = dpop {
+                key.remember_nonce(url, &a.headers);
+                wants_nonce = dpop::resource_wants_nonce(a.status, &a.headers);
+            }
+            let header = |name: &str| {
+                a.headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            // The /person body holds no secret: it is kept exactly as received for the Raw tab.
+            ex.response_body = Some(String::from_utf8_lossy(&a.body).into_owned());
+            PersonAnswer {
+                status: a.status,
+                content_type: header("content-type"),
+                www_authenticate: header("www-authenticate"),
+                retry_after: header("retry-after"),
+                body: a.body,
+            }
         })
-    }
-    .await;
+        .map_err(|e| match e {
+            ResourceError::Http(e) => LoginError::from(e),
+            ResourceError::Dpop(e) => LoginError::from(e),
+        });
     ex.duration_ms = started.elapsed().as_millis() as u64;
     if let Err(e) = &result {
         ex.error = Some(e.to_string());

@@ -14,6 +14,7 @@ pub mod http;
 pub mod idtoken;
 pub mod par;
 pub mod refresh;
+pub mod resource;
 pub mod secret;
 pub mod session;
 

@@ -14,7 +14,8 @@ use super::backchannel::{FormPost, post_form};
 use super::browser::{self, BrowserChoice};
 use super::callback::{self, CallbackListener, Expected, Judgement};
 use super::client_auth::ClientAuth;
-use super::http::{self, HttpError, HttpExchange, MAX_BODY, redact_headers, redact_json};
+use super::http::{self, HttpError, HttpExchange, redact_headers, redact_json};
+use super::resource::{self, ResourceError};
 use super::{LoginError, ProviderMetadata, Secret, random_url_safe};
 use crate::krr::Lang;
 
@@ -74,7 +75,7 @@ impl TokenHint {
     }
 }
 
-/// GET userinfo with the access token as a bearer; the claims.
+/// GET userinfo with the access token (Bearer, or DPoP with a proof by the session's key); the claims.
 pub async fn userinfo(
     http_client: &reqwest::Client,
     provider: &ProviderMetadata,
@@ -92,30 +93,22 @@ pub async fn userinfo(
         url: url.clone(),
         ..HttpExchange::default()
     };
-    let result = async {
-        // A DPoP-bound token goes with a proof by the session's key (RFC 9449 §7), else as a bearer token.
-        let mut request = http_client.get(&url).header("accept", "application/json");
-        for (name, value) in super::dpop::resource_headers("GET", &url, access_token, dpop)
-            .map_err(|e| SessionError::Unavailable(format!("cannot make the DPoP proof: {e}")))?
-        {
-            request = request.header(name, value);
-        }
-        let built = request.build().map_err(|e| http::classify(&e, &url))?;
-        ex.request_headers = redact_headers(built.headers());
-        let r = http_client
-            .execute(built)
-            .await
-            .map_err(|e| http::classify(&e, &url))?;
-        let status = r.status().as_u16();
-        ex.status = Some(status);
-        ex.response_headers = redact_headers(r.headers());
-        let challenge = r
-            .headers()
+    let request = http_client.get(&url).header("accept", "application/json");
+    let sent = resource::send(http_client, request, access_token, dpop, &mut ex).await;
+    let result = (|| {
+        let a = sent.map_err(|e| match e {
+            ResourceError::Http(e) => SessionError::Http(e),
+            ResourceError::Dpop(e) => {
+                SessionError::Unavailable(format!("cannot make the DPoP proof: {e}"))
+            }
+        })?;
+        let (status, body) = (a.status, a.body);
+        let challenge = a
+            .headers
             .get("www-authenticate")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let body = http::read_limited(r, &url, MAX_BODY).await?;
         ex.response_body = Some(redact_json(&body));
         if status != 200 {
             return Err(SessionError::Refused {
@@ -133,8 +126,7 @@ pub async fn userinfo(
                 detail: "the body is not a JSON object".into(),
             }),
         }
-    }
-    .await;
+    })();
     ex.duration_ms = started.elapsed().as_millis() as u64;
     if let Err(e) = &result {
         ex.error = Some(e.to_string());

@@ -185,7 +185,10 @@ mod time_left_tests {
         assert_eq!(t(241), ("5 min".into(), Duration::from_secs(1)));
         assert_eq!(t(240), ("4 min".into(), Duration::from_secs(60)));
         assert_eq!(t(61), ("2 min".into(), Duration::from_secs(1)));
-        assert_eq!(t(60), ("less than a minute".into(), Duration::from_secs(60)));
+        assert_eq!(
+            t(60),
+            ("less than a minute".into(), Duration::from_secs(60))
+        );
         assert_eq!(t(0), ("less than a minute".into(), Duration::ZERO));
         assert_eq!(
             time_left(Duration::from_secs(30), Lang::Nb).0,
