@@ -319,7 +319,8 @@ async fn discovery_has_test_s_members_for_what_the_emulator_does_and_none_it_lac
     );
     // A feature the emulator lacks is not announced.
     assert!(
-        d.get("authorization_signing_alg_values_supported").is_none(),
+        d.get("authorization_signing_alg_values_supported")
+            .is_none(),
         "JAR is not supported"
     );
     // Every endpoint announced answers (not the fallback's 404).
