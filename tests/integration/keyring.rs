@@ -2,7 +2,8 @@
 //! `secret set` stores, a `fetch` whose client has `secret_source = "keyring"` logs in to the emulator with it,
 //! `secret delete` removes it and the next `fetch` says it is missing and how to store it; the value never shows.
 //! Without a session bus or a Secret Service the tests say so and pass, unless KRR_REQUIRE_KEYRING=1 (as in CI),
-//! where they fail. Every run uses environment names of its own, so runs never share an entry.
+//! where they fail. Every run uses environment names of its own, so runs never share an entry. A PKCS#12 key's
+//! password lives there too: `secret set --purpose key-password` opens the file for a private_key_jwt login.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ use super::{run_with_env, stderr, stdout};
 /// The emulator's confidential client and its secret (`emulator/clients.rs`).
 const CLIENT: &str = "demo-client";
 const SECRET: &str = "demo-secret";
+/// The emulator's private_key_jwt client, registered with the public half of the shipped test key.
+const JWT_CLIENT: &str = "krr-inspector-jwt";
 
 /// Whether a Secret Service answers on the session bus; `None` (after saying why) when the tests should skip.
 pub fn secret_service() -> Option<()> {
@@ -55,17 +58,18 @@ pub fn unique(what: &str) -> String {
     format!("krr-test-{what}-{}-{nanos}", std::process::id())
 }
 
-/// Removes the run's entries however the test ends.
+/// Removes the run's entries (both purposes, both clients) however the test ends.
 struct Cleanup(Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
+        use krr_inspector::config::keyring::{Purpose, delete_secret};
         for env in &self.0 {
-            let _ = krr_inspector::config::keyring::delete_secret(
-                env,
-                CLIENT,
-                krr_inspector::config::keyring::Purpose::ClientSecret,
-            );
+            for client in [CLIENT, JWT_CLIENT] {
+                for purpose in [Purpose::ClientSecret, Purpose::KeyPassword] {
+                    let _ = delete_secret(env, client, purpose);
+                }
+            }
         }
     }
 }
@@ -465,4 +469,155 @@ fn on_a_terminal_the_secret_is_asked_for_without_echo() {
     .unwrap()
     .unwrap();
     assert_eq!(stored.expose(), SECRET);
+}
+
+/// The shipped test key (`assets/test-keys/`) in a password-protected PKCS#12 file with a self-signed certificate
+/// over it, as a virksomhetssertifikat comes: the assertion then carries the certificate (x5c), whose key the
+/// emulator's `krr-inspector-jwt` client has registered.
+fn test_key_p12(path: &Path, password: &str) {
+    use openssl::asn1::Asn1Time;
+    use openssl::hash::MessageDigest;
+    use openssl::x509::{X509Builder, X509NameBuilder};
+    let pem = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
+    )
+    .unwrap();
+    let key = openssl::pkey::PKey::private_key_from_pem(&pem).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "KRR INSPECTOR JWT TEST")
+        .unwrap();
+    let name = name.build();
+    let mut cert = X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    let der = openssl::pkcs12::Pkcs12::builder()
+        .name("virksomhetssertifikat")
+        .pkey(&key)
+        .cert(&cert.build())
+        .build2(password)
+        .unwrap()
+        .to_der()
+        .unwrap();
+    std::fs::write(path, der).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
+    if secret_service().is_none() {
+        return;
+    }
+    const PASSWORD: &str = "p12-pass-from-the-keyring";
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = unique("p12");
+    let _cleanup = Cleanup(vec![env.clone()]);
+    let p12 = dir.path().join("virksomhet.p12");
+    test_key_p12(&p12, PASSWORD);
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.{env}]\nissuer = \"{}\"\nperson_url = \"{}\"\n\n[clients.jwt]\nclient_id = \
+             \"{JWT_CLIENT}\"\nauth_method = \"private_key_jwt\"\nprivate_key = \"{}\"\nsecret_source = \
+             \"keyring\"\nenvironments = [\"{env}\"]\n",
+            emu.issuer(ScopeDialect::Digdir),
+            emu.person_url(ScopeDialect::Digdir),
+            p12.display()
+        ),
+    )
+    .unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let (config, ca, p12) = (
+        config.to_str().unwrap(),
+        ca.to_str().unwrap(),
+        p12.to_str().unwrap(),
+    );
+    let fetch = args(&[
+        "fetch",
+        "--config",
+        config,
+        "--env",
+        &env,
+        "--trust-ca",
+        ca,
+        "--testid",
+        "22859197810",
+        "--browser",
+        "false",
+        "--format",
+        "json",
+        "--timeout",
+        "20",
+    ]);
+    let secret = |action: &str| {
+        args(&[
+            "secret",
+            action,
+            "--config",
+            config,
+            "--env",
+            &env,
+            "--purpose",
+            "key-password",
+        ])
+    };
+
+    // The password stored from a pipe for the environment's client (the one with the key).
+    let set = krr(secret("set"), Some(b"p12-pass-from-the-keyring\n")).await;
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
+    assert!(
+        set.stdout.contains(&format!(
+            "Stored the key password for {JWT_CLIENT} in environment '{env}' in the keyring (service \
+             krr-inspector, entry {env}/{JWT_CLIENT}/key-password)"
+        )),
+        "{}",
+        set.stdout
+    );
+
+    // The login opens the file with it and signs the assertion, which the emulator accepts.
+    let f = krr(fetch.clone(), None).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    let json: serde_json::Value = serde_json::from_str(&f.stdout).unwrap();
+    assert_eq!(json["request"]["auth_method"], "private_key_jwt");
+    assert_eq!(json["person"]["personidentifikator"], "22859197810");
+    assert_eq!(
+        json["token"]["access_token_claims"]["client_id"],
+        JWT_CLIENT
+    );
+    assert_eq!(
+        json["token"]["access_token_claims"]["client_amr"],
+        "private_key_jwt"
+    );
+
+    // Deleted: the file cannot be opened, and the message names it and how to store the password.
+    let delete = krr(secret("delete"), None).await;
+    assert_eq!(delete.code, Some(0), "{}", delete.stderr);
+    let missing = krr(fetch, None).await;
+    assert_eq!(missing.code, Some(1), "{}", missing.stdout);
+    assert!(
+        missing.stderr.contains(p12)
+            && missing.stderr.contains(&format!(
+                "`krr-inspector secret set --env {env} --client {JWT_CLIENT} --purpose key-password`"
+            )),
+        "{}",
+        missing.stderr
+    );
+
+    for (i, o) in [&set, &f, &delete, &missing].iter().enumerate() {
+        for (name, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+            assert!(
+                !text.contains(PASSWORD),
+                "the key password leaked to {name} of command {i}"
+            );
+        }
+    }
 }
