@@ -11,6 +11,7 @@ use krr_inspector::emulator::EmulatorHandle;
 use krr_inspector::krr::ScopeDialect;
 
 use super::support::{autologin_browser, emulator};
+use super::tap::{Output, assert_no_secret};
 use super::{run_with_env, stderr, stdout};
 
 /// The emulator's confidential client and its secret (`emulator/clients.rs`).
@@ -116,10 +117,20 @@ struct Ran {
 }
 
 async fn krr(args: Vec<String>, stdin: Option<&'static [u8]>) -> Ran {
+    krr_in(super::data_home(), args, stdin).await
+}
+
+/// `krr` with its data directory (XDG_DATA_HOME) at `data`, for a test that looks at what is written there.
+async fn krr_in(data: &Path, args: Vec<String>, stdin: Option<&'static [u8]>) -> Ran {
+    let data = data.to_str().unwrap().to_owned();
     let o = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         // Trace logging on: whatever is logged is checked for the secret too.
-        run_with_env(&args, stdin, &[("RUST_LOG", "trace")])
+        run_with_env(
+            &args,
+            stdin,
+            &[("RUST_LOG", "trace"), ("XDG_DATA_HOME", &data)],
+        )
     })
     .await
     .unwrap();
@@ -141,6 +152,8 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     }
     let emu = emulator().await;
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let krr = |args, stdin| krr_in(&data, args, stdin);
     let (keyring_env, env_env) = (unique("kr"), unique("ev"));
     let _cleanup = Cleanup(vec![keyring_env.clone(), env_env.clone()]);
     let config = config_file(dir.path(), &emu, &keyring_env, &env_env);
@@ -213,18 +226,26 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
         f.stderr.len()
     );
     outputs.extend([set, status, f]);
-    // The other faces of a keyring-sourced login: an HTML report, and the matrix (whose refreshes authenticate
-    // with the secret too).
-    let html = krr(
-        fetch(&keyring_env, &[])
-            .into_iter()
-            .map(|a| if a == "json" { "html".into() } else { a })
-            .collect(),
-        None,
-    )
-    .await;
-    assert_eq!(html.code, Some(0), "{}", html.stderr);
-    assert!(html.stdout.contains("<html"), "{}", html.stdout);
+    // The other faces of a keyring-sourced login: each report format (curl's commands included), and the matrix
+    // (whose refreshes authenticate with the secret too).
+    for (format, says) in [
+        ("html", "<html"),
+        ("text", "client_secret_basic"),
+        ("markdown", "client_secret_basic"),
+        ("curl", "curl "),
+    ] {
+        let r = krr(
+            fetch(&keyring_env, &[])
+                .into_iter()
+                .map(|a| if a == "json" { format.into() } else { a })
+                .collect(),
+            None,
+        )
+        .await;
+        assert_eq!(r.code, Some(0), "{format}: {}", r.stderr);
+        assert!(r.stdout.contains(says), "{format}: {}", r.stdout);
+        outputs.push(r);
+    }
     let mut matrix = args(&[
         "matrix",
         "--config",
@@ -248,7 +269,7 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     matrix.push("20".into());
     let m = krr(matrix, None).await;
     assert_eq!(m.code, Some(0), "{}", m.stderr);
-    outputs.extend([html, m]);
+    outputs.push(m);
 
     // `--secret-source keyring` for a client whose registration names an unset variable.
     let f = krr(fetch(&env_env, &[]), None).await;
@@ -295,15 +316,18 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     );
     outputs.extend([delete, again, f]);
 
-    // The value was never shown: not on standard output, not in a message, not in a trace log.
-    for (i, o) in outputs.iter().enumerate() {
-        for (name, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
-            assert!(
-                !text.contains(SECRET),
-                "the keyring's value leaked to {name} of command {i}"
-            );
-        }
-    }
+    // The value was never shown: not on standard output, not in a message, not in a trace log, not in the history
+    // the app keeps of these reports, nor in any file under the data directory.
+    let outputs: Vec<Output> = outputs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Output {
+            what: format!("command {i}"),
+            stdout: &o.stdout,
+            stderr: &o.stderr,
+        })
+        .collect();
+    assert_no_secret(&[SECRET.to_owned()], &outputs, &data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -517,6 +541,8 @@ async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
     const PASSWORD: &str = "p12-pass-from-the-keyring";
     let emu = emulator().await;
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let krr = |args, stdin| krr_in(&data, args, stdin);
     let env = unique("p12");
     let _cleanup = Cleanup(vec![env.clone()]);
     let p12 = dir.path().join("virksomhet.p12");
@@ -612,12 +638,27 @@ async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
         missing.stderr
     );
 
-    for (i, o) in [&set, &f, &delete, &missing].iter().enumerate() {
-        for (name, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
-            assert!(
-                !text.contains(PASSWORD),
-                "the key password leaked to {name} of command {i}"
-            );
-        }
-    }
+    // Neither the password nor the key anywhere (trace logs, the app's history of the report, the data directory).
+    let mut secrets = super::key_jwt::pem_lines(
+        &std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
+        )
+        .unwrap(),
+    );
+    secrets.push(PASSWORD.to_owned());
+    let outputs: Vec<Output> = [
+        ("set", &set),
+        ("fetch", &f),
+        ("delete", &delete),
+        ("the refused fetch", &missing),
+    ]
+    .iter()
+    .map(|(what, o)| Output {
+        what: what.to_string(),
+        stdout: &o.stdout,
+        stderr: &o.stderr,
+    })
+    .collect();
+    assert_no_secret(&secrets, &outputs, &data);
 }
