@@ -662,3 +662,69 @@ async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
     .collect();
     assert_no_secret(&secrets, &outputs, &data);
 }
+
+/// A locked keyring: `secret status` and a login whose secret lives there say it is locked and how to unlock it,
+/// never the value. In a D-Bus session and keyring of their own (the script again, outside this test's session, so
+/// no other test's keyring is locked), whose login collection is locked over D-Bus; with no display, the unlock
+/// prompt cannot be shown.
+#[test]
+fn a_locked_keyring_says_so_and_how_to_unlock_it() {
+    if secret_service().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.locked]\nissuer = \"http://127.0.0.1:9\"\nperson_url = \"http://127.0.0.1:9/person\"\n\n\
+             [clients.c]\nclient_id = \"{CLIENT}\"\nauth_method = \"client_secret_basic\"\nsecret_source = \
+             \"keyring\"\nenvironments = [\"locked\"]\n"
+        ),
+    )
+    .unwrap();
+    let script = r#"set -eu
+printf '%s' "$SECRET" | "$KRR" secret set --env locked
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+echo '--- status'
+"$KRR" secret status --env locked 2>&1 || echo "exit $?"
+echo '--- fetch'
+"$KRR" fetch --env locked --browser false --timeout 5 2>&1 || echo "exit $?"
+"#;
+    let o = std::process::Command::new(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/with-secret-service.sh"),
+    )
+    .args(["sh", "-c", script])
+    .env_remove("KRR_SECRET_SERVICE_SESSION")
+    .env_remove("DISPLAY")
+    .env_remove("WAYLAND_DISPLAY")
+    .env("KRR", env!("CARGO_BIN_EXE_krr-inspector"))
+    .env("SECRET", SECRET)
+    .env("KRR_INSPECTOR_CONFIG", &config)
+    .env("XDG_DATA_HOME", super::data_home())
+    .env("NO_COLOR", "1")
+    .env_remove("RUST_LOG")
+    .output()
+    .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, after) = out.split_once("--- status\n").unwrap();
+    let (status, fetch) = after.split_once("--- fetch\n").unwrap();
+    for (what, said) in [("secret status", status), ("fetch", fetch)] {
+        assert!(
+            said.contains("the keyring is locked") && said.contains("unlock it"),
+            "{what}: {said}"
+        );
+        assert!(said.contains("exit 1"), "{what} fails: {said}");
+        assert!(!said.contains(SECRET), "{what}: {said}");
+    }
+    assert!(
+        fetch.contains("cannot read the client secret from the keyring"),
+        "{fetch}"
+    );
+}
