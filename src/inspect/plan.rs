@@ -154,6 +154,17 @@ pub enum PlanError {
     },
     #[error("the key password's environment variable {var} is not set (or not valid Unicode)")]
     KeyPasswordNotSet { var: String },
+    #[error(
+        "the private key {} is encrypted and the keyring has no password for it (client {client_id} in environment \
+         '{env}'): store it with `krr-inspector secret set --env {env} --client {client_id} --purpose key-password`, \
+         or pass --key-password-env VAR",
+        path.display()
+    )]
+    KeyPasswordNotInKeyring {
+        path: PathBuf,
+        env: String,
+        client_id: String,
+    },
     #[error(transparent)]
     Trust(#[from] AnchorError),
     #[error(
@@ -202,6 +213,26 @@ impl PlanError {
                     "The client secret for {client_id} is missing: store it in the keyring with “Store the client secret in the keyring…” under Client."
                 ),
             },
+            PlanError::KeyPasswordNotInKeyring {
+                path,
+                env,
+                client_id,
+            } => {
+                let (path, command) = (
+                    crate::escape::display(&path.display().to_string()).into_owned(),
+                    format!("krr-inspector secret set --env {env} --client {client_id} --purpose key-password"),
+                );
+                match lang {
+                    Lang::Nb => format!(
+                        "Nøkkelfilen {path} er kryptert, og nøkkelringen har ikke passordet: lagre det i en terminal med `{}`.",
+                        crate::escape::display(&command)
+                    ),
+                    Lang::En => format!(
+                        "The key file {path} is encrypted and the keyring has no password for it: store it in a terminal with `{}`.",
+                        crate::escape::display(&command)
+                    ),
+                }
+            }
             PlanError::Keyring(e) => match lang {
                 Lang::Nb => format!(
                     "Nøkkelringen kunne ikke leses: {}",

@@ -7,7 +7,7 @@
 use super::plan::{Choices, PlanError};
 use crate::config::keyring::{Purpose, SERVICE, entry_user, keyring_secret};
 use crate::config::{AuthMethod, ClientRegistration, SecretSource};
-use crate::oidc::{ClientKey, Secret};
+use crate::oidc::{ClientKey, KeyFileError, Secret};
 
 /// The user's choices over the registration: `--client-secret-env` means the environment, `--secret-source` says
 /// which; either one on a public client makes it `client_secret_basic`, a `--private-key` makes it
@@ -87,22 +87,32 @@ pub(super) fn client_key(
         return Ok(None);
     }
     let path = client.private_key.clone().ok_or(PlanError::KeyNeeded)?;
-    let password = match (&client.key_password_env, client.secret_source) {
-        (Some(var), _) => {
+    let (password, from_keyring) = match (&client.key_password_env, client.secret_source) {
+        (Some(var), _) => (
             Some(Secret::new(std::env::var(var).map_err(|_| {
                 PlanError::KeyPasswordNotSet { var: var.clone() }
-            })?))
-        }
-        (None, SecretSource::Keyring) => {
+            })?)),
+            false,
+        ),
+        (None, SecretSource::Keyring) => (
             keyring_secret(environment, &client.client_id, Purpose::KeyPassword)
                 .map_err(PlanError::Keyring)?
-                .map(|stored| Secret::new(stored.into_inner()))
-        }
-        (None, SecretSource::Env) => None,
+                .map(|stored| Secret::new(stored.into_inner())),
+            true,
+        ),
+        (None, SecretSource::Env) => (None, false),
     };
     ClientKey::load(&path, password.as_ref(), client.key_id.as_deref())
         .map(Some)
-        .map_err(|source| PlanError::Key { path, source })
+        .map_err(|source| match source {
+            // An encrypted file whose password the keyring should hold: say how to store it there.
+            KeyFileError::NeedsPassword if from_keyring => PlanError::KeyPasswordNotInKeyring {
+                path,
+                env: environment.to_owned(),
+                client_id: client.client_id.clone(),
+            },
+            source => PlanError::Key { path, source },
+        })
 }
 
 /// Where the secret comes from, for messages: `$VAR`, or the keyring's service and entry.

@@ -29,7 +29,7 @@ async fn run(emu: &EmulatorHandle, args: &[&str], env: &[(&str, &str)]) -> Ran {
 }
 
 /// The RFC 7638 thumbprint of an EC public JWK, computed here from its definition.
-fn ec_thumbprint(jwk: &Value) -> String {
+pub(super) fn ec_thumbprint(jwk: &Value) -> String {
     let canonical = format!(
         r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
         jwk["crv"].as_str().unwrap(),

@@ -21,7 +21,6 @@ struct Fetched {
     code: Option<i32>,
     json: Value,
     stderr: String,
-    stdout: String,
 }
 
 /// Runs `fetch --format json` against `emu` (by its URLs, trusting its CA).
@@ -72,7 +71,6 @@ async fn fetch(
         code: o.status.code(),
         json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
         stderr: stderr(&o),
-        stdout,
     }
 }
 
@@ -404,56 +402,181 @@ async fn a_slow_register_is_reported_not_waited_on_forever() {
     assert_eq!(f.json["error"]["kind"], "network");
 }
 
+/// The leak test: every secret of a login and its session, as the tap in front of the emulator saw it on the wire
+/// (the client secret, each client assertion and DPoP proof, codes, verifiers, access, refresh and id tokens),
+/// and the client's private key, is in no output of any format, no trace log, not in the history file the app
+/// keeps of these reports, nor in any file under the data directory. Two logins: a client secret
+/// (client_secret_post) with a refresh and an introspection; and private_key_jwt with PAR and DPoP, refreshed
+/// (with the DPoP key), userinfo (DPoP scheme and proof) and revoked. The keyring's values: `keyring.rs`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_token_code_or_secret_in_output_or_logs() {
-    let emu = emulator().await;
+    use super::tap::{Output, assert_no_secret, tapped_emulator};
+    let emu = tapped_emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &emu.ca_pem).unwrap();
+    let key = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem");
     let browser = person("27129324169", "");
-    let f = fetch(
-        &emu,
-        ScopeDialect::Digdir,
-        &[
-            "--client-id",
-            "demo-client",
-            "--client-secret-env",
-            "DEMO_SECRET",
-            "--auth-method",
-            "client_secret_post",
-            "--browser",
-            &browser,
-        ],
-        &[("DEMO_SECRET", "demo-secret"), ("RUST_LOG", "trace")],
-    )
-    .await;
-    assert_eq!(f.code, Some(0), "{}", f.stderr);
-    assert!(
-        f.stderr.len() > 1000,
-        "trace logging is on: {} bytes",
-        f.stderr.len()
+    let (ca, key, person_url) = (
+        ca.to_str().unwrap(),
+        key.to_str().unwrap(),
+        emu.person_url(),
     );
-    // Every token the emulator issues starts with this header (alg RS256, typ JWT).
-    let jwt_header = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs";
-    for (name, text) in [("stdout", &f.stdout), ("stderr", &f.stderr)] {
-        assert!(!text.contains(jwt_header), "a token leaked to {name}");
-        assert!(
-            !text.contains("demo-secret"),
-            "the client secret leaked to {name}"
-        );
-        for (i, _) in text.match_indices("code=") {
-            let after = &text[i + 5..];
-            assert!(
-                after.starts_with("[redacted]") || after.starts_with("%5Bredacted"),
-                "a code leaked to {name}: {}",
-                &text[i..(i + 60).min(text.len())]
-            );
+    let with_secret: &[&str] = &[
+        "--client-id",
+        "demo-client",
+        "--client-secret-env",
+        "DEMO_SECRET",
+        "--auth-method",
+        "client_secret_post",
+        "--browser",
+        &browser,
+        "--then",
+        "refresh",
+        "--then",
+        "introspect",
+    ];
+    let with_key: &[&str] = &[
+        "--client-id",
+        "krr-inspector-jwt",
+        "--private-key",
+        key,
+        "--key-id",
+        "krr-inspector-jwt-test-1",
+        "--par",
+        "--dpop",
+        "--testid",
+        "22859197810",
+        "--browser",
+        "false",
+        "--then",
+        "refresh",
+        "--then",
+        "userinfo",
+        "--then",
+        "revoke",
+    ];
+    let mut runs = Vec::new();
+    for format in ["json", "text", "markdown", "html", "curl"] {
+        for (login, extra) in [
+            ("client secret", with_secret),
+            ("private_key_jwt", with_key),
+        ] {
+            let mut args = vec![
+                "fetch",
+                "--format",
+                format,
+                "--issuer",
+                &emu.base_url,
+                "--person-url",
+                &person_url,
+                "--trust-ca",
+                ca,
+                "--timeout",
+                "20",
+            ];
+            args.extend_from_slice(extra);
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let data = data_dir.to_str().unwrap().to_owned();
+            let o = tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                run_with_env(
+                    &args,
+                    None,
+                    &[
+                        ("DEMO_SECRET", "demo-secret"),
+                        ("RUST_LOG", "trace"),
+                        ("XDG_DATA_HOME", &data),
+                    ],
+                )
+            })
+            .await
+            .unwrap();
+            let (out, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
+            assert_eq!(o.status.code(), Some(0), "{login}, {format}: {err}");
+            assert!(err.len() > 1000, "trace logging is on: {} bytes", err.len());
+            if format == "json" {
+                let j: Value = serde_json::from_str(&out).unwrap();
+                let s = j["session"].as_array().unwrap();
+                assert!(
+                    s.iter().all(|s| s["ok"] == true),
+                    "{login}: every step succeeded: {s:?}"
+                );
+                assert!(
+                    j["token"]["access_token"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("[redacted")
+                );
+            }
+            runs.push((format!("{login}, {format}"), out, err));
         }
-        assert!(!text.contains("code_verifier=") || text.contains("code_verifier=[redacted]"));
     }
+
+    // Every token the emulator issues starts with this header (alg RS256, typ JWT); codes and verifiers are
+    // redacted wherever a form or URL shows them.
+    let jwt_header = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIs";
+    for (what, out, err) in &runs {
+        for (name, text) in [("stdout", out), ("stderr", err)] {
+            assert!(
+                !text.contains(jwt_header),
+                "a token leaked to {name} of {what}"
+            );
+            for (i, _) in text.match_indices("code=") {
+                let after = &text[i + 5..];
+                assert!(
+                    after.starts_with("[redacted]") || after.starts_with("%5Bredacted"),
+                    "a code leaked to {name} of {what}: {}",
+                    &text[i..(i + 60).min(text.len())]
+                );
+            }
+            assert!(!text.contains("code_verifier=") || text.contains("code_verifier=[redacted]"));
+        }
+    }
+
+    let mut secrets = emu.secrets();
+    // What the tap saw, by kind: each at least once (10 logins, each refreshed).
+    let header = |s: &str| -> Value {
+        let first = s.split('.').next().unwrap_or_default();
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, first)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(Value::Null)
+    };
+    let count = |p: &dyn Fn(&str) -> bool| secrets.iter().filter(|s| p(s)).count();
     assert!(
-        f.json["token"]["access_token"]
-            .as_str()
-            .unwrap()
-            .starts_with("[redacted")
+        secrets.contains(&"demo-secret".to_owned()),
+        "the client secret"
     );
+    assert!(
+        count(&|s| s.starts_with(jwt_header)) >= 10,
+        "access and id tokens"
+    );
+    assert!(
+        count(&|s| header(s)["typ"] == "dpop+jwt") >= 15,
+        "DPoP proofs: token, PAR?, person, refresh, userinfo"
+    );
+    assert!(
+        count(&|s| header(s)["kid"] == "krr-inspector-jwt-test-1") >= 5,
+        "client assertions"
+    );
+    assert!(
+        count(&|s| s.len() == 43 && !s.contains('.')) >= 20,
+        "codes, verifiers and refresh tokens (32 random bytes)"
+    );
+    secrets.extend(super::key_jwt::pem_lines(&std::fs::read(key).unwrap()));
+    let outputs: Vec<Output> = runs
+        .iter()
+        .map(|(what, out, err)| Output {
+            what: what.clone(),
+            stdout: out,
+            stderr: err,
+        })
+        .collect();
+    assert_no_secret(&secrets, &outputs, &data_dir);
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn private_jwk(key: &PKey<Private>, kid: &str) -> Value {
 }
 
 /// The base64 lines of a PEM's key block: what a leak of the key file would show.
-fn pem_lines(pem: &[u8]) -> Vec<String> {
+pub(super) fn pem_lines(pem: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(pem)
         .lines()
         .filter(|l| l.len() >= 40 && !l.starts_with("-----"))

@@ -2,7 +2,8 @@
 //! `secret set` stores, a `fetch` whose client has `secret_source = "keyring"` logs in to the emulator with it,
 //! `secret delete` removes it and the next `fetch` says it is missing and how to store it; the value never shows.
 //! Without a session bus or a Secret Service the tests say so and pass, unless KRR_REQUIRE_KEYRING=1 (as in CI),
-//! where they fail. Every run uses environment names of its own, so runs never share an entry.
+//! where they fail. Every run uses environment names of its own, so runs never share an entry. A PKCS#12 key's
+//! password lives there too: `secret set --purpose key-password` opens the file for a private_key_jwt login.
 
 use std::path::{Path, PathBuf};
 
@@ -10,11 +11,14 @@ use krr_inspector::emulator::EmulatorHandle;
 use krr_inspector::krr::ScopeDialect;
 
 use super::support::{autologin_browser, emulator};
+use super::tap::{Output, assert_no_secret};
 use super::{run_with_env, stderr, stdout};
 
 /// The emulator's confidential client and its secret (`emulator/clients.rs`).
 const CLIENT: &str = "demo-client";
 const SECRET: &str = "demo-secret";
+/// The emulator's private_key_jwt client, registered with the public half of the shipped test key.
+const JWT_CLIENT: &str = "krr-inspector-jwt";
 
 /// Whether a Secret Service answers on the session bus; `None` (after saying why) when the tests should skip.
 pub fn secret_service() -> Option<()> {
@@ -55,17 +59,18 @@ pub fn unique(what: &str) -> String {
     format!("krr-test-{what}-{}-{nanos}", std::process::id())
 }
 
-/// Removes the run's entries however the test ends.
+/// Removes the run's entries (both purposes, both clients) however the test ends.
 struct Cleanup(Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
+        use krr_inspector::config::keyring::{Purpose, delete_secret};
         for env in &self.0 {
-            let _ = krr_inspector::config::keyring::delete_secret(
-                env,
-                CLIENT,
-                krr_inspector::config::keyring::Purpose::ClientSecret,
-            );
+            for client in [CLIENT, JWT_CLIENT] {
+                for purpose in [Purpose::ClientSecret, Purpose::KeyPassword] {
+                    let _ = delete_secret(env, client, purpose);
+                }
+            }
         }
     }
 }
@@ -112,10 +117,20 @@ struct Ran {
 }
 
 async fn krr(args: Vec<String>, stdin: Option<&'static [u8]>) -> Ran {
+    krr_in(super::data_home(), args, stdin).await
+}
+
+/// `krr` with its data directory (XDG_DATA_HOME) at `data`, for a test that looks at what is written there.
+async fn krr_in(data: &Path, args: Vec<String>, stdin: Option<&'static [u8]>) -> Ran {
+    let data = data.to_str().unwrap().to_owned();
     let o = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         // Trace logging on: whatever is logged is checked for the secret too.
-        run_with_env(&args, stdin, &[("RUST_LOG", "trace")])
+        run_with_env(
+            &args,
+            stdin,
+            &[("RUST_LOG", "trace"), ("XDG_DATA_HOME", &data)],
+        )
     })
     .await
     .unwrap();
@@ -137,6 +152,8 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     }
     let emu = emulator().await;
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let krr = |args, stdin| krr_in(&data, args, stdin);
     let (keyring_env, env_env) = (unique("kr"), unique("ev"));
     let _cleanup = Cleanup(vec![keyring_env.clone(), env_env.clone()]);
     let config = config_file(dir.path(), &emu, &keyring_env, &env_env);
@@ -209,18 +226,26 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
         f.stderr.len()
     );
     outputs.extend([set, status, f]);
-    // The other faces of a keyring-sourced login: an HTML report, and the matrix (whose refreshes authenticate
-    // with the secret too).
-    let html = krr(
-        fetch(&keyring_env, &[])
-            .into_iter()
-            .map(|a| if a == "json" { "html".into() } else { a })
-            .collect(),
-        None,
-    )
-    .await;
-    assert_eq!(html.code, Some(0), "{}", html.stderr);
-    assert!(html.stdout.contains("<html"), "{}", html.stdout);
+    // The other faces of a keyring-sourced login: each report format (curl's commands included), and the matrix
+    // (whose refreshes authenticate with the secret too).
+    for (format, says) in [
+        ("html", "<html"),
+        ("text", "client_secret_basic"),
+        ("markdown", "client_secret_basic"),
+        ("curl", "curl "),
+    ] {
+        let r = krr(
+            fetch(&keyring_env, &[])
+                .into_iter()
+                .map(|a| if a == "json" { format.into() } else { a })
+                .collect(),
+            None,
+        )
+        .await;
+        assert_eq!(r.code, Some(0), "{format}: {}", r.stderr);
+        assert!(r.stdout.contains(says), "{format}: {}", r.stdout);
+        outputs.push(r);
+    }
     let mut matrix = args(&[
         "matrix",
         "--config",
@@ -244,7 +269,7 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     matrix.push("20".into());
     let m = krr(matrix, None).await;
     assert_eq!(m.code, Some(0), "{}", m.stderr);
-    outputs.extend([html, m]);
+    outputs.push(m);
 
     // `--secret-source keyring` for a client whose registration names an unset variable.
     let f = krr(fetch(&env_env, &[]), None).await;
@@ -291,15 +316,18 @@ async fn a_secret_in_the_keyring_logs_in_and_a_deleted_one_is_missing() {
     );
     outputs.extend([delete, again, f]);
 
-    // The value was never shown: not on standard output, not in a message, not in a trace log.
-    for (i, o) in outputs.iter().enumerate() {
-        for (name, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
-            assert!(
-                !text.contains(SECRET),
-                "the keyring's value leaked to {name} of command {i}"
-            );
-        }
-    }
+    // The value was never shown: not on standard output, not in a message, not in a trace log, not in the history
+    // the app keeps of these reports, nor in any file under the data directory.
+    let outputs: Vec<Output> = outputs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Output {
+            what: format!("command {i}"),
+            stdout: &o.stdout,
+            stderr: &o.stderr,
+        })
+        .collect();
+    assert_no_secret(&[SECRET.to_owned()], &outputs, &data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -465,4 +493,238 @@ fn on_a_terminal_the_secret_is_asked_for_without_echo() {
     .unwrap()
     .unwrap();
     assert_eq!(stored.expose(), SECRET);
+}
+
+/// The shipped test key (`assets/test-keys/`) in a password-protected PKCS#12 file with a self-signed certificate
+/// over it, as a virksomhetssertifikat comes: the assertion then carries the certificate (x5c), whose key the
+/// emulator's `krr-inspector-jwt` client has registered.
+fn test_key_p12(path: &Path, password: &str) {
+    use openssl::asn1::Asn1Time;
+    use openssl::hash::MessageDigest;
+    use openssl::x509::{X509Builder, X509NameBuilder};
+    let pem = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
+    )
+    .unwrap();
+    let key = openssl::pkey::PKey::private_key_from_pem(&pem).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "KRR INSPECTOR JWT TEST")
+        .unwrap();
+    let name = name.build();
+    let mut cert = X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    let der = openssl::pkcs12::Pkcs12::builder()
+        .name("virksomhetssertifikat")
+        .pkey(&key)
+        .cert(&cert.build())
+        .build2(password)
+        .unwrap()
+        .to_der()
+        .unwrap();
+    std::fs::write(path, der).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
+    if secret_service().is_none() {
+        return;
+    }
+    const PASSWORD: &str = "p12-pass-from-the-keyring";
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let krr = |args, stdin| krr_in(&data, args, stdin);
+    let env = unique("p12");
+    let _cleanup = Cleanup(vec![env.clone()]);
+    let p12 = dir.path().join("virksomhet.p12");
+    test_key_p12(&p12, PASSWORD);
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.{env}]\nissuer = \"{}\"\nperson_url = \"{}\"\n\n[clients.jwt]\nclient_id = \
+             \"{JWT_CLIENT}\"\nauth_method = \"private_key_jwt\"\nprivate_key = \"{}\"\nsecret_source = \
+             \"keyring\"\nenvironments = [\"{env}\"]\n",
+            emu.issuer(ScopeDialect::Digdir),
+            emu.person_url(ScopeDialect::Digdir),
+            p12.display()
+        ),
+    )
+    .unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, emu.ca_pem()).unwrap();
+    let (config, ca, p12) = (
+        config.to_str().unwrap(),
+        ca.to_str().unwrap(),
+        p12.to_str().unwrap(),
+    );
+    let fetch = args(&[
+        "fetch",
+        "--config",
+        config,
+        "--env",
+        &env,
+        "--trust-ca",
+        ca,
+        "--testid",
+        "22859197810",
+        "--browser",
+        "false",
+        "--format",
+        "json",
+        "--timeout",
+        "20",
+    ]);
+    let secret = |action: &str| {
+        args(&[
+            "secret",
+            action,
+            "--config",
+            config,
+            "--env",
+            &env,
+            "--purpose",
+            "key-password",
+        ])
+    };
+
+    // The password stored from a pipe for the environment's client (the one with the key).
+    let set = krr(secret("set"), Some(b"p12-pass-from-the-keyring\n")).await;
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
+    assert!(
+        set.stdout.contains(&format!(
+            "Stored the key password for {JWT_CLIENT} in environment '{env}' in the keyring (service \
+             krr-inspector, entry {env}/{JWT_CLIENT}/key-password)"
+        )),
+        "{}",
+        set.stdout
+    );
+
+    // The login opens the file with it and signs the assertion, which the emulator accepts.
+    let f = krr(fetch.clone(), None).await;
+    assert_eq!(f.code, Some(0), "{}", f.stderr);
+    let json: serde_json::Value = serde_json::from_str(&f.stdout).unwrap();
+    assert_eq!(json["request"]["auth_method"], "private_key_jwt");
+    assert_eq!(json["person"]["personidentifikator"], "22859197810");
+    assert_eq!(
+        json["token"]["access_token_claims"]["client_id"],
+        JWT_CLIENT
+    );
+    assert_eq!(
+        json["token"]["access_token_claims"]["client_amr"],
+        "private_key_jwt"
+    );
+
+    // Deleted: the file cannot be opened, and the message names it and how to store the password.
+    let delete = krr(secret("delete"), None).await;
+    assert_eq!(delete.code, Some(0), "{}", delete.stderr);
+    let missing = krr(fetch, None).await;
+    assert_eq!(missing.code, Some(1), "{}", missing.stdout);
+    assert!(
+        missing.stderr.contains(p12)
+            && missing.stderr.contains(&format!(
+                "`krr-inspector secret set --env {env} --client {JWT_CLIENT} --purpose key-password`"
+            )),
+        "{}",
+        missing.stderr
+    );
+
+    // Neither the password nor the key anywhere (trace logs, the app's history of the report, the data directory).
+    let mut secrets = super::key_jwt::pem_lines(
+        &std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
+        )
+        .unwrap(),
+    );
+    secrets.push(PASSWORD.to_owned());
+    let outputs: Vec<Output> = [
+        ("set", &set),
+        ("fetch", &f),
+        ("delete", &delete),
+        ("the refused fetch", &missing),
+    ]
+    .iter()
+    .map(|(what, o)| Output {
+        what: what.to_string(),
+        stdout: &o.stdout,
+        stderr: &o.stderr,
+    })
+    .collect();
+    assert_no_secret(&secrets, &outputs, &data);
+}
+
+/// A locked keyring: `secret status` and a login whose secret lives there say it is locked and how to unlock it,
+/// never the value. In a D-Bus session and keyring of their own (the script again, outside this test's session, so
+/// no other test's keyring is locked), whose login collection is locked over D-Bus; with no display, the unlock
+/// prompt cannot be shown.
+#[test]
+fn a_locked_keyring_says_so_and_how_to_unlock_it() {
+    if secret_service().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.locked]\nissuer = \"http://127.0.0.1:9\"\nperson_url = \"http://127.0.0.1:9/person\"\n\n\
+             [clients.c]\nclient_id = \"{CLIENT}\"\nauth_method = \"client_secret_basic\"\nsecret_source = \
+             \"keyring\"\nenvironments = [\"locked\"]\n"
+        ),
+    )
+    .unwrap();
+    let script = r#"set -eu
+printf '%s' "$SECRET" | "$KRR" secret set --env locked
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+echo '--- status'
+"$KRR" secret status --env locked 2>&1 || echo "exit $?"
+echo '--- fetch'
+"$KRR" fetch --env locked --browser false --timeout 5 2>&1 || echo "exit $?"
+"#;
+    let o = std::process::Command::new(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/with-secret-service.sh"),
+    )
+    .args(["sh", "-c", script])
+    .env_remove("KRR_SECRET_SERVICE_SESSION")
+    .env_remove("DISPLAY")
+    .env_remove("WAYLAND_DISPLAY")
+    .env("KRR", env!("CARGO_BIN_EXE_krr-inspector"))
+    .env("SECRET", SECRET)
+    .env("KRR_INSPECTOR_CONFIG", &config)
+    .env("XDG_DATA_HOME", super::data_home())
+    .env("NO_COLOR", "1")
+    .env_remove("RUST_LOG")
+    .output()
+    .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, after) = out.split_once("--- status\n").unwrap();
+    let (status, fetch) = after.split_once("--- fetch\n").unwrap();
+    for (what, said) in [("secret status", status), ("fetch", fetch)] {
+        assert!(
+            said.contains("the keyring is locked") && said.contains("unlock it"),
+            "{what}: {said}"
+        );
+        assert!(said.contains("exit 1"), "{what} fails: {said}");
+        assert!(!said.contains(SECRET), "{what}: {said}");
+    }
+    assert!(
+        fetch.contains("cannot read the client secret from the keyring"),
+        "{fetch}"
+    );
 }

@@ -30,6 +30,7 @@ mod robustness;
 mod session;
 mod share;
 mod support;
+mod tap;
 mod test_env;
 mod testid;
 mod third_party;

@@ -1,7 +1,7 @@
 //! The session after the lookup (`fetch --then ACTION`), end to end against the emulator: userinfo, introspection
 //! (RFC 7662), revocation (RFC 7009), refresh with rotation, and RP-initiated logout with its `state` checked;
-//! each result and exchange under `session` in the report, a failed action a non-zero exit with the reason. The
-//! secrets of the session (refresh tokens, the id_token sent as `id_token_hint`) never reach any export.
+//! each result and exchange under `session` in the report, a failed action a non-zero exit with the reason. A DPoP
+//! session refreshes and calls userinfo with its key. The secrets of the session (refresh tokens, the id_token sent as `id_token_hint`) never reach any export.
 
 use serde_json::Value;
 
@@ -126,6 +126,77 @@ async fn userinfo_names_the_person_who_logged_in() {
         .find(|h| h[0] == "authorization")
         .unwrap_or_else(|| panic!("no bearer sent: {ex}"));
     assert_eq!(auth[1], "Bearer [redacted]");
+}
+
+/// A DPoP session (`fetch --dpop --then refresh --then userinfo`): the refresh is sent with a proof by the lookup's
+/// key, and the refreshed token is presented at userinfo with the DPoP scheme and a proof by that key, which the
+/// emulator answers only for a token bound to it (it refuses a bound token as a bearer token, an unbound one under
+/// the DPoP scheme, and a proof by a key other than the token's `cnf.jkt`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_session_refreshes_with_its_key_and_presents_the_bound_token_at_userinfo() {
+    use super::dpop::{ec_thumbprint, recorded_proof};
+    let emu = emulator().await;
+    let r = then(&emu, &["refresh", "userinfo"], &["--dpop"]).await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let token = &r.json["token"];
+    assert_eq!(token["dpop"]["binding"], "this_key", "{token}");
+    let jkt = token["dpop"]["key_jkt"].as_str().unwrap().to_owned();
+    let s = steps(&r.json);
+    assert_eq!(
+        s.iter()
+            .map(|s| (s["action"].clone(), s["ok"].clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("refresh".into(), true.into()),
+            ("userinfo".into(), true.into())
+        ],
+        "{s:?}"
+    );
+    assert_eq!(s[0]["outcome"]["kind"], "refreshed", "{}", s[0]);
+    assert_eq!(s[0]["outcome"]["rotated"], true, "{}", s[0]);
+
+    // The refresh: a proof for the token endpoint by the lookup's key (no ath: no token is presented).
+    let refresh = &s[0]["exchanges"][0];
+    assert_eq!(refresh["step"], "refresh", "{refresh}");
+    assert_eq!(refresh["status"], 200, "{refresh}");
+    let (header, claims) = recorded_proof(refresh);
+    assert_eq!(header["typ"], "dpop+jwt");
+    assert_eq!(
+        ec_thumbprint(&header["jwk"]),
+        jkt,
+        "the refresh's proof is by the lookup's key"
+    );
+    assert_eq!(claims["htm"], "POST");
+    assert_eq!(claims["htu"], format!("{}/token", emu.base_url));
+    assert!(claims.get("ath").is_none(), "{claims}");
+
+    // Userinfo: the refreshed token under the DPoP scheme, a proof by the same key with the token's ath.
+    let userinfo = &s[1]["exchanges"][0];
+    assert_eq!(userinfo["step"], "userinfo", "{userinfo}");
+    assert_eq!(userinfo["status"], 200, "{userinfo}");
+    let auth = userinfo["request_headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "authorization")
+        .unwrap_or_else(|| panic!("no token sent: {userinfo}"));
+    assert!(
+        auth[1].as_str().unwrap().starts_with("DPoP [redacted"),
+        "{auth}"
+    );
+    let (header, claims) = recorded_proof(userinfo);
+    assert_eq!(
+        ec_thumbprint(&header["jwk"]),
+        jkt,
+        "the userinfo proof is by the same key"
+    );
+    assert_eq!(claims["htm"], "GET");
+    assert_eq!(claims["htu"], format!("{}/userinfo", emu.base_url));
+    assert_eq!(claims["ath"].as_str().unwrap().len(), 43, "{claims}");
+    // The proof's ath is not the lookup's token's: userinfo was asked with the refreshed one.
+    let (_, person_claims) = recorded_proof(super::dpop::exchanges(&r.json, "person")[0]);
+    assert_ne!(claims["ath"], person_claims["ath"], "the refreshed token");
+    assert_eq!(s[1]["outcome"]["claims"]["pid"], PID, "{}", s[1]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
