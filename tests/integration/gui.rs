@@ -711,7 +711,13 @@ fn the_token_countdown_is_live_and_an_expired_token_is_said_before_a_write() {
     h.state_mut().tab = krr_inspector::gui::views::Tab::Tokens;
     h.run();
     h.get_by_label(" expired ");
-    h.get_by_label_contains("14 s ago");
+    // 14 s ago when set; a slow machine may take a second or two to draw it.
+    assert!(
+        ["14 s ago", "15 s ago", "16 s ago"]
+            .iter()
+            .any(|t| h.query_by_label_contains(t).is_some()),
+        "the expiry is said as a time ago"
+    );
     h.get_by_label("Person").click();
     h.run();
     h.get_by_label("Change language").scroll_to_me();
