@@ -40,8 +40,10 @@ impl StandaloneTab for MatrixView {
         });
         ui.label(
         RichText::new(lang.pick(
-            "Én innlogging (nettleserens single sign-on), ett oppslag per delmengde av miljøets leseomfang.",
-            "One login (the browser's single sign-on), one lookup per subset of the environment's read scopes.",
+            "Én innlogging med alle omfang, så ett oppslag per delmengde av miljøets leseomfang, med et token fornyet \
+             til akkurat den (eller en prompt=none-innlogging der leverandøren ikke vil snevre inn).",
+            "One login with every scope, then one lookup per subset of the environment's read scopes, each with a \
+             token refreshed down to it (or a prompt=none login where the provider will not narrow).",
         )),
     );
         if let Some(e) = &self.error {
