@@ -81,6 +81,15 @@ pub fn json_type_name(value: &Value, lang: Lang) -> &'static str {
     lang.pick(nb, en)
 }
 
+/// `s` with its first letter upper case, as a sentence starts (messages built from parts start lower case).
+pub fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,7 +128,7 @@ pub(crate) fn secret(config: &Config, action: SecretAction) -> Result<()> {
             writeln!(
                 out,
                 "{} is stored in the keyring ({}).",
-                capitalized(&entry.what()),
+                krr_inspector::lang::sentence_case(&entry.what()),
                 entry.place()
             )?;
         }
@@ -142,7 +142,7 @@ fn read_value(entry: &Entry) -> Result<String> {
     let value = if stdin.is_terminal() {
         rpassword::prompt_password(format!(
             "{} (not shown as you type): ",
-            capitalized(&entry.what())
+            krr_inspector::lang::sentence_case(&entry.what())
         ))
         .map_err(|e| anyhow!("cannot read {} from the terminal: {e}", entry.what()))?
     } else {
@@ -170,12 +170,4 @@ fn read_value(entry: &Entry) -> Result<String> {
         ));
     }
     Ok(value)
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -68,19 +68,17 @@ fn missing_row(name: &str, lang: Lang) -> FieldExplanation {
     let value_meaning = lang
         .pick("mangler i svaret", "missing from the answer")
         .to_owned();
-    let capitalised = |s: &str| {
-        let mut c = s.chars();
-        c.next()
-            .map(|first| first.to_uppercase().chain(c).collect::<String>())
-            .unwrap_or_default()
-    };
     FieldExplanation {
         path: name.to_owned(),
         value: Value::Null,
         // The same shape as explain's rows: "Field. Value."
         explanation: match &field_meaning {
-            Some(f) => format!("{}. {}.", capitalised(f), capitalised(&value_meaning)),
-            None => format!("{}.", capitalised(&value_meaning)),
+            Some(f) => format!(
+                "{}. {}.",
+                crate::lang::sentence_case(f),
+                crate::lang::sentence_case(&value_meaning)
+            ),
+            None => format!("{}.", crate::lang::sentence_case(&value_meaning)),
         },
         field_meaning,
         value_meaning: Some(value_meaning),

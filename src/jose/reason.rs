@@ -161,7 +161,7 @@ impl ChainWhy {
             ) => format!(
                 "{} «{who}» har en RSA-nøkkel på {bits} bit; nøkler under {min} bit godtas ikke (RFC 7518 §3.3, \
                  NIST SP 800-131A)",
-                capitalised(role(*leaf))
+                crate::lang::sentence_case(role(*leaf))
             ),
             (ChainWhy::WeakDigest { leaf, who, digest }, Lang::En) => format!(
                 "the {} '{who}' is signed with {digest}, a digest in which collisions can be made: such a \
@@ -171,18 +171,11 @@ impl ChainWhy {
             (ChainWhy::WeakDigest { leaf, who, digest }, Lang::Nb) => format!(
                 "{} «{who}» er signert med {digest}, en sjekksum der kollisjoner kan lages: et slikt sertifikat kan \
                  forfalskes, så kjeden er ikke klarert",
-                capitalised(role(*leaf))
+                crate::lang::sentence_case(role(*leaf))
             ),
             (ChainWhy::Text { text }, _) => text.clone(),
         }
     }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// Why the signature verdict is what it is.

@@ -117,9 +117,13 @@ impl Explainer {
         let field = super::fields::field_meaning(&row.path)
             .map(|(nb, en)| self.lang.pick(nb, en).to_owned());
         let explanation = match (&field, &row.value_meaning) {
-            (Some(f), Some(v)) => format!("{}. {}.", capitalise(f), capitalise(v)),
-            (Some(f), None) => format!("{}.", capitalise(f)),
-            (None, Some(v)) => format!("{}.", capitalise(v)),
+            (Some(f), Some(v)) => format!(
+                "{}. {}.",
+                crate::lang::sentence_case(f),
+                crate::lang::sentence_case(v)
+            ),
+            (Some(f), None) => format!("{}.", crate::lang::sentence_case(f)),
+            (None, Some(v)) => format!("{}.", crate::lang::sentence_case(v)),
             (None, None) => String::new(),
         };
         self.rows.push(FieldExplanation {
@@ -508,14 +512,6 @@ fn type_word(expected: &str, lang: Lang) -> &str {
         (Lang::Nb, "a timestamp") => "et tidspunkt",
         (Lang::Nb, "a value") => "en verdi",
         (_, other) => other,
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

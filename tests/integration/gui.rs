@@ -168,7 +168,8 @@ fn a_cancelled_login_in_the_browser_is_a_clear_error() {
     h.run();
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the result", |a| a.result.is_some());
-    h.get_by_label_contains("the login was cancelled in the browser (access_denied");
+    // The message is a sentence: it starts with a capital letter.
+    h.get_by_label_contains("The login was cancelled in the browser (access_denied");
     h.get_by_label_contains("Log in again");
 }
 
@@ -622,7 +623,7 @@ fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
     h.run();
     h.get_by_label("Log in and look up").click();
     step_until(&mut h, "the result", |a| a.result.is_some());
-    h.get_by_label_contains("the browser command 'false' exited with status 1");
+    h.get_by_label_contains("The browser command 'false' exited with status 1");
     // The failed command's login is over (its listener closed): a new one, with the system browser or the URL shown.
     h.get_by_label("Log in with the system browser");
     h.get_by_label("Log in and show the URL (open it in another browser)")

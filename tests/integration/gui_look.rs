@@ -222,7 +222,7 @@ fn bokmaal_mode_leaves_no_english_in_a_lookup_a_forged_answer_or_an_error() {
     let cancel = person_browser("--cancel");
     h.state_mut().settings.browser = cancel;
     look_up(&mut h);
-    h.get_by_label_contains("innloggingen ble avbrutt i nettleseren");
+    h.get_by_label_contains("Innloggingen ble avbrutt i nettleseren");
     h.get_by_label("Logg inn på nytt og fyll ut skjemaet.");
     assert_bokmaal(&mut h, "a cancelled login", &[Tab::Person]);
 }

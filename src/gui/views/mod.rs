@@ -238,7 +238,11 @@ impl Views {
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     // The display copy escaped `message` and `hint`; the Bokmål texts are this program's own.
-                    ui.label(RichText::new(e.message_in(lang)).color(RED).strong());
+                    ui.label(
+                        RichText::new(crate::lang::sentence_case(e.message_in(lang)))
+                            .color(RED)
+                            .strong(),
+                    );
                     ui.label(e.hint_in(lang));
                     if let Some(failed) = browser_failure(e) {
                         browser_failed_actions(ui, lang, failed, commands);
