@@ -1,6 +1,7 @@
 //! Pushed authorization requests (RFC 9126), at `/par` of the Digdir generation as TEST has them: the client
 //! authenticates as at the token endpoint, the parameters get the authorize endpoint's checks (one `validate`), and
-//! the answer is 201 with a `request_uri` (`urn:ietf:params:oauth:request_uri:…`) valid for 120 s and usable once.
+//! the answer is 201 with a `request_uri` (`urn:idporten:…`, ID-porten's form; RFC 9126 leaves it to the provider)
+//! valid for 120 s and usable once.
 //! `/authorize?client_id=…&request_uri=…` then takes the stored parameters.
 
 use std::collections::BTreeMap;
@@ -25,8 +26,8 @@ type S = AxState<Arc<State>>;
 
 /// How long a `request_uri` may be used (RFC 9126 §2.2 suggests 5-600 s; the emulator's choice, as TEST's).
 pub const PAR_LIFETIME_SECS: i64 = 120;
-/// RFC 9126 §2.2.
-pub const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+/// The form of a `request_uri` (RFC 9126 §2.2 leaves it to the provider): ID-porten's.
+pub const REQUEST_URI_PREFIX: &str = "urn:idporten:";
 
 /// The client authentication members: checked, never stored.
 const AUTH_MEMBERS: [&str; 3] = ["client_secret", "client_assertion", "client_assertion_type"];

@@ -85,7 +85,8 @@ async fn fetch_par_pushes_everything_and_the_authorize_request_holds_only_client
     let answer: Value = serde_json::from_str(par["response_body"].as_str().unwrap()).unwrap();
     assert_eq!(answer["expires_in"], 120);
     let request_uri = answer["request_uri"].as_str().unwrap();
-    assert!(request_uri.starts_with("urn:ietf:params:oauth:request_uri:"));
+    // ID-porten's form of a pushed request's reference.
+    assert!(request_uri.starts_with("urn:idporten:"), "{request_uri}");
     // The authorization request itself: the request_uri the PAR endpoint gave, and client_id; nothing else.
     let authorize = exchange(j, "authorize")["url"].as_str().unwrap();
     assert_eq!(
