@@ -36,14 +36,30 @@ pub(super) fn app_harness(
     rt: &tokio::runtime::Runtime,
     browser: BrowserChoice,
 ) -> Harness<'static, InspectorApp> {
+    harness_with(rt, Config::builtin(), browser, egui::vec2(1200.0, 800.0))
+}
+
+/// The app on `config` in a window of `size`, its emulator on the tests' keys.
+pub(super) fn harness_with(
+    rt: &tokio::runtime::Runtime,
+    config: Config,
+    browser: BrowserChoice,
+    size: egui::Vec2,
+) -> Harness<'static, InspectorApp> {
     let services = Services::new(rt.handle().clone(), KeySource::Given(keys())).unwrap();
     let settings = Settings {
         browser,
         ..Settings::default()
     };
     Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_eframe(move |_cc| InspectorApp::with_settings(Config::builtin(), services, settings))
+        .with_size(size)
+        .build_eframe(move |_cc| InspectorApp::with_settings(config, services, settings))
+}
+
+/// Presses the primary action and waits for the lookup's result.
+pub(super) fn press_look_up(h: &mut Harness<'_, InspectorApp>) {
+    h.get_by_label("Log in and look up").click();
+    step_until(h, "the result", |a| a.result.is_some());
 }
 
 /// The app after a lookup of a person whose token may change the language (`krr:user/spraak.write`).
@@ -56,8 +72,7 @@ pub(super) fn looked_up_with_the_write_scope(
         .settings
         .extra_scopes
         .insert("local".into(), "krr:user/spraak.write".into());
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h
 }
 
@@ -83,8 +98,7 @@ fn a_lookup_fills_every_tab() {
     let rt = runtime();
     let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     assert!(
         h.state().result.as_ref().unwrap().error.is_none(),
         "{:?}",
@@ -166,8 +180,7 @@ fn a_cancelled_login_in_the_browser_is_a_clear_error() {
     let rt = runtime();
     let mut h = app_harness(&rt, person_browser("--cancel"));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     // The message is a sentence: it starts with a capital letter.
     h.get_by_label_contains("The login was cancelled in the browser (access_denied");
     h.get_by_label_contains("Log in again");
@@ -302,8 +315,7 @@ fn the_dpop_box_binds_the_tokens_and_the_language_change_sends_a_proof() {
     h.get_by_label(dpop).click();
     h.run();
     assert!(h.state().settings.dpop);
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label("token_type: DPoP");
@@ -544,8 +556,7 @@ fn a_test_person_picked_in_the_app_logs_in_without_a_browser() {
     h.get_by_label_contains("22859197810 – ").click();
     h.run();
     h.get_by_label_contains("Logs in without a browser");
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     let result = h.state().result.clone().unwrap();
     assert!(result.error.is_none(), "{:?}", result.error);
     assert_eq!(
@@ -621,8 +632,7 @@ fn a_browser_that_fails_is_said_at_once_with_the_ways_on() {
     let rt = runtime();
     let mut h = app_harness(&rt, BrowserChoice::Command("false".into()));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label_contains("The browser command 'false' exited with status 1");
     // The failed command's login is over (its listener closed): a new one, with the system browser or the URL shown.
     h.get_by_label("Log in with the system browser");
@@ -644,8 +654,7 @@ fn forged_and_untrusted_values_are_marked_on_the_person_tab() {
     let rt = runtime();
     let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     assert_eq!(
         h.query_all_by_label_contains("do not rely on these values")
             .count(),
@@ -733,8 +742,7 @@ fn the_status_line_says_what_was_copied_and_a_live_token_is_asked_about() {
     let rt = runtime();
     let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     let copied = |h: &Harness<'_, InspectorApp>| -> Vec<String> {
         h.output()
             .platform_output
@@ -857,8 +865,7 @@ fn the_tokens_tab_introspects_revokes_and_says_why_a_button_is_off() {
     let rt = runtime();
     let mut h = app_harness(&rt, person_browser("--pid 24079412372"));
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label("Introspect").click();
@@ -901,8 +908,7 @@ fn refresh_and_userinfo_in_the_app_then_log_out_ends_the_session() {
     ));
     let mut h = app_harness(&rt, browser);
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label("Refresh").click();
@@ -942,8 +948,7 @@ fn a_test_persons_session_logs_out_without_a_browser() {
         .test_person
         .insert("local".into(), "22859197810".into());
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label("Log out").click();

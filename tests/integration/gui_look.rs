@@ -2,62 +2,18 @@
 //! English is left (a result drawn before the switch included), counts have real plurals, no Markdown backticks
 //! show, and the main controls are there at 1024×700.
 
-use std::time::{Duration, Instant};
-
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable, by};
 
 use krr_inspector::config::{ClientRegistration, Config, Environment, Group, Location};
 use krr_inspector::emulator::Faults;
-use krr_inspector::gui::settings::Settings;
+use krr_inspector::gui::InspectorApp;
 use krr_inspector::gui::views::Tab;
-use krr_inspector::gui::{InspectorApp, KeySource, Services};
 use krr_inspector::krr::{Lang, ScopeDialect};
-use krr_inspector::oidc::BrowserChoice;
 
-use super::support::{emulator, keys};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn person_browser(extra: &str) -> BrowserChoice {
-    BrowserChoice::Command(format!(
-        "'{}' autologin {extra}",
-        env!("CARGO_BIN_EXE_krr-inspector")
-    ))
-}
-
-fn harness(
-    rt: &tokio::runtime::Runtime,
-    config: Config,
-    browser: BrowserChoice,
-    size: egui::Vec2,
-) -> Harness<'static, InspectorApp> {
-    let services = Services::new(rt.handle().clone(), KeySource::Given(keys())).unwrap();
-    let settings = Settings {
-        browser,
-        ..Settings::default()
-    };
-    Harness::builder()
-        .with_size(size)
-        .build_eframe(move |_cc| InspectorApp::with_settings(config, services, settings))
-}
-
-fn step_until(h: &mut Harness<'_, InspectorApp>, what: &str, done: impl Fn(&InspectorApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.run_steps(3);
-}
+use super::gui::{harness_with as harness, person_browser, runtime, step_until};
+use super::support::emulator;
 
 fn look_up(h: &mut Harness<'_, InspectorApp>) {
     h.state_mut().result = None;

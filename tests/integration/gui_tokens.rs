@@ -13,7 +13,8 @@ use krr_inspector::krr::{Lang, Spraak};
 use krr_inspector::oidc::BrowserChoice;
 
 use super::gui::{
-    app_harness, looked_up_with_the_write_scope, person_browser, runtime, session_steps, step_until,
+    app_harness, looked_up_with_the_write_scope, person_browser, press_look_up, runtime,
+    session_steps, step_until,
 };
 
 /// The access token the current result holds (the one the app would send).
@@ -177,8 +178,7 @@ fn a_refreshed_dpop_token_changes_the_language_with_a_proof() {
         .extra_scopes
         .insert("local".into(), "krr:user/spraak.write".into());
     h.state_mut().settings.dpop = true;
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     let login_token = current_token(&h);
     h.get_by_label("Tokens").click();
     h.run();
@@ -221,8 +221,7 @@ fn a_revoked_or_logged_out_session_says_why_the_language_cannot_change() {
         .extra_scopes
         .insert("local".into(), "krr:user/spraak.write".into());
     h.run();
-    h.get_by_label("Log in and look up").click();
-    step_until(&mut h, "the result", |a| a.result.is_some());
+    press_look_up(&mut h);
     h.get_by_label("Tokens").click();
     h.run();
     h.get_by_label("Revoke").click();
