@@ -323,18 +323,7 @@ fn trusting_the_ca_of_an_untrusted_environment_stores_it_and_the_answer_verifies
     step_until(&mut h, "the second lookup", |a| {
         a.history.entries.len() == 2 && !a.is_running()
     });
-    assert_eq!(
-        h.state()
-            .result
-            .as_ref()
-            .unwrap()
-            .body
-            .as_ref()
-            .unwrap()
-            .verdict()
-            .label(),
-        "valid"
-    );
+    assert_eq!(verdict_label(&h), "valid");
     h.get_by_label("Signature").click();
     h.run();
     assert!(
@@ -454,18 +443,7 @@ fn the_faults_panel_toggles_a_fault_and_the_next_lookup_shows_it() {
     step_until(&mut h, "the forged result", |a| {
         a.result.is_some() && !a.is_running()
     });
-    assert_eq!(
-        h.state()
-            .result
-            .as_ref()
-            .unwrap()
-            .body
-            .as_ref()
-            .unwrap()
-            .verdict()
-            .label(),
-        "invalid"
-    );
+    assert_eq!(verdict_label(&h), "invalid");
     h.get_by_label("Person").click();
     h.run();
     h.get_by_label_contains("The signature does not verify");
@@ -488,16 +466,15 @@ fn the_faults_panel_toggles_a_fault_and_the_next_lookup_shows_it() {
     step_until(&mut h, "the valid result", |a| {
         a.history.entries.len() == 2 && !a.is_running()
     });
-    assert_eq!(
-        h.state()
-            .result
-            .as_ref()
-            .unwrap()
-            .body
-            .as_ref()
-            .unwrap()
-            .verdict()
-            .label(),
-        "valid"
-    );
+    assert_eq!(verdict_label(&h), "valid");
+}
+
+/// The signature verdict of the result shown.
+fn verdict_label(h: &Harness<'_, InspectorApp>) -> &'static str {
+    h.state()
+        .result
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .map(|b| b.verdict().label())
+        .expect("a result with a body")
 }
