@@ -379,9 +379,7 @@ async fn the_token_endpoint_binds_tokens_to_a_valid_proof_and_refuses_a_bad_one(
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "DPoP");
-    let access = decode_unverified(body["access_token"].as_str().unwrap())
-        .unwrap()
-        .claims;
+    let access = access_claims(&body);
     assert_eq!(access["cnf"]["jkt"], key.thumbprint());
     assert_eq!(access["cnf"]["jkt"], ec_thumbprint(key.public_jwk()));
 
@@ -423,9 +421,7 @@ async fn the_token_endpoint_binds_tokens_to_a_valid_proof_and_refuses_a_bad_one(
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "DPoP");
-    let access = decode_unverified(body["access_token"].as_str().unwrap())
-        .unwrap()
-        .claims;
+    let access = access_claims(&body);
     assert_eq!(access["cnf"]["jkt"], key.thumbprint());
 
     // An RS256 proof is accepted too, as discovery says.
@@ -445,9 +441,7 @@ async fn the_token_endpoint_binds_tokens_to_a_valid_proof_and_refuses_a_bad_one(
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let access = decode_unverified(body["access_token"].as_str().unwrap())
-        .unwrap()
-        .claims;
+    let access = access_claims(&body);
     assert_eq!(
         access["cnf"]["jkt"],
         krr_inspector::jose::jwk::thumbprint(&rsa_jwk).unwrap()
@@ -618,4 +612,11 @@ async fn the_register_and_userinfo_refuse_what_rfc_9449_refuses() {
             .contains("not DPoP-bound"),
         "{body}"
     );
+}
+
+/// The claims of the access token in a token endpoint's answer (read, not verified: the binding is what is tested).
+fn access_claims(body: &Value) -> serde_json::Map<String, Value> {
+    decode_unverified(body["access_token"].as_str().expect("an access token"))
+        .expect("a JWT access token")
+        .claims
 }

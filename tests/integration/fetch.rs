@@ -417,8 +417,7 @@ async fn no_token_code_or_secret_in_output_or_logs() {
     std::fs::create_dir(&data_dir).unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &emu.ca_pem).unwrap();
-    let key = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem");
+    let key = super::support::jwt_client_key();
     let browser = person("27129324169", "");
     let (ca, key, person_url) = (
         ca.to_str().unwrap(),
@@ -445,7 +444,7 @@ async fn no_token_code_or_secret_in_output_or_logs() {
         "--private-key",
         key,
         "--key-id",
-        "krr-inspector-jwt-test-1",
+        super::support::JWT_CLIENT_KID,
         "--par",
         "--dpop",
         "--testid",
@@ -560,7 +559,7 @@ async fn no_token_code_or_secret_in_output_or_logs() {
         "DPoP proofs: token, PAR?, person, refresh, userinfo"
     );
     assert!(
-        count(&|s| header(s)["kid"] == "krr-inspector-jwt-test-1") >= 5,
+        count(&|s| header(s)["kid"] == super::support::JWT_CLIENT_KID) >= 5,
         "client assertions"
     );
     assert!(

@@ -255,8 +255,7 @@ async fn fetch_with_private_key_jwt_for_every_key_format_and_nothing_leaks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shipped_test_client_logs_in_with_the_shipped_test_key() {
     let emu = super::support::emulator().await;
-    let key = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem");
+    let key = super::support::jwt_client_key();
     let r = run_against(
         &emu,
         &[
@@ -266,11 +265,11 @@ async fn the_shipped_test_client_logs_in_with_the_shipped_test_key() {
             "--testid",
             PID,
             "--client-id",
-            "krr-inspector-jwt",
+            super::support::JWT_CLIENT,
             "--private-key",
             key.to_str().unwrap(),
             "--key-id",
-            "krr-inspector-jwt-test-1",
+            super::support::JWT_CLIENT_KID,
         ],
         &[],
     )

@@ -502,11 +502,7 @@ fn test_key_p12(path: &Path, password: &str) {
     use openssl::asn1::Asn1Time;
     use openssl::hash::MessageDigest;
     use openssl::x509::{X509Builder, X509NameBuilder};
-    let pem = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
-    )
-    .unwrap();
+    let pem = std::fs::read(super::support::jwt_client_key()).unwrap();
     let key = openssl::pkey::PKey::private_key_from_pem(&pem).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", "KRR INSPECTOR JWT TEST")
@@ -639,13 +635,8 @@ async fn a_pkcs12_key_opened_with_its_password_from_the_keyring_logs_in() {
     );
 
     // Neither the password nor the key anywhere (trace logs, the app's history of the report, the data directory).
-    let mut secrets = super::key_jwt::pem_lines(
-        &std::fs::read(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem"),
-        )
-        .unwrap(),
-    );
+    let mut secrets =
+        super::key_jwt::pem_lines(&std::fs::read(super::support::jwt_client_key()).unwrap());
     secrets.push(PASSWORD.to_owned());
     let outputs: Vec<Output> = [
         ("set", &set),

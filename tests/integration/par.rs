@@ -153,8 +153,7 @@ async fn the_browser_gets_only_client_id_and_request_uri() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_key_jwt_client_pushes_with_its_assertion() {
     let emu = emulator().await;
-    let key = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem");
+    let key = super::support::jwt_client_key();
     let r = run_against(
         &emu,
         &[
@@ -165,11 +164,11 @@ async fn a_private_key_jwt_client_pushes_with_its_assertion() {
             PID,
             "--par",
             "--client-id",
-            "krr-inspector-jwt",
+            super::support::JWT_CLIENT,
             "--private-key",
             key.to_str().unwrap(),
             "--key-id",
-            "krr-inspector-jwt-test-1",
+            super::support::JWT_CLIENT_KID,
         ],
         &[],
     )

@@ -291,3 +291,13 @@ pub async fn submit_login(
         .await
         .unwrap()
 }
+
+/// The emulator's private_key_jwt client (`krr-inspector-jwt` in the shipped data) and its key's `kid`.
+pub const JWT_CLIENT: &str = "krr-inspector-jwt";
+pub const JWT_CLIENT_KID: &str = "krr-inspector-jwt-test-1";
+
+/// The shipped test key of [`JWT_CLIENT`] (test material, named so).
+pub fn jwt_client_key() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/test-keys/krr-inspector-jwt.TEST-ONLY-NOT-SECRET.key.pem")
+}
