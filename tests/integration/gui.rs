@@ -62,16 +62,22 @@ pub(super) fn press_look_up(h: &mut Harness<'_, InspectorApp>) {
     step_until(h, "the result", |a| a.result.is_some());
 }
 
-/// The app after a lookup of a person whose token may change the language (`krr:user/spraak.write`).
-pub(super) fn looked_up_with_the_write_scope(
-    rt: &tokio::runtime::Runtime,
-) -> Harness<'static, InspectorApp> {
+/// The app before a lookup of a person whose token may change the language (`krr:user/spraak.write` asked for).
+pub(super) fn with_the_write_scope(rt: &tokio::runtime::Runtime) -> Harness<'static, InspectorApp> {
     let mut h = app_harness(rt, person_browser("--pid 29129319060"));
     h.run();
     h.state_mut()
         .settings
         .extra_scopes
         .insert("local".into(), "krr:user/spraak.write".into());
+    h
+}
+
+/// The app after that lookup.
+pub(super) fn looked_up_with_the_write_scope(
+    rt: &tokio::runtime::Runtime,
+) -> Harness<'static, InspectorApp> {
+    let mut h = with_the_write_scope(rt);
     press_look_up(&mut h);
     h
 }
@@ -303,12 +309,7 @@ fn the_write_scope_allows_changing_the_language() {
 #[test]
 fn the_dpop_box_binds_the_tokens_and_the_language_change_sends_a_proof() {
     let rt = runtime();
-    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
-    h.run();
-    h.state_mut()
-        .settings
-        .extra_scopes
-        .insert("local".into(), "krr:user/spraak.write".into());
+    let mut h = with_the_write_scope(&rt);
     let dpop = "bind tokens to a session key";
     h.get_by_label(dpop).scroll_to_me();
     h.run();

@@ -13,8 +13,8 @@ use krr_inspector::krr::{Lang, Spraak};
 use krr_inspector::oidc::BrowserChoice;
 
 use super::gui::{
-    app_harness, looked_up_with_the_write_scope, person_browser, press_look_up, runtime,
-    session_steps, step_until,
+    app_harness, looked_up_with_the_write_scope, press_look_up, runtime, session_steps, step_until,
+    with_the_write_scope,
 };
 
 /// The access token the current result holds (the one the app would send).
@@ -171,12 +171,7 @@ fn a_refresh_restarts_the_countdown_and_the_language_change_uses_the_new_token()
 #[test]
 fn a_refreshed_dpop_token_changes_the_language_with_a_proof() {
     let rt = runtime();
-    let mut h = app_harness(&rt, person_browser("--pid 29129319060"));
-    h.run();
-    h.state_mut()
-        .settings
-        .extra_scopes
-        .insert("local".into(), "krr:user/spraak.write".into());
+    let mut h = with_the_write_scope(&rt);
     h.state_mut().settings.dpop = true;
     press_look_up(&mut h);
     let login_token = current_token(&h);
