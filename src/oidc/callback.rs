@@ -379,6 +379,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_percent_encoded_state_is_the_same_state_and_a_near_one_is_not() {
+        // RFC 6749 §4.1.2: the parameters are form-encoded; `s%31` is `s1` (found by the callback fuzzer, whose
+        // check compared the raw text).
+        let q = "/callback?code=abc&state=s%31&iss=http%3A%2F%2F127.0.0.1%3A7070";
+        assert!(matches!(
+            judge("GET", q, &expected()),
+            Judgement::Code { .. }
+        ));
+        let near = "/callback?code=abc&state=s%32&iss=http%3A%2F%2F127.0.0.1%3A7070";
+        assert!(matches!(
+            judge("GET", near, &expected()),
+            Judgement::Stray(LoginError::StateMismatch)
+        ));
+    }
+
     #[tokio::test]
     async fn the_listener_is_loopback_only_and_closes_after_the_timeout() {
         let listener = CallbackListener::bind("/callback").await.unwrap();
